@@ -1,0 +1,1 @@
+export { RUNTIME_PORTS, type RuntimePortName } from "./ports.js";

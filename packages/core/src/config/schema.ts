@@ -1,0 +1,102 @@
+import { z } from "zod";
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : v === "true" || v === "1" || v === "yes"));
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallback;
+      if (!/^\d+$/.test(v)) {
+        ctx.addIssue({ code: "custom", message: "must be a whole number" });
+        return z.NEVER;
+      }
+      return Number(v);
+    })
+    .pipe(z.number().int().min(min).max(max));
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  );
+
+const byteSize = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : v))
+    .pipe(z.string().regex(/^\d+(b|kb|mb)$/i, "must look like 512kb or 1mb"));
+
+const url = (fallback: string, protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : v))
+    .pipe(
+      z.string().refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a URL with protocol ${protocols.join(" or ")}`),
+    );
+
+/** Every environment variable Nora reads. docs/configuration.md and .env.example list the same names. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  API_HOST: z.string().default("127.0.0.1"),
+  API_PORT: int(4000, 0, 65535),
+  PUBLIC_URL: url("http://localhost:8080", ["http:", "https:"]),
+  CORS_ORIGINS: list,
+  TRUST_PROXY_HOPS: int(1, 0, 10),
+  HSTS_ENABLED: z.enum(["true", "false", "auto", ""]).default("auto"),
+  JSON_BODY_LIMIT: byteSize("1mb"),
+  JSON_MAX_DEPTH: int(32, 2, 256),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+
+  RATE_LIMIT_ENABLED: bool(true),
+  RATE_LIMIT_GLOBAL_PER_MINUTE: int(600, 1),
+  RATE_LIMIT_GLOBAL_BURST: int(120, 1),
+  RATE_LIMIT_MUTATING_PER_MINUTE: int(120, 1),
+  RATE_LIMIT_MUTATING_BURST: int(30, 1),
+  RATE_LIMIT_AUTH_PER_MINUTE: int(30, 1),
+  RATE_LIMIT_AUTH_BURST: int(5, 1),
+
+  DATABASE_URL: url("postgres://nora:nora@127.0.0.1:5432/nora", ["postgres:", "postgresql:"]),
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 0),
+  REDIS_URL: url("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  REDIS_PASSWORD: z.string().optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]{1,40}$/i)
+    .default("nora"),
+
+  JWT_SECRET: z.string().optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  ENCRYPTION_KEYS_PREVIOUS: list,
+  NORA_ALLOW_PLAINTEXT_SECRETS: bool(false),
+
+  DEPLOYMENT_WORKER_CONCURRENCY: int(6, 1, 100),
+  BACKUP_WORKER_CONCURRENCY: int(2, 1, 100),
+  ALERT_DELIVERY_WORKER_CONCURRENCY: int(5, 1, 100),
+  ALERT_DELIVERY_ATTEMPTS: int(5, 1, 50),
+  WORKER_HEALTH_HOST: z.string().default("127.0.0.1"),
+  PROVISIONER_HEALTH_PORT: int(4101, 0, 65535),
+  BACKUP_HEALTH_PORT: int(4102, 0, 65535),
+});
+
+export type ParsedEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,26 @@
+import type { Logger } from "../logging/logger.js";
+
+/**
+ * Calls `shutdown` once on SIGTERM or SIGINT and exits when it settles.
+ * A second signal exits at once, for an operator who really means it.
+ */
+export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>): void {
+  let received = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (received) {
+      logger.warn({ signal }, "second signal; exiting now");
+      process.exit(1);
+    }
+    received = true;
+    logger.info({ signal }, "shutting down");
+    shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", handle);
+  process.on("SIGINT", handle);
+}
