@@ -39,7 +39,7 @@ export interface Config {
     auth: RateLimitRule;
   };
   database: { url: string; poolMax: number; statementTimeoutMs: number };
-  redis: { url: string; password: string | undefined; queuePrefix: string };
+  redis: { url: string; password: string | undefined; keyPrefix: string };
   secrets: {
     jwtSecret: string | undefined;
     encryptionKey: string | undefined;
@@ -121,7 +121,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
-    redis: { url: e.REDIS_URL, password: e.REDIS_PASSWORD || undefined, queuePrefix: e.QUEUE_PREFIX },
+    redis: { url: e.REDIS_URL, password: e.REDIS_PASSWORD || undefined, keyPrefix: e.REDIS_KEY_PREFIX },
     secrets: {
       jwtSecret: e.JWT_SECRET,
       encryptionKey: e.ENCRYPTION_KEY,

@@ -80,7 +80,7 @@ export const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 0),
   REDIS_URL: url("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
   REDIS_PASSWORD: z.string().optional(),
-  QUEUE_PREFIX: z
+  REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[a-z0-9:_-]{1,40}$/i)
     .default("nora"),

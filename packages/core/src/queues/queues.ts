@@ -13,7 +13,7 @@ export class NoraQueue<K extends QueueKey> {
   ) {
     this.queue = new Queue(QUEUES[key].name, {
       connection,
-      prefix: config.redis.queuePrefix,
+      prefix: config.redis.keyPrefix,
       defaultJobOptions: jobOptions(key, config),
     });
   }

@@ -68,7 +68,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
       },
       {
         connection,
-        prefix: config.redis.queuePrefix,
+        prefix: config.redis.keyPrefix,
         concurrency: def.concurrency(config),
         autorun: true,
       },

@@ -1,0 +1,52 @@
+import { AppError, type Config } from "@nora/core";
+import express, { type RequestHandler } from "express";
+
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function hasBody(headers: { "content-length"?: string; "transfer-encoding"?: string }): boolean {
+  return (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined;
+}
+
+/** A request that carries a body must say it is JSON; anything else is refused before parsing. */
+export function requireJsonContentType(): RequestHandler {
+  return (req, _res, next) => {
+    if (hasBody(req.headers) && !req.is("application/json")) {
+      next(new AppError(415, "unsupported_media_type", "Request bodies must be application/json"));
+      return;
+    }
+    next();
+  };
+}
+
+/** Parses JSON bodies up to the configured size; parse failures become 4xx in the error handler. */
+export function jsonBody(config: Config): RequestHandler {
+  return express.json({ limit: config.api.jsonBodyLimit, strict: true, type: "application/json" });
+}
+
+/**
+ * Refuses bodies that carry prototype-pollution keys at any depth, or that nest deeper than allowed.
+ * Iterative, so a hostile body cannot exhaust the stack.
+ */
+export function inspectJsonBody(config: Config): RequestHandler {
+  const maxDepth = config.api.jsonMaxDepth;
+  return (req, _res, next) => {
+    const problem = findBodyProblem(req.body, maxDepth);
+    if (problem) next(new AppError(400, problem.code, problem.message));
+    else next();
+  };
+}
+
+export function findBodyProblem(body: unknown, maxDepth: number): { code: string; message: string } | null {
+  if (body === null || typeof body !== "object") return null;
+  const stack: Array<{ value: object; depth: number }> = [{ value: body, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: object; depth: number };
+    if (depth > maxDepth) return { code: "body_too_deep", message: `JSON body nests deeper than ${maxDepth} levels` };
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return { code: "forbidden_key", message: `JSON body may not contain the key "${key}"` };
+      const inner = (value as Record<string, unknown>)[key];
+      if (inner !== null && typeof inner === "object") stack.push({ value: inner, depth: depth + 1 });
+    }
+  }
+  return null;
+}

@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "@nora/core";
+import { redactUrl } from "@nora/core";
+import type { RequestHandler } from "express";
+import { pinoHttp } from "pino-http";
+
+/** Access log with the request id on every line; field redaction happens in the logger itself. */
+export function requestLogging(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req: IncomingMessage) => req.id,
+    customProps: (req: IncomingMessage) => ({ requestId: req.id }),
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => {
+      if (error || res.statusCode >= 500) return "error";
+      if (res.statusCode >= 400) return "warn";
+      return "info";
+    },
+    // The error handler logs 500s with their cause; the access line only needs the status.
+    customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed with ${res.statusCode}`,
+    serializers: {
+      req: (req: { method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        headers: req.headers,
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: () => undefined,
+    },
+    wrapSerializers: false,
+  }) as unknown as RequestHandler;
+}

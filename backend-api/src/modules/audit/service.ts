@@ -1,0 +1,34 @@
+import { type Queryable, redactDeep } from "@nora/core";
+import type { Request } from "express";
+import { insertAuditRow, listAuditRows } from "./repo.js";
+import { type AuditEntry, type AuditRecord, auditEntrySchema } from "./schema.js";
+
+/**
+ * Records one audited action. Callers pass the transaction that made the change so the record
+ * exists exactly when the change does. Metadata passes through the log redactor: secrets never land here.
+ */
+export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<AuditRecord> {
+  const e = auditEntrySchema.parse(entry);
+  return insertAuditRow(db, {
+    actorType: e.actor.type,
+    actorUserId: e.actor.type === "user" ? e.actor.userId : e.actor.type === "api_key" ? (e.actor.userId ?? null) : null,
+    actorApiKeyId: e.actor.type === "api_key" ? e.actor.apiKeyId : null,
+    workspaceId: e.workspaceId ?? null,
+    action: e.action,
+    targetType: e.target?.type ?? null,
+    targetId: e.target?.id ?? null,
+    requestId: e.requestId ?? null,
+    ip: e.ip ?? null,
+    metadata: redactDeep(e.metadata) as Record<string, unknown>,
+  });
+}
+
+/** The request-derived part of an audit entry: correlation id and client address. */
+export function auditContextOf(req: Request): { requestId: string; ip?: string } {
+  const ip = req.ip?.replace(/^::ffff:/, "");
+  return { requestId: req.id, ...(ip ? { ip } : {}) };
+}
+
+export function listAudit(db: Queryable, filter: { workspaceId?: string; limit?: number; beforeId?: string }) {
+  return listAuditRows(db, { ...filter, limit: Math.min(filter.limit ?? 50, 500) });
+}

@@ -1,0 +1,50 @@
+import type { Server } from "node:http";
+import { closeRedis, createLogger, createPool, createRedis, migrate, onShutdownSignal } from "@nora/core";
+import { buildApp } from "./app.js";
+import { loadConfigOrExit } from "./config.js";
+
+const config = loadConfigOrExit("api");
+const logger = createLogger({ service: "api", level: config.logLevel });
+for (const warning of config.warnings) logger.warn(warning);
+
+const pool = createPool(config.database, "nora-api");
+const redis = createRedis(config.redis, "api", "command");
+
+try {
+  // The API does not serve until the schema is current. Replicas starting together wait on the lock.
+  const result = await migrate(pool, { onApplied: (id, ms) => logger.info({ migration: id, ms }, "migration applied") });
+  logger.info({ applied: result.applied.length }, "migrations up to date");
+} catch (error) {
+  logger.fatal({ err: error }, "cannot start: database migrations failed (is PostgreSQL reachable at DATABASE_URL?)");
+  await pool.end().catch(() => {});
+  await closeRedis(redis);
+  process.exit(1);
+}
+
+const app = buildApp({ config, logger, pool, redis });
+const server: Server = app.listen(config.api.port, config.api.host, () => {
+  logger.info({ host: config.api.host, port: config.api.port }, "api listening");
+});
+server.on("error", (error) => {
+  logger.fatal({ err: error }, "cannot listen");
+  process.exit(1);
+});
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.requestTimeout = 120_000;
+
+onShutdownSignal(logger, async () => {
+  // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets and the pools.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const drained = await Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), config.shutdownTimeoutMs).unref()),
+  ]);
+  if (!drained) {
+    logger.warn("requests still running at shutdown timeout; closing their connections");
+    server.closeAllConnections();
+  }
+  await Promise.all([pool.end(), closeRedis(redis)]);
+  logger.info("api stopped");
+});
