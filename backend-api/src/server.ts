@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { closeRedis, createLogger, createPool, createRedis, migrate, onShutdownSignal } from "@nora/core";
+import { closeRedis, createLogger, createPool, createRedis, migrate, onShutdownSignal, waitForRedis } from "@nora/core";
 import { buildApp } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
 
@@ -19,6 +19,13 @@ try {
   await pool.end().catch(() => {});
   await closeRedis(redis);
   process.exit(1);
+}
+
+try {
+  await waitForRedis(redis);
+} catch (error) {
+  // Not fatal: the API serves and /api/ready reports Redis until it comes back.
+  logger.error({ err: error }, "Redis is not reachable at REDIS_URL; continuing, /api/ready will say so");
 }
 
 const app = buildApp({ config, logger, pool, redis });

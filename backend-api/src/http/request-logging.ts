@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@nora/core";
-import { redactUrl } from "@nora/core";
+import { redactDeep, redactUrl } from "@nora/core";
 import type { RequestHandler } from "express";
 import { pinoHttp } from "pino-http";
 
@@ -21,11 +21,10 @@ export function requestLogging(logger: Logger): RequestHandler {
       req: (req: { method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
         method: req.method,
         url: redactUrl(req.url),
-        headers: req.headers,
+        headers: redactDeep(req.headers),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      err: () => undefined,
     },
     wrapSerializers: false,
   }) as unknown as RequestHandler;

@@ -4,7 +4,7 @@ export { migrate, MigrationError, MIGRATIONS_DIR, pendingMigrations, readMigrati
 export * from "./errors/app-error.js";
 export { createLogger, type Logger, type LoggerSettings } from "./logging/logger.js";
 export { isSensitiveName, REDACTED, redactDeep, redactUrl } from "./logging/redact.js";
-export { closeRedis, createRedis, type Redis, type RedisRole } from "./redis/connection.js";
+export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export * from "./workers/worker-service.js";

@@ -25,5 +25,19 @@ export function createLogger(settings: LoggerSettings): Logger {
       error: pino.stdSerializers.err,
     },
   };
-  return settings.destination ? pino(options, settings.destination) : pino(options);
+  return redactChildBindings(settings.destination ? pino(options, settings.destination) : pino(options));
+}
+
+/**
+ * pino serializes child bindings (e.g. the request pino-http attaches) once, outside `formatters.log`,
+ * so they are redacted on the way in. Children inherit `child` through their prototype chain, so
+ * overriding it once on the root covers every descendant.
+ */
+function redactChildBindings(logger: Logger): Logger {
+  const pinoChild = logger.child;
+  const redactingChild = function (this: Logger, bindings: Record<string, unknown>, options?: object) {
+    return pinoChild.call(this, redactDeep(bindings) as Record<string, unknown>, options);
+  };
+  logger.child = redactingChild as unknown as Logger["child"];
+  return logger;
 }

@@ -1,0 +1,84 @@
+import { Router } from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
+
+describe("security headers, CORS and request ids", () => {
+  let app: TestApp;
+  const boom = Router().get("/api/test/boom", () => {
+    throw new Error("boom");
+  });
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: { ...NO_RATE_LIMITS, CORS_ORIGINS: "https://ops.example.org" },
+      routes: [boom],
+    });
+  });
+  afterAll(() => app.close());
+
+  const cases: Array<[string, string, RequestInit, number]> = [
+    ["health", "/api/health", {}, 200],
+    ["unknown route", "/api/nope", {}, 404],
+    ["invalid json", "/api/health", { method: "POST", body: "{", headers: { "content-type": "application/json" } }, 400],
+    ["internal error", "/api/test/boom", {}, 500],
+  ];
+
+  it.each(cases)("sets the strict headers on %s", async (_name, path, init, status) => {
+    const res = await fetch(app.url + path, init);
+    expect(res.status).toBe(status);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-powered-by")).toBeNull();
+    expect(res.headers.get("strict-transport-security")).toBeNull();
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("allows a configured origin with credentials", async () => {
+    const res = await fetch(`${app.url}/api/health`, { headers: { origin: "https://ops.example.org" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://ops.example.org");
+    expect(res.headers.get("access-control-allow-credentials")).toBe("true");
+    const preflight = await fetch(`${app.url}/api/health`, {
+      method: "OPTIONS",
+      headers: { origin: "https://ops.example.org", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+  });
+
+  it("gives no CORS grant to any other origin", async () => {
+    for (const origin of ["https://evil.example", "null", "https://ops.example.org.evil.example"]) {
+      const res = await fetch(`${app.url}/api/health`, { headers: { origin } });
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    }
+  });
+
+  it("echoes a sane client request id and logs it on the access line", async () => {
+    const res = await fetch(`${app.url}/api/health`, { headers: { "x-request-id": "trace-abc.123:x" } });
+    expect(res.headers.get("x-request-id")).toBe("trace-abc.123:x");
+    const line = app.logs.entries().find((e) => e.requestId === "trace-abc.123:x");
+    expect(line).toBeDefined();
+    expect(line?.msg).toBe("request completed");
+  });
+
+  it("replaces an unsafe client request id", async () => {
+    const res = await fetch(`${app.url}/api/nope`, { headers: { "x-request-id": "bad id\twith spaces" } });
+    const id = res.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const body = (await res.json()) as { requestId: string };
+    expect(body.requestId).toBe(id);
+  });
+
+  it("sends HSTS when TLS is terminated upstream", async () => {
+    const tls = await startTestApp({ env: { ...NO_RATE_LIMITS, PUBLIC_URL: "https://nora.example.org" } });
+    try {
+      const res = await fetch(`${tls.url}/api/health`);
+      expect(res.headers.get("strict-transport-security")).toContain("max-age=31536000");
+    } finally {
+      await tls.close();
+    }
+  });
+});

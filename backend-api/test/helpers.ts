@@ -1,0 +1,66 @@
+import type { AddressInfo } from "node:net";
+import { type Config, closeRedis, createLogger, createRedis, type Logger, waitForRedis } from "@nora/core";
+import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@nora/core/testing";
+import type { Router } from "express";
+import type { Redis } from "ioredis";
+import { buildApp } from "../src/app.js";
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  db: TestDatabase;
+  redis: Redis;
+  logs: LogCapture;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on an ephemeral loopback port, on its own cloned database and its own Redis key prefix.
+ * `db` may be shared between instances (e.g. two replicas) by passing it in.
+ */
+export async function startTestApp(
+  options: {
+    env?: Record<string, string>;
+    routes?: Router[];
+    db?: TestDatabase;
+    config?: Config;
+    migrationsDir?: string;
+  } = {},
+): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = options.config ?? testConfig({ DATABASE_URL: db.url, LOG_LEVEL: "info", ...options.env });
+  const logs = new LogCapture();
+  const logger = createLogger({ service: "api", level: config.logLevel, destination: logs });
+  const redis = createRedis(config.redis, "api-test");
+  await waitForRedis(redis);
+  const app = buildApp({
+    config,
+    logger,
+    pool: db.pool,
+    redis,
+    ...(options.routes ? { extraRoutes: options.routes } : {}),
+    ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
+  });
+  const server = await new Promise<import("node:http").Server>((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    db,
+    redis,
+    logs,
+    logger,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeRedis(redis);
+      if (!options.db) await db.drop();
+    },
+  };
+}
+
+/** Rate limits are part of the stack under test only where a test says so. */
+export const NO_RATE_LIMITS = { RATE_LIMIT_ENABLED: "false" } as const;

@@ -1,0 +1,142 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./index.js";
+
+const GOOD_JWT = "q7Vt2xN9pL4kR8mW3zY6bC1dF5gH0jK2";
+const GOOD_KEY_HEX = "3f9a1c7e5b2d8f4a6c0e9b3d7f1a5c8e2b6d0f4a8c1e5b9d3f7a2c6e0b4d8f1a";
+const GOOD_KEY_B64 = Buffer.from(GOOD_KEY_HEX, "hex").toString("base64");
+
+const prod = (env: Record<string, string>) => loadConfig({ NODE_ENV: "production", ...env });
+
+function reason(env: Record<string, string>): string {
+  try {
+    prod(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return "accepted";
+}
+
+describe("production secret policy", () => {
+  const badJwt: Array<[string, string | undefined, RegExp]> = [
+    ["missing", undefined, /JWT_SECRET is missing/],
+    ["empty", "", /JWT_SECRET is missing/],
+    ["short", "abc123XYZ", /too short \(9 characters/],
+    ["31 characters", "q7Vt2xN9pL4kR8mW3zY6bC1dF5gH0jK", /too short/],
+    ["changeme padded", "changeme-changeme-changeme-changeme", /placeholder/],
+    ["the .env.example value", "change-me-generate-with-infra-setup-sh", /placeholder/],
+    ["repeated character", "a".repeat(48), /placeholder/],
+    ["repeated pattern", "abcd".repeat(10), /placeholder/],
+    ["contains secret placeholder", "this-is-an-example-secret-value-1234", /placeholder/],
+    ["low entropy", "1212121212121212121212121212121233", /placeholder/],
+  ];
+
+  it.each(badJwt)("refuses JWT_SECRET that is %s", (_name, value, expected) => {
+    const env: Record<string, string> = { ENCRYPTION_KEY: GOOD_KEY_HEX };
+    if (value !== undefined) env.JWT_SECRET = value;
+    expect(reason(env)).toMatch(expected);
+  });
+
+  const badKeys: Array<[string, string | undefined, RegExp]> = [
+    ["missing", undefined, /ENCRYPTION_KEY is missing/],
+    ["too short hex", "3f9a1c7e5b2d8f4a", /must be 32 bytes/],
+    ["63 hex characters", GOOD_KEY_HEX.slice(1), /must be 32 bytes/],
+    ["not hex nor base64", "zz".repeat(32), /must be 32 bytes/],
+    ["base64 of 24 bytes", Buffer.alloc(24, 7).toString("base64"), /must be 32 bytes/],
+    ["the .env.example value", "change-me-generate-with-infra-setup-sh", /must be 32 bytes/],
+    ["all zeros", "0".repeat(64), /placeholder/],
+  ];
+
+  it.each(badKeys)("refuses ENCRYPTION_KEY that is %s", (_name, value, expected) => {
+    const env: Record<string, string> = { JWT_SECRET: GOOD_JWT };
+    if (value !== undefined) env.ENCRYPTION_KEY = value;
+    expect(reason(env)).toMatch(expected);
+  });
+
+  it("reasons are one line", () => {
+    for (const [, value] of badJwt) expect(reason(value ? { JWT_SECRET: value } : {})).not.toContain("\n");
+  });
+
+  it("accepts a good pair, with the key as hex or base64", () => {
+    expect(prod({ JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_HEX }).warnings).toEqual([]);
+    expect(prod({ JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_B64 }).warnings).toEqual([]);
+  });
+
+  it("lets NORA_ALLOW_PLAINTEXT_SECRETS past the key check only, with a loud warning", () => {
+    const config = prod({ JWT_SECRET: GOOD_JWT, NORA_ALLOW_PLAINTEXT_SECRETS: "true" });
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]).toMatch(/^INSECURE: .*NOT encrypted/);
+    expect(reason({ JWT_SECRET: "short", NORA_ALLOW_PLAINTEXT_SECRETS: "true" })).toMatch(/too short/);
+  });
+
+  it("refuses every secret placeholder that .env.example ships", () => {
+    const example = readFileSync(new URL("../../../../.env.example", import.meta.url), "utf8");
+    const values = [...example.matchAll(/^(JWT_SECRET|ENCRYPTION_KEY)=(.*)$/gm)];
+    expect(values).toHaveLength(2);
+    for (const [, name, value] of values) {
+      const env: Record<string, string> = { JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_HEX };
+      env[name as string] = value as string;
+      expect(reason(env)).not.toBe("accepted");
+    }
+  });
+
+  it("does not apply the policy outside production", () => {
+    expect(() => loadConfig({ NODE_ENV: "development" })).not.toThrow();
+  });
+});
+
+describe("*_FILE variants", () => {
+  const dir = mkdtempSync(join(tmpdir(), "nora-config-"));
+
+  it("reads a secret from a file, trimming one trailing newline", () => {
+    const file = join(dir, "jwt");
+    writeFileSync(file, `${GOOD_JWT}\n`);
+    const config = prod({ JWT_SECRET_FILE: file, ENCRYPTION_KEY: GOOD_KEY_HEX });
+    expect(config.secrets.jwtSecret).toBe(GOOD_JWT);
+  });
+
+  it("works for the database URL too", () => {
+    const file = join(dir, "db");
+    writeFileSync(file, "postgres://u:p@db:5432/nora");
+    expect(loadConfig({ DATABASE_URL_FILE: file }).database.url).toBe("postgres://u:p@db:5432/nora");
+  });
+
+  it("refuses both forms at once, and an unreadable file", () => {
+    const file = join(dir, "key");
+    writeFileSync(file, GOOD_KEY_HEX);
+    expect(() => loadConfig({ ENCRYPTION_KEY: GOOD_KEY_HEX, ENCRYPTION_KEY_FILE: file })).toThrow(/both set/);
+    expect(() => loadConfig({ JWT_SECRET_FILE: join(dir, "missing") })).toThrow(/cannot be read/);
+  });
+});
+
+describe("other settings", () => {
+  it("has the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config.api.port).toBe(4000);
+    expect(config.api.jsonBodyLimit).toBe("1mb");
+    expect(config.api.trustProxyHops).toBe(1);
+    expect(config.api.corsOrigins).toEqual(["http://localhost:8080"]);
+    expect(config.rateLimit.auth).toEqual({ perMinute: 30, burst: 5 });
+    expect(config.workers.deploymentConcurrency).toBe(6);
+  });
+
+  it.each([
+    [{ API_PORT: "http" }, /API_PORT must be a whole number/],
+    [{ API_PORT: "70000" }, /API_PORT/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must be a URL/],
+    [{ CORS_ORIGINS: "*" }, /may not contain \*/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ JSON_BODY_LIMIT: "lots" }, /JSON_BODY_LIMIT/],
+  ])("refuses %o", (env, expected) => {
+    expect(() => loadConfig(env)).toThrow(expected);
+  });
+
+  it("turns HSTS on automatically for an https public URL", () => {
+    expect(loadConfig({ PUBLIC_URL: "https://nora.example.org" }).api.hsts).toBe(true);
+    expect(loadConfig({ PUBLIC_URL: "http://localhost:8080" }).api.hsts).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: "http://localhost:8080", HSTS_ENABLED: "true" }).api.hsts).toBe(true);
+  });
+});

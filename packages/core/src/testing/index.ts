@@ -1,0 +1,4 @@
+export { createTestDatabase, prepareTemplateDatabase, TEMPLATE_DATABASE, type TestDatabase } from "./database.js";
+export { LogCapture } from "./log-capture.js";
+export { DisposableRedis, freePort } from "./redis-server.js";
+export { testConfig, testServiceUrls, uniqueKeyPrefix } from "./test-config.js";
