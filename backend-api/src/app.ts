@@ -41,7 +41,11 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(jsonBody(config));
   app.use(inspectJsonBody(config));
 
-  app.use(healthRoutes(createReadinessService({ pool: deps.pool, redis: deps.redis, migrationsDir: deps.migrationsDir })));
+  app.use(
+    healthRoutes(
+      createReadinessService({ pool: deps.pool, redis: deps.redis, migrationsDir: deps.migrationsDir }),
+    ),
+  );
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

@@ -1,5 +1,13 @@
 import type { Server } from "node:http";
-import { closeRedis, createLogger, createPool, createRedis, migrate, onShutdownSignal, waitForRedis } from "@nora/core";
+import {
+  closeRedis,
+  createLogger,
+  createPool,
+  createRedis,
+  migrate,
+  onShutdownSignal,
+  waitForRedis,
+} from "@nora/core";
 import { buildApp } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
 
@@ -12,10 +20,15 @@ const redis = createRedis(config.redis, "api", "command");
 
 try {
   // The API does not serve until the schema is current. Replicas starting together wait on the lock.
-  const result = await migrate(pool, { onApplied: (id, ms) => logger.info({ migration: id, ms }, "migration applied") });
+  const result = await migrate(pool, {
+    onApplied: (id, ms) => logger.info({ migration: id, ms }, "migration applied"),
+  });
   logger.info({ applied: result.applied.length }, "migrations up to date");
 } catch (error) {
-  logger.fatal({ err: error }, "cannot start: database migrations failed (is PostgreSQL reachable at DATABASE_URL?)");
+  logger.fatal(
+    { err: error },
+    "cannot start: database migrations failed (is PostgreSQL reachable at DATABASE_URL?)",
+  );
   await pool.end().catch(() => {});
   await closeRedis(redis);
   process.exit(1);

@@ -1,6 +1,6 @@
 import { Router } from "express";
-import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { parseRequest } from "../src/http/validate.js";
 import { recordAudit } from "../src/modules/audit/service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
@@ -9,7 +9,11 @@ import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 function writingRoute(app: () => TestApp) {
   return Router().post("/api/test/notes", async (req, res) => {
     const { body } = parseRequest(req, { body: z.strictObject({ title: z.string().min(1).max(100) }) });
-    await recordAudit(app().db.pool, { actor: { type: "system" }, action: "test.note_created", metadata: body });
+    await recordAudit(app().db.pool, {
+      actor: { type: "system" },
+      action: "test.note_created",
+      metadata: body,
+    });
     res.status(201).json({ ok: true });
   });
 }
@@ -17,7 +21,10 @@ function writingRoute(app: () => TestApp) {
 describe("bad input gets a clear 4xx and changes nothing", () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ env: { ...NO_RATE_LIMITS, JSON_BODY_LIMIT: "16kb" }, routes: [writingRoute(() => app)] });
+    app = await startTestApp({
+      env: { ...NO_RATE_LIMITS, JSON_BODY_LIMIT: "16kb" },
+      routes: [writingRoute(() => app)],
+    });
   });
   afterAll(() => app.close());
 
@@ -29,11 +36,21 @@ describe("bad input gets a clear 4xx and changes nothing", () => {
   const cases: Array<[string, () => Promise<Response>, number, string]> = [
     ["malformed JSON", () => send('{"title": '), 400, "invalid_json"],
     ["a JSON string at the top", () => send('"just a string"'), 400, "invalid_json"],
-    ["wrong content type", () => send("title=x", "application/x-www-form-urlencoded"), 415, "unsupported_media_type"],
+    [
+      "wrong content type",
+      () => send("title=x", "application/x-www-form-urlencoded"),
+      415,
+      "unsupported_media_type",
+    ],
     ["text/plain JSON", () => send('{"title":"x"}', "text/plain"), 415, "unsupported_media_type"],
     ["oversized body", () => send(JSON.stringify({ title: "x".repeat(20_000) })), 413, "payload_too_large"],
     ["__proto__ at the top", () => send('{"title":"x","__proto__":{"admin":true}}'), 400, "forbidden_key"],
-    ["constructor nested", () => send('{"title":"x","a":[{"b":{"constructor":{"prototype":1}}}]}'), 400, "forbidden_key"],
+    [
+      "constructor nested",
+      () => send('{"title":"x","a":[{"b":{"constructor":{"prototype":1}}}]}'),
+      400,
+      "forbidden_key",
+    ],
     ["prototype key", () => send('{"prototype":{}}'), 400, "forbidden_key"],
     ["deeply nested body", () => send(deep(40)), 400, "body_too_deep"],
     ["absurdly nested body", () => send(deep(2_500)), 400, "body_too_deep"],

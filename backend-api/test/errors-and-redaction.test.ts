@@ -32,7 +32,14 @@ describe("error handler", () => {
       expect(Object.keys(body).sort()).toEqual(["error", "requestId"]);
       expect(body.error).toBe("internal_error");
       expect(body.requestId).toBe(res.headers.get("x-request-id"));
-      for (const leak of ["table_that_does_not_exist", "SELECT", "internal detail", "at ", "stack", "bare string"]) {
+      for (const leak of [
+        "table_that_does_not_exist",
+        "SELECT",
+        "internal detail",
+        "at ",
+        "stack",
+        "bare string",
+      ]) {
         expect(text).not.toContain(leak);
       }
     },
@@ -53,7 +60,10 @@ describe("log redaction", () => {
   let app: TestApp;
   const routes = Router().post("/api/test/echo-log", (req, res) => {
     // A handler that logs the whole body, as careless code might: the logger must still redact.
-    req.log.info({ body: req.body, env: { OPENAI_API_KEY: CANARY, DB_PASSWORD: CANARY } }, "handler saw body");
+    req.log.info(
+      { body: req.body, env: { OPENAI_API_KEY: CANARY, DB_PASSWORD: CANARY } },
+      "handler saw body",
+    );
     res.json({ ok: true });
   });
 
@@ -75,7 +85,12 @@ describe("log redaction", () => {
       body: JSON.stringify({
         password: CANARY,
         apiKey: CANARY,
-        nested: { GITHUB_TOKEN: CANARY, clientSecret: CANARY, SMTP_PASSWORD: CANARY, list: [{ ENCRYPTION_KEY: CANARY }] },
+        nested: {
+          GITHUB_TOKEN: CANARY,
+          clientSecret: CANARY,
+          SMTP_PASSWORD: CANARY,
+          list: [{ ENCRYPTION_KEY: CANARY }],
+        },
         newPassword: CANARY,
         title: "visible",
       }),

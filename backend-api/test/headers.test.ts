@@ -19,7 +19,12 @@ describe("security headers, CORS and request ids", () => {
   const cases: Array<[string, string, RequestInit, number]> = [
     ["health", "/api/health", {}, 200],
     ["unknown route", "/api/nope", {}, 404],
-    ["invalid json", "/api/health", { method: "POST", body: "{", headers: { "content-type": "application/json" } }, 400],
+    [
+      "invalid json",
+      "/api/health",
+      { method: "POST", body: "{", headers: { "content-type": "application/json" } },
+      400,
+    ],
     ["internal error", "/api/test/boom", {}, 500],
   ];
 

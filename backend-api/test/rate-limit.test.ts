@@ -1,6 +1,6 @@
+import { createTestDatabase, type TestDatabase, testConfig } from "@nora/core/testing";
 import { Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase, testConfig } from "@nora/core/testing";
 import { startTestApp, type TestApp } from "./helpers.js";
 
 // /api/auth/* routes arrive with the identity issue; a probe route stands in so the layer can be exercised.
@@ -9,7 +9,11 @@ const authProbe = Router().post("/api/auth/probe", (_req, res) => {
 });
 
 async function post(app: TestApp, path = "/api/auth/probe") {
-  return fetch(app.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  return fetch(app.url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
 }
 
 describe("layered rate limiting on Redis", () => {
@@ -49,7 +53,11 @@ describe("layered rate limiting on Redis", () => {
   });
 
   it("shares counts between two app instances on the same Redis", async () => {
-    const config = testConfig({ DATABASE_URL: db.url, RATE_LIMIT_AUTH_BURST: "4", RATE_LIMIT_AUTH_PER_MINUTE: "1" });
+    const config = testConfig({
+      DATABASE_URL: db.url,
+      RATE_LIMIT_AUTH_BURST: "4",
+      RATE_LIMIT_AUTH_PER_MINUTE: "1",
+    });
     const a = await startTestApp({ db, config, routes: [authProbe] });
     const b = await startTestApp({ db, config, routes: [authProbe] });
     try {

@@ -13,14 +13,26 @@ interface ErrorBody {
 const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   "entity.parse.failed": { status: 400, code: "invalid_json", message: "Request body is not valid JSON" },
   "entity.too.large": { status: 413, code: "payload_too_large", message: "Request body is too large" },
-  "encoding.unsupported": { status: 415, code: "unsupported_encoding", message: "Unsupported content encoding" },
+  "encoding.unsupported": {
+    status: 415,
+    code: "unsupported_encoding",
+    message: "Unsupported content encoding",
+  },
   "charset.unsupported": { status: 415, code: "unsupported_charset", message: "Unsupported charset" },
   "request.aborted": { status: 400, code: "request_aborted", message: "Request was aborted" },
-  "request.size.invalid": { status: 400, code: "invalid_content_length", message: "Content-Length does not match the body" },
+  "request.size.invalid": {
+    status: 400,
+    code: "invalid_content_length",
+    message: "Content-Length does not match the body",
+  },
 };
 
 function zodDetails(error: ZodError) {
-  return error.issues.map((issue) => ({ path: issue.path.join("."), code: issue.code, message: issue.message }));
+  return error.issues.map((issue) => ({
+    path: issue.path.join("."),
+    code: issue.code,
+    message: issue.message,
+  }));
 }
 
 /**
@@ -35,14 +47,23 @@ export function errorHandler(): ErrorRequestHandler {
 
     if (error instanceof ZodError) {
       status = 400;
-      body = { error: "validation_failed", message: "Request is invalid", details: zodDetails(error), requestId };
+      body = {
+        error: "validation_failed",
+        message: "Request is invalid",
+        details: zodDetails(error),
+        requestId,
+      };
     } else if (error instanceof AppError) {
       status = error.status;
       body = { error: error.code, message: error.message, requestId };
       if (error.details !== undefined) body.details = error.details;
       for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
     } else if (isBodyParserError(error)) {
-      const mapped = BODY_ERRORS[error.type] ?? { status: error.status, code: "bad_request", message: "Bad request" };
+      const mapped = BODY_ERRORS[error.type] ?? {
+        status: error.status,
+        code: "bad_request",
+        message: "Bad request",
+      };
       status = mapped.status;
       body = { error: mapped.code, message: mapped.message, requestId };
     }

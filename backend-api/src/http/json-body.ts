@@ -4,7 +4,10 @@ import express, { type RequestHandler } from "express";
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 function hasBody(headers: { "content-length"?: string; "transfer-encoding"?: string }): boolean {
-  return (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined;
+  return (
+    (headers["content-length"] !== undefined && headers["content-length"] !== "0") ||
+    headers["transfer-encoding"] !== undefined
+  );
 }
 
 /** A request that carries a body must say it is JSON; anything else is refused before parsing. */
@@ -41,9 +44,11 @@ export function findBodyProblem(body: unknown, maxDepth: number): { code: string
   const stack: Array<{ value: object; depth: number }> = [{ value: body, depth: 1 }];
   while (stack.length > 0) {
     const { value, depth } = stack.pop() as { value: object; depth: number };
-    if (depth > maxDepth) return { code: "body_too_deep", message: `JSON body nests deeper than ${maxDepth} levels` };
+    if (depth > maxDepth)
+      return { code: "body_too_deep", message: `JSON body nests deeper than ${maxDepth} levels` };
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return { code: "forbidden_key", message: `JSON body may not contain the key "${key}"` };
+      if (FORBIDDEN_KEYS.has(key))
+        return { code: "forbidden_key", message: `JSON body may not contain the key "${key}"` };
       const inner = (value as Record<string, unknown>)[key];
       if (inner !== null && typeof inner === "object") stack.push({ value: inner, depth: depth + 1 });
     }

@@ -54,7 +54,12 @@ const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export function defaultLayers(config: Config): RateLimitLayer[] {
   return [
     { name: "global", rule: config.rateLimit.global, applies: () => true, failClosed: false },
-    { name: "mutating", rule: config.rateLimit.mutating, applies: (req) => MUTATING.has(req.method), failClosed: false },
+    {
+      name: "mutating",
+      rule: config.rateLimit.mutating,
+      applies: (req) => MUTATING.has(req.method),
+      failClosed: false,
+    },
     {
       name: "auth",
       rule: config.rateLimit.auth,
@@ -96,7 +101,9 @@ export function rateLimit(options: {
           logger.warn({ err: error, layer: layer.name }, "rate limiter unavailable");
         }
         if (layer.failClosed) {
-          return next(new AppError(503, "rate_limiter_unavailable", "Temporarily unavailable; try again shortly"));
+          return next(
+            new AppError(503, "rate_limiter_unavailable", "Temporarily unavailable; try again shortly"),
+          );
         }
       }
     }

@@ -16,9 +16,15 @@ export function requestLogging(logger: Logger): RequestHandler {
       return "info";
     },
     // The error handler logs 500s with their cause; the access line only needs the status.
-    customErrorMessage: (_req: IncomingMessage, res: ServerResponse) => `request failed with ${res.statusCode}`,
+    customErrorMessage: (_req: IncomingMessage, res: ServerResponse) =>
+      `request failed with ${res.statusCode}`,
     serializers: {
-      req: (req: { method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
+      req: (req: {
+        method: string;
+        url: string;
+        headers: Record<string, unknown>;
+        remoteAddress?: string;
+      }) => ({
         method: req.method,
         url: redactUrl(req.url),
         headers: redactDeep(req.headers),

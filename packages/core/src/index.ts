@@ -1,11 +1,17 @@
 export * from "./config/index.js";
-export { createPool, withTransaction, type Pool, type PoolClient, type Queryable } from "./db/pool.js";
-export { migrate, MigrationError, MIGRATIONS_DIR, pendingMigrations, readMigrationFiles } from "./db/migrations.js";
+export {
+  MIGRATIONS_DIR,
+  MigrationError,
+  migrate,
+  pendingMigrations,
+  readMigrationFiles,
+} from "./db/migrations.js";
+export { createPool, type Pool, type PoolClient, type Queryable, withTransaction } from "./db/pool.js";
 export * from "./errors/app-error.js";
 export { createLogger, type Logger, type LoggerSettings } from "./logging/logger.js";
 export { isSensitiveName, REDACTED, redactDeep, redactUrl } from "./logging/redact.js";
-export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
-export * from "./workers/worker-service.js";
+export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
+export * from "./workers/worker-service.js";

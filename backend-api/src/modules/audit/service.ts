@@ -11,7 +11,8 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<Aud
   const e = auditEntrySchema.parse(entry);
   return insertAuditRow(db, {
     actorType: e.actor.type,
-    actorUserId: e.actor.type === "user" ? e.actor.userId : e.actor.type === "api_key" ? (e.actor.userId ?? null) : null,
+    actorUserId:
+      e.actor.type === "user" ? e.actor.userId : e.actor.type === "api_key" ? (e.actor.userId ?? null) : null,
     actorApiKeyId: e.actor.type === "api_key" ? e.actor.apiKeyId : null,
     workspaceId: e.workspaceId ?? null,
     action: e.action,
@@ -29,6 +30,9 @@ export function auditContextOf(req: Request): { requestId: string; ip?: string }
   return { requestId: req.id, ...(ip ? { ip } : {}) };
 }
 
-export function listAudit(db: Queryable, filter: { workspaceId?: string; limit?: number; beforeId?: string }) {
+export function listAudit(
+  db: Queryable,
+  filter: { workspaceId?: string; limit?: number; beforeId?: string },
+) {
   return listAuditRows(db, { ...filter, limit: Math.min(filter.limit ?? 50, 500) });
 }

@@ -1,4 +1,4 @@
-import { pendingMigrations, type Pool, type Redis } from "@nora/core";
+import { type Pool, pendingMigrations, type Redis } from "@nora/core";
 
 export type CheckName = "postgres" | "redis" | "migrations";
 export type CheckResult = "ok" | "failed";
@@ -13,7 +13,9 @@ const CHECK_TIMEOUT_MS = 2_000;
 function withTimeout<T>(work: Promise<T>): Promise<T> {
   return Promise.race([
     work,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("check timed out")), CHECK_TIMEOUT_MS).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("check timed out")), CHECK_TIMEOUT_MS).unref(),
+    ),
   ]);
 }
 
@@ -48,7 +50,10 @@ export function createReadinessService(deps: { pool: Pool; redis: Redis; migrati
           ),
         ),
       );
-      const outcome = Object.fromEntries(names.map((n, i) => [n, results[i]])) as Record<CheckName, CheckResult>;
+      const outcome = Object.fromEntries(names.map((n, i) => [n, results[i]])) as Record<
+        CheckName,
+        CheckResult
+      >;
       return { ready: results.every((r) => r === "ok"), checks: outcome };
     },
   };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { ConfigError, processEnv, type RawEnv, resolveFileVariables } from "./env.js";
 import { envSchema, type ParsedEnv } from "./schema.js";
 import { enforceProductionSecrets } from "./secret-policy.js";
@@ -94,7 +94,10 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
   for (const origin of corsOrigins) {
     if (origin === "*") throw new ConfigError("CORS_ORIGINS may not contain *; list the allowed origins");
   }
-  const hsts = e.HSTS_ENABLED === "auto" || e.HSTS_ENABLED === "" ? publicOrigin.startsWith("https:") : e.HSTS_ENABLED === "true";
+  const hsts =
+    e.HSTS_ENABLED === "auto" || e.HSTS_ENABLED === ""
+      ? publicOrigin.startsWith("https:")
+      : e.HSTS_ENABLED === "true";
 
   return {
     env: e.NODE_ENV,

@@ -43,13 +43,16 @@ const url = (fallback: string, protocols: string[]) =>
     .optional()
     .transform((v) => (v === undefined || v === "" ? fallback : v))
     .pipe(
-      z.string().refine((v) => {
-        try {
-          return protocols.includes(new URL(v).protocol);
-        } catch {
-          return false;
-        }
-      }, `must be a URL with protocol ${protocols.join(" or ")}`),
+      z.string().refine(
+        (v) => {
+          try {
+            return protocols.includes(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        },
+        `must be a URL with protocol ${protocols.join(" or ")}`,
+      ),
     );
 
 /** Every environment variable Nora reads. docs/configuration.md and .env.example list the same names. */

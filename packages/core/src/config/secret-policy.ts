@@ -27,7 +27,16 @@ const PLACEHOLDER_SECRETS = new Set(
 );
 
 /** Substrings that mark a value as copied from documentation rather than generated. */
-const PLACEHOLDER_MARKERS = ["change-me", "changeme", "change_me", "replace-me", "replace_me", "generate-with", "placeholder", "example"];
+const PLACEHOLDER_MARKERS = [
+  "change-me",
+  "changeme",
+  "change_me",
+  "replace-me",
+  "replace_me",
+  "generate-with",
+  "placeholder",
+  "example",
+];
 
 export function isPlaceholderSecret(value: string): boolean {
   const lower = value.trim().toLowerCase();
@@ -43,7 +52,8 @@ export function isPlaceholderSecret(value: string): boolean {
 export function jwtSecretProblem(value: string | undefined): string | null {
   if (value === undefined || value === "") return "JWT_SECRET is missing";
   if (value.length < 32) return `JWT_SECRET is too short (${value.length} characters; at least 32 required)`;
-  if (isPlaceholderSecret(value)) return "JWT_SECRET is a placeholder or low-entropy value; generate one with `openssl rand -hex 32`";
+  if (isPlaceholderSecret(value))
+    return "JWT_SECRET is a placeholder or low-entropy value; generate one with `openssl rand -hex 32`";
   return null;
 }
 
@@ -61,8 +71,10 @@ export function decodeEncryptionKey(value: string): Buffer | null {
 export function encryptionKeyProblem(value: string | undefined): string | null {
   if (value === undefined || value === "") return "ENCRYPTION_KEY is missing";
   const key = decodeEncryptionKey(value);
-  if (!key) return "ENCRYPTION_KEY must be 32 bytes: 64 hex characters or base64 (generate with `openssl rand -hex 32`)";
-  if (isPlaceholderSecret(value) || new Set(key).size < 8) return "ENCRYPTION_KEY is a placeholder or low-entropy value";
+  if (!key)
+    return "ENCRYPTION_KEY must be 32 bytes: 64 hex characters or base64 (generate with `openssl rand -hex 32`)";
+  if (isPlaceholderSecret(value) || new Set(key).size < 8)
+    return "ENCRYPTION_KEY is a placeholder or low-entropy value";
   return null;
 }
 

@@ -26,11 +26,16 @@ export async function readMigrationFiles(dir = MIGRATIONS_DIR): Promise<Migratio
   const seenNumbers = new Set<string>();
   for (const name of names) {
     const match = FILE_PATTERN.exec(name);
-    if (!match?.[1]) throw new MigrationError(`migration file name ${name} must look like 0001_short_name.sql`);
+    if (!match?.[1])
+      throw new MigrationError(`migration file name ${name} must look like 0001_short_name.sql`);
     if (seenNumbers.has(match[1])) throw new MigrationError(`two migrations share the number ${match[1]}`);
     seenNumbers.add(match[1]);
     const sql = await readFile(`${dir}/${name}`, "utf8");
-    files.push({ id: name.replace(/\.sql$/, ""), sql, checksum: createHash("sha256").update(sql).digest("hex") });
+    files.push({
+      id: name.replace(/\.sql$/, ""),
+      sql,
+      checksum: createHash("sha256").update(sql).digest("hex"),
+    });
   }
   return files;
 }
@@ -52,7 +57,8 @@ function verifyApplied(files: MigrationFile[], applied: AppliedRow[]): void {
   const byId = new Map(files.map((f) => [f.id, f]));
   for (const row of applied) {
     const file = byId.get(row.id);
-    if (!file) throw new MigrationError(`migration ${row.id} is applied in the database but its file is missing`);
+    if (!file)
+      throw new MigrationError(`migration ${row.id} is applied in the database but its file is missing`);
     if (file.checksum !== row.checksum) {
       throw new MigrationError(
         `migration ${row.id} was edited after it was applied (checksum mismatch); add a new migration instead`,
@@ -80,7 +86,9 @@ export async function migrate(
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     try {
       await client.query(CREATE_TABLE);
-      const { rows } = await client.query<AppliedRow>("SELECT id, checksum FROM schema_migrations ORDER BY id");
+      const { rows } = await client.query<AppliedRow>(
+        "SELECT id, checksum FROM schema_migrations ORDER BY id",
+      );
       verifyApplied(files, rows);
       const appliedIds = new Set(rows.map((r) => r.id));
       const applied: string[] = [];
@@ -91,11 +99,10 @@ export async function migrate(
           await client.query("BEGIN");
           await client.query(file.sql);
           const ms = Date.now() - started;
-          await client.query("INSERT INTO schema_migrations (id, checksum, execution_ms) VALUES ($1, $2, $3)", [
-            file.id,
-            file.checksum,
-            ms,
-          ]);
+          await client.query(
+            "INSERT INTO schema_migrations (id, checksum, execution_ms) VALUES ($1, $2, $3)",
+            [file.id, file.checksum, ms],
+          );
           await client.query("COMMIT");
           applied.push(file.id);
           options.onApplied?.(file.id, ms);

@@ -38,7 +38,9 @@ describe("redactDeep", () => {
   });
 
   it("redacts sensitive query parameters", () => {
-    expect(redactUrl(`/cb?code=${CANARY}&state=s&x=1`)).toBe("/cb?code=%5Bredacted%5D&state=%5Bredacted%5D&x=1");
+    expect(redactUrl(`/cb?code=${CANARY}&state=s&x=1`)).toBe(
+      "/cb?code=%5Bredacted%5D&state=%5Bredacted%5D&x=1",
+    );
     expect(redactUrl("/plain")).toBe("/plain");
   });
 });

@@ -1,7 +1,25 @@
 export const REDACTED = "[redacted]";
 
-const EXACT_NAMES = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "password", "apikey", "x-api-key"]);
-const SUFFIXES = ["password", "secret", "token", "apikey", "_key", "-key", "privatekey", "passphrase", "credentials"];
+const EXACT_NAMES = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "password",
+  "apikey",
+  "x-api-key",
+]);
+const SUFFIXES = [
+  "password",
+  "secret",
+  "token",
+  "apikey",
+  "_key",
+  "-key",
+  "privatekey",
+  "passphrase",
+  "credentials",
+];
 
 /**
  * True when a field or header name is one whose value must never reach a log:

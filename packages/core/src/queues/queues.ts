@@ -8,7 +8,7 @@ export class NoraQueue<K extends QueueKey> {
   readonly queue: Queue;
   constructor(
     readonly key: K,
-    private readonly config: Config,
+    config: Config,
     connection: Redis,
   ) {
     this.queue = new Queue(QUEUES[key].name, {

@@ -51,7 +51,9 @@ export interface TestDatabase {
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `nora_test_${randomBytes(6).toString("hex")}`;
   await withAdmin((admin) =>
-    admin.query(options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`),
+    admin.query(
+      options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`,
+    ),
   );
   const url = urlFor(name);
   const pool = new pg.Pool({ connectionString: url, max: 5 });

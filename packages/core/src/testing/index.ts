@@ -1,4 +1,9 @@
-export { createTestDatabase, prepareTemplateDatabase, TEMPLATE_DATABASE, type TestDatabase } from "./database.js";
+export {
+  createTestDatabase,
+  prepareTemplateDatabase,
+  TEMPLATE_DATABASE,
+  type TestDatabase,
+} from "./database.js";
 export { LogCapture } from "./log-capture.js";
 export { DisposableRedis, freePort } from "./redis-server.js";
 export { testConfig, testServiceUrls, uniqueKeyPrefix } from "./test-config.js";

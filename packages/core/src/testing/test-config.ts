@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type Config, loadConfig } from "../config/index.js";
 import { processEnv, type RawEnv } from "../config/env.js";
+import { type Config, loadConfig } from "../config/index.js";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://nora:nora@127.0.0.1:5432/nora";
 export const DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379";

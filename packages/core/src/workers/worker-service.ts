@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
-import { type Job, WaitingError, Worker } from "bullmq";
+import { DelayedError, type Job, Worker } from "bullmq";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../logging/logger.js";
-import { closeRedis, createRedis, type Redis } from "../redis/connection.js";
 import { type JobPayload, QUEUES, type QueueKey, type WorkerName } from "../queues/definitions.js";
+import { closeRedis, createRedis, type Redis } from "../redis/connection.js";
 
 export interface JobContext {
   job: Job;
@@ -12,7 +12,10 @@ export interface JobContext {
   logger: Logger;
 }
 
-export type JobHandler<K extends QueueKey> = (payload: JobPayload<K>, context: JobContext) => Promise<unknown>;
+export type JobHandler<K extends QueueKey> = (
+  payload: JobPayload<K>,
+  context: JobContext,
+) => Promise<unknown>;
 export type JobHandlers = { [K in QueueKey]?: JobHandler<K> };
 
 export interface WorkerServiceOptions {
@@ -58,10 +61,11 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
           return await handler(payload, { job, signal: abort, logger: jobLogger });
         } catch (error) {
           if (draining && abort.aborted && token) {
-            // Hand the job back to the queue untouched so another worker (or this one after restart) runs it.
-            await job.moveToWait(token);
+            // Hand the job back to the queue, unfailed, for another worker (or this one after a restart).
+            // A short delay rather than "waiting": this process' blocked fetch would otherwise grab it again.
+            await job.moveToDelayed(Date.now() + RELEASE_DELAY_MS, token);
             jobLogger.warn("job released back to the queue at shutdown");
-            throw new WaitingError();
+            throw new DelayedError();
           }
           throw error;
         }
@@ -99,7 +103,14 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     const queues = Object.fromEntries([...workers].map(([key, w]) => [QUEUES[key].name, w.isRunning()]));
     res
       .writeHead(healthy ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" })
-      .end(JSON.stringify({ status: draining ? "draining" : healthy ? "ok" : "degraded", service: options.name, checks, queues }));
+      .end(
+        JSON.stringify({
+          status: draining ? "draining" : healthy ? "ok" : "degraded",
+          service: options.name,
+          checks,
+          queues,
+        }),
+      );
   });
   await listen(server, options.health.host, options.health.port);
   const address = server.address();
@@ -112,16 +123,18 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
       draining = true;
       logger.info("worker draining");
       const all = [...workers.values()];
+      // Stop fetching first, so a job handed back below is not picked up again by this process.
+      await Promise.all(all.map((w) => w.pause(true)));
       const closed = Promise.all(all.map((w) => w.close()));
-      const timedOut = await Promise.race([
-        closed.then(() => false),
-        delay(config.shutdownTimeoutMs).then(() => true),
-      ]);
-      if (timedOut) {
+      const finished = await settlesWithin(closed, config.shutdownTimeoutMs);
+      if (!finished) {
         logger.warn({ timeoutMs: config.shutdownTimeoutMs }, "in-flight jobs still running; releasing them");
         for (const w of all) w.cancelAllJobs("shutdown");
-        const released = await Promise.race([closed.then(() => true), delay(2_000).then(() => false)]);
-        if (!released) await Promise.all(all.map((w) => w.close(true)));
+        if (!(await settlesWithin(closed, RELEASE_GRACE_MS))) {
+          // A handler that ignores its abort signal: its lock expires and BullMQ's stalled-job
+          // check hands the job to another worker.
+          logger.error("a job ignored its abort signal; it will be retried after its lock expires");
+        }
       }
       await closeServer(server);
       await Promise.all([closeRedis(connection), closeRedis(probe)]);
@@ -133,8 +146,16 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   return { healthPort, workers, stop };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+const RELEASE_GRACE_MS = 2_000;
+const RELEASE_DELAY_MS = 5_000;
+
+/** True when `work` settles within `ms`; false when the time ran out first. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
