@@ -43,7 +43,9 @@ try {
 
 const app = buildApp({ config, logger, pool, redis });
 const server: Server = app.listen(config.api.port, config.api.host, () => {
-  logger.info({ host: config.api.host, port: config.api.port }, "api listening");
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.api.port;
+  logger.info({ host: config.api.host, port }, "api listening");
 });
 server.on("error", (error) => {
   logger.fatal({ err: error }, "cannot listen");

@@ -1,0 +1,26 @@
+// `npm test`: the whole check, the same on a laptop and in CI.
+// Needs PostgreSQL (a role allowed to CREATE DATABASE) and Redis; Docker-backed tests need a Docker engine.
+import { preflight } from "./lib/preflight.mjs";
+import { run } from "./lib/run.mjs";
+
+const steps = [
+  ["lint and format (biome)", "npx", ["biome", "check", "."]],
+  ["type-check (tsc, sources and tests)", "npx", ["tsc", "-p", "tsconfig.check.json"]],
+  ["build (turbo)", "npx", ["turbo", "run", "build", "--output-logs=errors-only"]],
+  ["tests (vitest)", "npx", ["vitest", "run", ...process.argv.slice(2)]],
+];
+
+if (!(await preflight())) {
+  process.stderr.write("\nnpm test needs PostgreSQL and Redis; see above.\n");
+  process.exit(1);
+}
+
+for (const [name, command, args] of steps) {
+  process.stdout.write(`\n── ${name}\n`);
+  const started = Date.now();
+  const code = await run(command, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  process.stdout.write(
+    `── ${name}: ${code === 0 ? "ok" : `failed (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  if (code !== 0) process.exit(code);
+}
