@@ -31,6 +31,8 @@ export function buildApp(deps: AppDependencies): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", config.api.trustProxyHops);
   app.set("query parser", "simple");
+  // API responses are live state, never cached; computing an ETag hash per response buys nothing.
+  app.set("etag", false);
 
   app.use(requestId());
   app.use(requestLogging(logger));

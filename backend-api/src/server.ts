@@ -4,6 +4,7 @@ import {
   createLogger,
   createPool,
   createRedis,
+  exitAfterFlush,
   migrate,
   onShutdownSignal,
   waitForRedis,
@@ -31,7 +32,8 @@ try {
   );
   await pool.end().catch(() => {});
   await closeRedis(redis);
-  process.exit(1);
+  exitAfterFlush(logger, 1);
+  await new Promise(() => {}); // exitAfterFlush ends the process
 }
 
 try {
@@ -49,7 +51,7 @@ const server: Server = app.listen(config.api.port, config.api.host, () => {
 });
 server.on("error", (error) => {
   logger.fatal({ err: error }, "cannot listen");
-  process.exit(1);
+  exitAfterFlush(logger, 1);
 });
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;

@@ -1,8 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@nora/core";
-import { redactDeep, redactUrl } from "@nora/core";
+import { redactUrl } from "@nora/core";
 import type { RequestHandler } from "express";
 import { pinoHttp } from "pino-http";
+
+/** Headers worth an access-log line; the rest cost serialization on every request and tell little. */
+const LOGGED_HEADERS = ["user-agent", "content-type", "content-length", "origin", "referer", "x-forwarded-for"];
+
+function pickHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of LOGGED_HEADERS) if (headers[name] !== undefined) picked[name] = headers[name];
+  return picked;
+}
 
 /** Access log with the request id on every line; field redaction happens in the logger itself. */
 export function requestLogging(logger: Logger): RequestHandler {
@@ -27,7 +36,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       }) => ({
         method: req.method,
         url: redactUrl(req.url),
-        headers: redactDeep(req.headers),
+        headers: pickHeaders(req.headers),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

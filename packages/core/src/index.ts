@@ -8,7 +8,7 @@ export {
 } from "./db/migrations.js";
 export { createPool, type Pool, type PoolClient, type Queryable, withTransaction } from "./db/pool.js";
 export * from "./errors/app-error.js";
-export { createLogger, type Logger, type LoggerSettings } from "./logging/logger.js";
+export { createLogger, exitAfterFlush, type Logger, type LoggerSettings } from "./logging/logger.js";
 export { isSensitiveName, REDACTED, redactDeep, redactUrl } from "./logging/redact.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";

@@ -25,7 +25,10 @@ export function createLogger(settings: LoggerSettings): Logger {
       error: pino.stdSerializers.err,
     },
   };
-  return redactChildBindings(settings.destination ? pino(options, settings.destination) : pino(options));
+  // Asynchronous stdout: lines written while a write is in flight are batched into the next one.
+  // Services call logger.flush() on shutdown (see onShutdownSignal), so nothing buffered is lost.
+  const destination = settings.destination ?? pino.destination({ dest: 1, sync: false });
+  return redactChildBindings(pino(options, destination));
 }
 
 /**
@@ -40,4 +43,13 @@ function redactChildBindings(logger: Logger): Logger {
   };
   logger.child = redactingChild as unknown as Logger["child"];
   return logger;
+}
+
+/** Exits once buffered log lines are written, so the reason for an exit is never lost. */
+export function exitAfterFlush(logger: Logger, code: number): void {
+  const timer = setTimeout(() => process.exit(code), 2_000);
+  logger.flush(() => {
+    clearTimeout(timer);
+    process.exit(code);
+  });
 }

@@ -33,19 +33,37 @@ export function isSensitiveName(name: string): boolean {
 
 const MAX_DEPTH = 12;
 
-/** Returns a copy of `value` with sensitive fields replaced; leaves non-plain objects (Buffers, Dates) intact. */
+/**
+ * Returns `value` with sensitive fields replaced. Copy-on-write: objects with nothing to redact are
+ * returned as they are, so the common log line costs a scan, not a copy. Non-plain objects
+ * (Buffers, Dates, Errors, sockets) are left intact.
+ */
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_DEPTH) return "[depth limit]";
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
-  if (value instanceof Error) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const inner = redactDeep(value[i], depth + 1);
+      if (inner !== value[i]) {
+        copy ??= value.slice();
+        copy[i] = inner;
+      }
+    }
+    return copy ?? value;
+  }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSensitiveName(key) ? REDACTED : redactDeep(inner, depth + 1);
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const inner = (value as Record<string, unknown>)[key];
+    const replaced = isSensitiveName(key) ? REDACTED : redactDeep(inner, depth + 1);
+    if (replaced !== inner) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      copy[key] = replaced;
+    }
   }
-  return out;
+  return copy ?? value;
 }
 
 /** Redacts the values of sensitive query parameters in a request path such as `/x?token=abc`. */

@@ -1,4 +1,4 @@
-import type { Logger } from "../logging/logger.js";
+import { exitAfterFlush, type Logger } from "../logging/logger.js";
 
 /**
  * Calls `shutdown` once on SIGTERM or SIGINT and exits when it settles.
@@ -9,15 +9,16 @@ export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>):
   const handle = (signal: NodeJS.Signals) => {
     if (received) {
       logger.warn({ signal }, "second signal; exiting now");
-      process.exit(1);
+      exitAfterFlush(logger, 1);
+      return;
     }
     received = true;
     logger.info({ signal }, "shutting down");
     shutdown().then(
-      () => process.exit(0),
+      () => exitAfterFlush(logger, 0),
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exitAfterFlush(logger, 1);
       },
     );
   };
