@@ -2,7 +2,7 @@ import type { Config, Logger, Pool, Redis } from "@nora/core";
 import express, { type Express, type Router } from "express";
 import { corsPolicy } from "./http/cors.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
-import { inspectJsonBody, jsonBody, requireJsonContentType } from "./http/json-body.js";
+import { jsonBody } from "./http/json-body.js";
 import { rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
@@ -39,9 +39,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(rateLimit({ config, redis: deps.redis, logger }));
-  app.use(requireJsonContentType());
   app.use(jsonBody(config));
-  app.use(inspectJsonBody(config));
 
   app.use(
     healthRoutes(

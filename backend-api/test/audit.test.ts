@@ -43,7 +43,10 @@ describe("audit log", () => {
 
   it("records API-key actors", async () => {
     const apiKeyId = crypto.randomUUID();
-    const record = await recordAudit(db.pool, { actor: { type: "api_key", apiKeyId, userId }, action: "agent.created" });
+    const record = await recordAudit(db.pool, {
+      actor: { type: "api_key", apiKeyId, userId },
+      action: "agent.created",
+    });
     expect(record).toMatchObject({ actorType: "api_key", actorApiKeyId: apiKeyId, actorUserId: userId });
   });
 
@@ -53,12 +56,18 @@ describe("audit log", () => {
       action: "provider.created",
       metadata: { provider: "openai", apiKey: "sk-canary", nested: { CLIENT_SECRET: "x" } },
     });
-    expect(record.metadata).toEqual({ provider: "openai", apiKey: "[redacted]", nested: { CLIENT_SECRET: "[redacted]" } });
+    expect(record.metadata).toEqual({
+      provider: "openai",
+      apiKey: "[redacted]",
+      nested: { CLIENT_SECRET: "[redacted]" },
+    });
   });
 
   it("refuses malformed entries", async () => {
     await expect(recordAudit(db.pool, { actor: { type: "system" }, action: "Has Spaces" })).rejects.toThrow();
-    await expect(recordAudit(db.pool, { actor: { type: "user", userId: "nope" }, action: "x" })).rejects.toThrow();
+    await expect(
+      recordAudit(db.pool, { actor: { type: "user", userId: "nope" }, action: "x" }),
+    ).rejects.toThrow();
   });
 
   it("is append-only: UPDATE, DELETE and TRUNCATE are refused by the database", async () => {
@@ -66,7 +75,9 @@ describe("audit log", () => {
     await expect(db.pool.query("UPDATE audit_log SET action = 'tampered'")).rejects.toThrow(/append-only/);
     await expect(db.pool.query("DELETE FROM audit_log")).rejects.toThrow(/append-only/);
     await expect(db.pool.query("TRUNCATE audit_log")).rejects.toThrow(/append-only/);
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM audit_log WHERE action = 'tampered'");
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'tampered'",
+    );
     expect(rows[0].n).toBe(0);
   });
 });

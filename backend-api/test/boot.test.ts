@@ -1,6 +1,11 @@
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, type TestDatabase, testServiceUrls, uniqueKeyPrefix } from "@nora/core/testing";
-import { spawnService } from "@nora/core/testing";
+import {
+  createTestDatabase,
+  spawnService,
+  type TestDatabase,
+  testServiceUrls,
+  uniqueKeyPrefix,
+} from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const API = fileURLToPath(new URL("../dist/server.js", import.meta.url));

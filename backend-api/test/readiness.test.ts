@@ -8,7 +8,10 @@ import { NO_RATE_LIMITS, startTestApp } from "./helpers.js";
 
 async function ready(url: string) {
   const res = await fetch(`${url}/api/ready`);
-  return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { status: string; checks: Record<string, string> },
+  };
 }
 
 describe("readiness", () => {
@@ -45,7 +48,9 @@ describe("readiness", () => {
       expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
 
       await redis.start();
-      await expect.poll(async () => (await ready(app.url)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+      await expect
+        .poll(async () => (await ready(app.url)).status, { timeout: 15_000, interval: 200 })
+        .toBe(200);
     } finally {
       await app.close();
       await redis.stop();

@@ -45,5 +45,7 @@ const ratio = full.rps / bare.rps;
 console.log(`GET /api/health, ${CONNECTIONS} connections, ${DURATION_S} s x ${ROUNDS} rounds (best round)`);
 console.log(`  bare express : ${bare.rps.toFixed(0).padStart(7)} req/s  p99 ${bare.p99} ms`);
 console.log(`  nora full    : ${full.rps.toFixed(0).padStart(7)} req/s  p99 ${full.p99} ms`);
-console.log(`  ratio        : ${(ratio * 100).toFixed(1)}% of bare (target >= 60%) ${ratio >= 0.6 ? "PASS" : "BELOW TARGET"}`);
+console.log(
+  `  ratio        : ${(ratio * 100).toFixed(1)}% of bare (target >= 60%) ${ratio >= 0.6 ? "PASS" : "BELOW TARGET"}`,
+);
 process.exitCode = ratio >= 0.6 ? 0 : 1;

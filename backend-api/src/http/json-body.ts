@@ -10,32 +10,24 @@ function hasBody(headers: { "content-length"?: string; "transfer-encoding"?: str
   );
 }
 
-/** A request that carries a body must say it is JSON; anything else is refused before parsing. */
-export function requireJsonContentType(): RequestHandler {
-  return (req, _res, next) => {
-    if (hasBody(req.headers) && !req.is("application/json")) {
-      next(new AppError(415, "unsupported_media_type", "Request bodies must be application/json"));
-      return;
-    }
-    next();
-  };
-}
-
-/** Parses JSON bodies up to the configured size; parse failures become 4xx in the error handler. */
-export function jsonBody(config: Config): RequestHandler {
-  return express.json({ limit: config.api.jsonBodyLimit, strict: true, type: "application/json" });
-}
-
 /**
- * Refuses bodies that carry prototype-pollution keys at any depth, or that nest deeper than allowed.
- * Iterative, so a hostile body cannot exhaust the stack.
+ * Request bodies: a request that carries one must say it is JSON (else 415, before any parsing); it is
+ * parsed up to the configured size (parse failures become 4xx in the error handler), then refused if it
+ * carries prototype-pollution keys or nests deeper than allowed. Bodyless requests pass straight through.
  */
-export function inspectJsonBody(config: Config): RequestHandler {
+export function jsonBody(config: Config): RequestHandler {
+  const parse = express.json({ limit: config.api.jsonBodyLimit, strict: true, type: "application/json" });
   const maxDepth = config.api.jsonMaxDepth;
-  return (req, _res, next) => {
-    const problem = findBodyProblem(req.body, maxDepth);
-    if (problem) next(new AppError(400, problem.code, problem.message));
-    else next();
+  return (req, res, next) => {
+    if (!hasBody(req.headers)) return next();
+    if (!req.is("application/json")) {
+      return next(new AppError(415, "unsupported_media_type", "Request bodies must be application/json"));
+    }
+    parse(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      const problem = findBodyProblem(req.body, maxDepth);
+      next(problem ? new AppError(400, problem.code, problem.message) : undefined);
+    });
   };
 }
 

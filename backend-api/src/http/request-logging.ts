@@ -5,7 +5,14 @@ import type { RequestHandler } from "express";
 import { pinoHttp } from "pino-http";
 
 /** Headers worth an access-log line; the rest cost serialization on every request and tell little. */
-const LOGGED_HEADERS = ["user-agent", "content-type", "content-length", "origin", "referer", "x-forwarded-for"];
+const LOGGED_HEADERS = [
+  "user-agent",
+  "content-type",
+  "content-length",
+  "origin",
+  "referer",
+  "x-forwarded-for",
+];
 
 function pickHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
@@ -18,7 +25,9 @@ export function requestLogging(logger: Logger): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: (req: IncomingMessage) => req.id,
-    customProps: (req: IncomingMessage) => ({ requestId: req.id }),
+    // req.log carries only the request id; the request itself is serialized once, on the access line.
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: "requestId" },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => {
       if (error || res.statusCode >= 500) return "error";
       if (res.statusCode >= 400) return "warn";

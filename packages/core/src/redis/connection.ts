@@ -18,7 +18,14 @@ export function createRedis(redis: Config["redis"], name: string, role: RedisRol
     ...(redis.password ? { password: redis.password } : {}),
     ...(role === "bullmq"
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, commandTimeout: 2_000 }),
+      : {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 2_000,
+          commandTimeout: 2_000,
+          // Commands issued in the same tick (concurrent requests' rate-limit checks) share one write.
+          enableAutoPipelining: true,
+        }),
   };
   const client = new Redis(redis.url, options);
   // Connection errors are reported through readiness and health, not as unhandled 'error' events.

@@ -6,5 +6,5 @@ export {
 } from "./database.js";
 export { LogCapture } from "./log-capture.js";
 export { DisposableRedis, freePort } from "./redis-server.js";
-export { testConfig, testServiceUrls, uniqueKeyPrefix } from "./test-config.js";
 export { type ServiceProcess, spawnService } from "./service-process.js";
+export { testConfig, testServiceUrls, uniqueKeyPrefix } from "./test-config.js";

@@ -3,7 +3,7 @@ import { DelayedError, type Job, Worker } from "bullmq";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../logging/logger.js";
 import { type JobPayload, QUEUES, type QueueKey, type WorkerName } from "../queues/definitions.js";
-import { closeRedis, createRedis, type Redis } from "../redis/connection.js";
+import { closeRedis, createRedis, type Redis, waitForRedis } from "../redis/connection.js";
 
 export interface JobContext {
   job: Job;
@@ -46,6 +46,10 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
   const probe = createRedis(config.redis, `worker-${options.name}-health`, "command");
   let draining = false;
   const workers = new Map<QueueKey, Worker>();
+  await waitForRedis(probe).catch((error: unknown) => {
+    // Not fatal: BullMQ reconnects on its own and /health reports Redis until it answers.
+    logger.error({ err: error }, "Redis is not reachable at REDIS_URL; /health will say so");
+  });
 
   for (const key of Object.keys(options.handlers) as QueueKey[]) {
     const handler = options.handlers[key] as JobHandler<QueueKey> | undefined;
