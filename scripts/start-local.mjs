@@ -28,7 +28,8 @@ if (built !== 0) process.exit(built);
 
 const env = { NODE_ENV: "development", ...process.env };
 const children = services.map(([name, entry]) => {
-  const child = spawn(process.execPath, [entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Own process group: a terminal's Ctrl-C reaches only this script, which stops each service once.
+  const child = spawn(process.execPath, [entry], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const prefix = `[${name}] `.padEnd(14);
   for (const stream of [child.stdout, child.stderr]) {
     let partial = "";
@@ -48,6 +49,9 @@ function stopAll(signal) {
   for (const { child } of children) if (child.exitCode === null) child.kill(signal);
 }
 process.on("SIGINT", () => stopAll("SIGTERM"));
+process.on("exit", () => {
+  for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
+});
 process.on("SIGTERM", () => stopAll("SIGTERM"));
 
 const codes = await Promise.all(
