@@ -60,22 +60,41 @@ describe("production secret policy", () => {
     for (const [, value] of badJwt) expect(reason(value ? { JWT_SECRET: value } : {})).not.toContain("\n");
   });
 
+  const insecure = (warnings: string[]) => warnings.filter((w) => w.startsWith("INSECURE"));
+
   it("accepts a good pair, with the key as hex or base64", () => {
-    expect(prod({ JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_HEX }).warnings).toEqual([]);
-    expect(prod({ JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_B64 }).warnings).toEqual([]);
+    expect(insecure(prod({ JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_HEX }).warnings)).toEqual([]);
+    expect(insecure(prod({ JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_B64 }).warnings)).toEqual([]);
+  });
+
+  it("checks the optional HMAC secrets when they are set", () => {
+    const env = { JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_HEX };
+    expect(reason({ ...env, NORA_API_KEY_HASH_SECRET: "short" })).toMatch(
+      /NORA_API_KEY_HASH_SECRET is too short/,
+    );
+    expect(
+      reason({ ...env, NORA_WORKSPACE_INVITE_SECRET: "change-me-generate-with-infra-setup-sh" }),
+    ).toMatch(/NORA_WORKSPACE_INVITE_SECRET is a placeholder/);
+    const derived = prod(env);
+    expect(derived.warnings.join("\n")).toMatch(/NORA_API_KEY_HASH_SECRET is not set/);
+    expect(prod({ ...env, NORA_API_KEY_HASH_SECRET: GOOD_KEY_HEX }).warnings).toEqual([]);
   });
 
   it("lets NORA_ALLOW_PLAINTEXT_SECRETS past the key check only, with a loud warning", () => {
     const config = prod({ JWT_SECRET: GOOD_JWT, NORA_ALLOW_PLAINTEXT_SECRETS: "true" });
-    expect(config.warnings).toHaveLength(1);
-    expect(config.warnings[0]).toMatch(/^INSECURE: .*NOT encrypted/);
+    expect(insecure(config.warnings)).toHaveLength(1);
+    expect(insecure(config.warnings)[0]).toMatch(/^INSECURE: .*NOT encrypted/);
     expect(reason({ JWT_SECRET: "short", NORA_ALLOW_PLAINTEXT_SECRETS: "true" })).toMatch(/too short/);
   });
 
   it("refuses every secret placeholder that .env.example ships", () => {
     const example = readFileSync(new URL("../../../../.env.example", import.meta.url), "utf8");
-    const values = [...example.matchAll(/^(JWT_SECRET|ENCRYPTION_KEY)=(.*)$/gm)];
-    expect(values).toHaveLength(2);
+    const values = [
+      ...example.matchAll(
+        /^(JWT_SECRET|ENCRYPTION_KEY|NORA_API_KEY_HASH_SECRET|NORA_WORKSPACE_INVITE_SECRET)=(.*)$/gm,
+      ),
+    ];
+    expect(values).toHaveLength(4);
     for (const [, name, value] of values) {
       const env: Record<string, string> = { JWT_SECRET: GOOD_JWT, ENCRYPTION_KEY: GOOD_KEY_HEX };
       env[name as string] = value as string;

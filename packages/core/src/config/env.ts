@@ -8,6 +8,13 @@ export const SECRET_VARIABLES = [
   "DATABASE_URL",
   "REDIS_URL",
   "REDIS_PASSWORD",
+  "NORA_API_KEY_HASH_SECRET",
+  "NORA_WORKSPACE_INVITE_SECRET",
+  "NORA_BOOTSTRAP_ADMIN_PASSWORD",
+  "CAPTCHA_SECRET_KEY",
+  "GITHUB_CLIENT_SECRET",
+  "GOOGLE_CLIENT_SECRET",
+  "SMTP_PASSWORD",
 ] as const;
 
 export type RawEnv = Record<string, string | undefined>;

@@ -1,7 +1,8 @@
-import type { z } from "zod";
+import { createHmac, randomBytes } from "node:crypto";
+import { z } from "zod";
 import { ConfigError, processEnv, type RawEnv, resolveFileVariables } from "./env.js";
 import { envSchema, type ParsedEnv } from "./schema.js";
-import { enforceProductionSecrets } from "./secret-policy.js";
+import { enforceProductionSecrets, isPlaceholderSecret } from "./secret-policy.js";
 
 export { ConfigError, SECRET_VARIABLES } from "./env.js";
 export {
@@ -55,6 +56,29 @@ export interface Config {
     provisionerHealthPort: number;
     backupHealthPort: number;
   };
+  identity: {
+    jwtSecret: string;
+    sessionIdleTimeoutMs: number;
+    sessionMaxAgeMs: number;
+    secureCookies: boolean;
+    /** HMAC key for API key hashes (NORA_API_KEY_HASH_SECRET, else derived from JWT_SECRET). */
+    apiKeyHashKey: Buffer;
+    /** HMAC key for invitation tokens (NORA_WORKSPACE_INVITE_SECRET, else derived from JWT_SECRET). */
+    inviteHashKey: Buffer;
+    invitationTtlDays: number;
+    bootstrapAdmin: { email: string; password: string } | undefined;
+    signup: { burst: number; perHour: number; dailyLimit: number };
+    captcha:
+      | { provider: "turnstile" | "recaptcha"; siteKey: string; secretKey: string; verifyUrl: string }
+      | undefined;
+    oauth: {
+      github: { clientId: string; clientSecret: string; oauthUrl: string; apiUrl: string } | undefined;
+      google: { clientId: string; clientSecret: string; issuerUrl: string } | undefined;
+    };
+    smtp:
+      | { host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
+      | undefined;
+  };
   shutdownTimeoutMs: number;
   /** Boot-time warnings the service logs once its logger exists. */
   warnings: string[];
@@ -85,9 +109,35 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
         jwtSecret: e.JWT_SECRET,
         encryptionKey: e.ENCRYPTION_KEY,
         allowPlaintextSecrets: e.NORA_ALLOW_PLAINTEXT_SECRETS,
+        optionalSecrets: {
+          NORA_API_KEY_HASH_SECRET: e.NORA_API_KEY_HASH_SECRET,
+          NORA_WORKSPACE_INVITE_SECRET: e.NORA_WORKSPACE_INVITE_SECRET,
+        },
       }).warnings,
     );
   }
+
+  if (!e.JWT_SECRET) {
+    warnings.push("JWT_SECRET is not set; using a random one for this process, so sessions end at restart");
+  }
+  // Development convenience only: production refused a missing secret above.
+  const jwtSecret = e.JWT_SECRET || randomBytes(32).toString("hex");
+  const derive = (label: string) => createHmac("sha256", jwtSecret).update(label).digest();
+  if (!e.NORA_API_KEY_HASH_SECRET) {
+    warnings.push("NORA_API_KEY_HASH_SECRET is not set; API key hashes use a key derived from JWT_SECRET");
+  }
+  if (e.NORA_INSECURE_COOKIES) {
+    warnings.push(
+      "NORA_INSECURE_COOKIES=true: session cookies are sent over plain HTTP; use only on localhost",
+    );
+  }
+  const bootstrapAdmin = parseBootstrapAdmin(e.NORA_BOOTSTRAP_ADMIN_EMAIL, e.NORA_BOOTSTRAP_ADMIN_PASSWORD);
+  const captcha = parseCaptcha(
+    e.CAPTCHA_PROVIDER,
+    e.CAPTCHA_SITE_KEY,
+    e.CAPTCHA_SECRET_KEY,
+    e.CAPTCHA_VERIFY_URL,
+  );
 
   const publicOrigin = new URL(e.PUBLIC_URL).origin;
   const corsOrigins = e.CORS_ORIGINS.length > 0 ? e.CORS_ORIGINS : [publicOrigin];
@@ -140,9 +190,90 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       provisionerHealthPort: e.PROVISIONER_HEALTH_PORT,
       backupHealthPort: e.BACKUP_HEALTH_PORT,
     },
+    identity: {
+      jwtSecret,
+      sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
+      sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 86_400_000,
+      secureCookies: !e.NORA_INSECURE_COOKIES,
+      apiKeyHashKey: e.NORA_API_KEY_HASH_SECRET
+        ? Buffer.from(e.NORA_API_KEY_HASH_SECRET, "utf8")
+        : derive("nora:api-key-hash:v1"),
+      inviteHashKey: e.NORA_WORKSPACE_INVITE_SECRET
+        ? Buffer.from(e.NORA_WORKSPACE_INVITE_SECRET, "utf8")
+        : derive("nora:workspace-invite:v1"),
+      invitationTtlDays: e.INVITATION_TTL_DAYS,
+      bootstrapAdmin,
+      signup: { burst: e.SIGNUP_BURST, perHour: e.SIGNUP_PER_HOUR, dailyLimit: e.SIGNUP_DAILY_LIMIT },
+      captcha,
+      oauth: {
+        github:
+          e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+            ? {
+                clientId: e.GITHUB_CLIENT_ID,
+                clientSecret: e.GITHUB_CLIENT_SECRET,
+                oauthUrl: e.GITHUB_OAUTH_URL,
+                apiUrl: e.GITHUB_API_URL,
+              }
+            : undefined,
+        google:
+          e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+            ? {
+                clientId: e.GOOGLE_CLIENT_ID,
+                clientSecret: e.GOOGLE_CLIENT_SECRET,
+                issuerUrl: e.GOOGLE_ISSUER_URL,
+              }
+            : undefined,
+      },
+      smtp:
+        e.SMTP_HOST && e.SMTP_FROM
+          ? {
+              host: e.SMTP_HOST,
+              port: e.SMTP_PORT,
+              secure: e.SMTP_SECURE,
+              from: e.SMTP_FROM,
+              ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
+              ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
+            }
+          : undefined,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     warnings,
   };
+}
+
+const CAPTCHA_VERIFY_URLS = {
+  turnstile: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+  recaptcha: "https://www.google.com/recaptcha/api/siteverify",
+} as const;
+
+function parseCaptcha(
+  provider: string,
+  siteKey: string | undefined,
+  secretKey: string | undefined,
+  verifyUrl: string | undefined,
+): Config["identity"]["captcha"] {
+  if (provider === "none" || provider === "") return undefined;
+  if (provider !== "turnstile" && provider !== "recaptcha")
+    throw new ConfigError(`CAPTCHA_PROVIDER ${provider} is unknown`);
+  if (!siteKey || !secretKey) {
+    throw new ConfigError(`CAPTCHA_PROVIDER=${provider} needs CAPTCHA_SITE_KEY and CAPTCHA_SECRET_KEY`);
+  }
+  return { provider, siteKey, secretKey, verifyUrl: verifyUrl || CAPTCHA_VERIFY_URLS[provider] };
+}
+
+function parseBootstrapAdmin(email: string | undefined, password: string | undefined) {
+  if (!email && !password) return undefined;
+  if (!email || !password) {
+    throw new ConfigError(
+      "NORA_BOOTSTRAP_ADMIN_EMAIL and NORA_BOOTSTRAP_ADMIN_PASSWORD must be set together",
+    );
+  }
+  if (!z.email().safeParse(email).success)
+    throw new ConfigError("NORA_BOOTSTRAP_ADMIN_EMAIL is not an email address");
+  if (password.length < 12)
+    throw new ConfigError("NORA_BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters");
+  if (isPlaceholderSecret(password)) throw new ConfigError("NORA_BOOTSTRAP_ADMIN_PASSWORD is a placeholder");
+  return { email: email.trim().toLowerCase(), password };
 }
 
 /** Loads the config or ends the process with exit code 1 and a one-line reason on stderr. */

@@ -48,14 +48,17 @@ export function isPlaceholderSecret(value: string): boolean {
   return distinct < 8;
 }
 
-/** Reason JWT_SECRET is unfit for production, or null when it is acceptable. */
-export function jwtSecretProblem(value: string | undefined): string | null {
-  if (value === undefined || value === "") return "JWT_SECRET is missing";
-  if (value.length < 32) return `JWT_SECRET is too short (${value.length} characters; at least 32 required)`;
-  if (isPlaceholderSecret(value))
-    return "JWT_SECRET is a placeholder or low-entropy value; generate one with `openssl rand -hex 32`";
+/** Reason a signing/HMAC secret is unfit for production, or null when it is acceptable. */
+export function strongSecretProblem(name: string, value: string | undefined): string | null {
+  if (value === undefined || value === "") return `${name} is missing`;
+  if (value.length < 32) return `${name} is too short (${value.length} characters; at least 32 required)`;
+  if (isPlaceholderSecret(value)) {
+    return `${name} is a placeholder or low-entropy value; generate one with \`openssl rand -hex 32\``;
+  }
   return null;
 }
+
+export const jwtSecretProblem = (value: string | undefined) => strongSecretProblem("JWT_SECRET", value);
 
 /** Decodes a 32-byte key given as 64 hex characters or as base64/base64url; null when malformed. */
 export function decodeEncryptionKey(value: string): Buffer | null {
@@ -87,9 +90,15 @@ export function enforceProductionSecrets(input: {
   jwtSecret: string | undefined;
   encryptionKey: string | undefined;
   allowPlaintextSecrets: boolean;
+  /** Optional HMAC secrets: checked only when set (unset ones are derived from JWT_SECRET). */
+  optionalSecrets: Record<string, string | undefined>;
 }): SecretCheckOutcome {
   const jwtProblem = jwtSecretProblem(input.jwtSecret);
   if (jwtProblem) throw new ConfigError(jwtProblem);
+  for (const [name, value] of Object.entries(input.optionalSecrets)) {
+    const problem = value ? strongSecretProblem(name, value) : null;
+    if (problem) throw new ConfigError(problem);
+  }
   const warnings: string[] = [];
   const keyProblem = encryptionKeyProblem(input.encryptionKey);
   if (keyProblem) {
