@@ -18,11 +18,17 @@ export interface ServiceProcess {
  * Runs a built service entry point (e.g. backend-api/dist/server.js) as a real process with exactly
  * the environment given (plus PATH), the way an operator's process manager would.
  */
-export function spawnService(entry: string, env: Record<string, string>): ServiceProcess {
+export function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  cwd?: string,
+): ServiceProcess {
   if (!existsSync(entry)) {
     throw new Error(`${entry} is not built; run \`npm run build:services\` first (\`npm test\` does this)`);
   }
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [entry, ...args], {
+    ...(cwd ? { cwd } : {}),
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
