@@ -1,5 +1,7 @@
 import type { Config, Logger, Pool, Redis } from "@nora/core";
 import express, { type Express, type Router } from "express";
+import { authenticate } from "./http/authenticate.js";
+import { createAuthorizer } from "./http/authorize.js";
 import { corsPolicy } from "./http/cors.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
 import { jsonBody } from "./http/json-body.js";
@@ -7,8 +9,21 @@ import { rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { adminRoutes } from "./modules/admin/routes.js";
+import { createAdminService } from "./modules/admin/service.js";
+import { apiKeyRoutes } from "./modules/api-keys/routes.js";
+import { createApiKeyService } from "./modules/api-keys/service.js";
+import { auditRoutes } from "./modules/audit/routes.js";
+import { authRoutes } from "./modules/auth/routes.js";
+import { createAuthService } from "./modules/auth/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { createReadinessService } from "./modules/health/service.js";
+import { createMailer, type Mailer } from "./modules/invitations/mailer.js";
+import { invitationRoutes } from "./modules/invitations/routes.js";
+import { createInvitationService } from "./modules/invitations/service.js";
+import { findRole } from "./modules/workspaces/repo.js";
+import { workspaceRoutes } from "./modules/workspaces/routes.js";
+import { createWorkspaceService } from "./modules/workspaces/service.js";
 
 export interface AppDependencies {
   config: Config;
@@ -17,8 +32,23 @@ export interface AppDependencies {
   /** A "command" role connection: fails fast when Redis is away. */
   redis: Redis;
   migrationsDir?: string;
+  /** Invitation delivery; defaults to SMTP when configured. */
+  mailer?: Mailer;
   /** Extra routers mounted after the built-in ones (tests use this to add probe routes). */
   extraRoutes?: Router[];
+}
+
+/** The services behind the routes, built once per app. */
+export function buildServices(deps: AppDependencies) {
+  const { config, pool, redis, logger } = deps;
+  const mailer = deps.mailer ?? createMailer(config);
+  return {
+    auth: createAuthService({ config, pool, redis, logger }),
+    workspaces: createWorkspaceService({ pool }),
+    apiKeys: createApiKeyService({ config, pool }),
+    invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
+    admin: createAdminService({ pool }),
+  };
 }
 
 /**
@@ -26,7 +56,10 @@ export interface AppDependencies {
  * docs/security.md: rate limiting runs before body parsing so a throttled client costs no parse.
  */
 export function buildApp(deps: AppDependencies): Express {
-  const { config, logger } = deps;
+  const { config, logger, pool } = deps;
+  const services = buildServices(deps);
+  const { requires } = createAuthorizer((workspaceId, userId) => findRole(pool, workspaceId, userId));
+
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.api.trustProxyHops);
@@ -43,9 +76,17 @@ export function buildApp(deps: AppDependencies): Express {
 
   app.use(
     healthRoutes(
-      createReadinessService({ pool: deps.pool, redis: deps.redis, migrationsDir: deps.migrationsDir }),
+      createReadinessService({ pool, redis: deps.redis, migrationsDir: deps.migrationsDir }),
+      requires,
     ),
   );
+  app.use(authenticate({ config, pool }));
+  app.use(authRoutes({ config, auth: services.auth, requires }));
+  app.use(workspaceRoutes({ workspaces: services.workspaces, requires }));
+  app.use(apiKeyRoutes({ apiKeys: services.apiKeys, requires }));
+  app.use(invitationRoutes({ invitations: services.invitations, requires }));
+  app.use(auditRoutes({ pool, requires }));
+  app.use(adminRoutes({ admin: services.admin, requires }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

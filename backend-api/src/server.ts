@@ -11,6 +11,7 @@ import {
 } from "@nora/core";
 import { buildApp } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
+import { createAuthService } from "./modules/auth/service.js";
 
 const config = loadConfigOrExit("api");
 const logger = createLogger({ service: "api", level: config.logLevel });
@@ -42,6 +43,10 @@ try {
   // Not fatal: the API serves and /api/ready reports Redis until it comes back.
   logger.error({ err: error }, "Redis is not reachable at REDIS_URL; continuing, /api/ready will say so");
 }
+
+await createAuthService({ config, pool, redis, logger })
+  .ensureBootstrapAdmin()
+  .catch((error: unknown) => logger.error({ err: error }, "could not create the bootstrap admin"));
 
 const app = buildApp({ config, logger, pool, redis });
 const server: Server = app.listen(config.api.port, config.api.host, () => {

@@ -38,7 +38,7 @@ describe("audit log", () => {
     });
     expect(record.occurredAt).toBeInstanceOf(Date);
     const listed = await listAudit(db.pool, { workspaceId });
-    expect(listed.map((r) => r.id)).toEqual([record.id]);
+    expect(listed.records.map((r) => r.id)).toEqual([record.id]);
   });
 
   it("records API-key actors", async () => {

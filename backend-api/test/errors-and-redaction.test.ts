@@ -77,7 +77,6 @@ describe("log redaction", () => {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        authorization: `Bearer ${CANARY}`,
         cookie: `__Host-nora_session=${CANARY}`,
         "x-api-key": CANARY,
         "proxy-authorization": `Basic ${CANARY}`,
@@ -99,6 +98,14 @@ describe("log redaction", () => {
     const requestId = res.headers.get("x-request-id");
     const lines = app.logs.entries().filter((e) => e.requestId === requestId);
     expect(lines.length).toBeGreaterThanOrEqual(2);
+    // Credentials in the Authorization header are refused (not an API key) and still never logged.
+    const refused = await fetch(`${app.url}/api/test/echo-log`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${CANARY}` },
+      body: JSON.stringify({ token: CANARY }),
+    });
+    expect(refused.status).toBe(401);
+    expect(app.logs.entries().some((e) => e.requestId === refused.headers.get("x-request-id"))).toBe(true);
     expect(app.logs.text).not.toContain(CANARY);
     expect(app.logs.text).toContain("visible");
     expect(app.logs.text).toContain("page=2");

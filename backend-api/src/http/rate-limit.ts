@@ -1,44 +1,7 @@
 import type { Config, Logger, RateLimitRule, Redis } from "@nora/core";
 import { AppError, tooManyRequests } from "@nora/core";
 import type { Request, RequestHandler } from "express";
-
-/**
- * Token bucket in Redis: `burst` tokens, refilled at `perMinute`. Redis' own clock is used so every
- * API replica shares one bucket per client. Returns [allowed, tokens left, ms until a token].
- */
-const TOKEN_BUCKET = `
-local capacity = tonumber(ARGV[1])
-local refill_per_ms = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or capacity
-local ts = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * refill_per_ms)
-local allowed = 0
-local wait_ms = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  wait_ms = math.ceil((1 - tokens) / refill_per_ms)
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / refill_per_ms) + 1000)
-return { allowed, math.floor(tokens), wait_ms }
-`;
-
-type BucketRedis = Redis & {
-  noraTokenBucket(key: string, capacity: number, refillPerMs: string): Promise<[number, number, number]>;
-};
-
-function withBucketCommand(redis: Redis): BucketRedis {
-  const candidate = redis as BucketRedis;
-  if (typeof candidate.noraTokenBucket !== "function") {
-    redis.defineCommand("noraTokenBucket", { numberOfKeys: 1, lua: TOKEN_BUCKET });
-  }
-  return candidate;
-}
+import { takeToken } from "./token-bucket.js";
 
 export interface RateLimitLayer {
   name: string;
@@ -76,7 +39,7 @@ export function rateLimit(options: {
   layers?: RateLimitLayer[];
 }): RequestHandler {
   const { config, logger } = options;
-  const redis = withBucketCommand(options.redis);
+  const { redis } = options;
   const layers = options.layers ?? defaultLayers(config);
   let lastFailureLog = 0;
 
@@ -85,16 +48,16 @@ export function rateLimit(options: {
     const client = req.ip ?? "unknown";
     for (const layer of layers) {
       if (!layer.applies(req)) continue;
-      const { burst, perMinute } = layer.rule;
       try {
-        const [allowed, remaining, waitMs] = await redis.noraTokenBucket(
+        const outcome = await takeToken(
+          redis,
           `${config.redis.keyPrefix}:rl:${layer.name}:${client}`,
-          burst,
-          (perMinute / 60_000).toString(),
+          layer.rule,
         );
-        res.setHeader("RateLimit-Limit", String(burst));
-        res.setHeader("RateLimit-Remaining", String(remaining));
-        if (allowed !== 1) return next(tooManyRequests(Math.max(1, Math.ceil(waitMs / 1000))));
+        res.setHeader("RateLimit-Limit", String(layer.rule.burst));
+        res.setHeader("RateLimit-Remaining", String(outcome.remaining));
+        if (!outcome.allowed)
+          return next(tooManyRequests(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
       } catch (error) {
         if (Date.now() - lastFailureLog > 10_000) {
           lastFailureLog = Date.now();

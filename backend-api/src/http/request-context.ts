@@ -7,6 +7,9 @@ declare module "http" {
   }
 }
 
-export function requestIdOf(req: Request): string {
-  return req.id;
+/** Who and where a request came from, for audit records and sessions. */
+export function contextOf(req: Request): { requestId: string; ip?: string; userAgent?: string } {
+  const ip = req.ip?.replace(/^::ffff:/, "");
+  const userAgent = req.get("user-agent");
+  return { requestId: req.id, ...(ip ? { ip } : {}), ...(userAgent ? { userAgent } : {}) };
 }

@@ -41,15 +41,34 @@ export async function insertAuditRow(db: Queryable, row: AuditRow): Promise<Audi
   return rows[0] as AuditRecord;
 }
 
-export async function listAuditRows(
-  db: Queryable,
-  filter: { workspaceId?: string; limit: number; beforeId?: string },
-): Promise<AuditRecord[]> {
+export interface AuditFilter {
+  workspaceId?: string;
+  actorUserId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  beforeId?: string;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated by id (`beforeId`). */
+export async function listAuditRows(db: Queryable, filter: AuditFilter): Promise<AuditRecord[]> {
   const { rows } = await db.query<AuditRecord>(
     `SELECT ${COLUMNS} FROM audit_log
-     WHERE ($1::uuid IS NULL OR workspace_id = $1) AND ($2::bigint IS NULL OR id < $2)
-     ORDER BY id DESC LIMIT $3`,
-    [filter.workspaceId ?? null, filter.beforeId ?? null, filter.limit],
+     WHERE ($1::uuid IS NULL OR workspace_id = $1) AND ($2::uuid IS NULL OR actor_user_id = $2)
+       AND ($3::text IS NULL OR action = $3 OR action LIKE $3 || '.%')
+       AND ($4::timestamptz IS NULL OR occurred_at >= $4) AND ($5::timestamptz IS NULL OR occurred_at < $5)
+       AND ($6::bigint IS NULL OR id < $6)
+     ORDER BY id DESC LIMIT $7`,
+    [
+      filter.workspaceId ?? null,
+      filter.actorUserId ?? null,
+      filter.action ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+      filter.beforeId ?? null,
+      filter.limit,
+    ],
   );
   return rows;
 }

@@ -1,6 +1,5 @@
 import { type Queryable, redactDeep } from "@nora/core";
-import type { Request } from "express";
-import { insertAuditRow, listAuditRows } from "./repo.js";
+import { type AuditFilter, insertAuditRow, listAuditRows } from "./repo.js";
 import { type AuditEntry, type AuditRecord, auditEntrySchema } from "./schema.js";
 
 /**
@@ -24,15 +23,9 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<Aud
   });
 }
 
-/** The request-derived part of an audit entry: correlation id and client address. */
-export function auditContextOf(req: Request): { requestId: string; ip?: string } {
-  const ip = req.ip?.replace(/^::ffff:/, "");
-  return { requestId: req.id, ...(ip ? { ip } : {}) };
-}
-
-export function listAudit(
-  db: Queryable,
-  filter: { workspaceId?: string; limit?: number; beforeId?: string },
-) {
-  return listAuditRows(db, { ...filter, limit: Math.min(filter.limit ?? 50, 500) });
+/** A page of audit records (newest first) and the cursor for the next one. */
+export async function listAudit(db: Queryable, filter: Omit<AuditFilter, "limit"> & { limit?: number }) {
+  const limit = Math.min(filter.limit ?? 50, 1_000);
+  const records = await listAuditRows(db, { ...filter, limit });
+  return { records, nextBefore: records.length === limit ? records[records.length - 1]?.id : undefined };
 }

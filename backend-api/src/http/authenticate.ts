@@ -1,0 +1,103 @@
+import { AppError, type Config, type Pool } from "@nora/core";
+import type { Request, RequestHandler } from "express";
+import { hashApiKey, looksLikeApiKey } from "../modules/api-keys/key-format.js";
+import { findUsableKeyByHash, touchKeyUse } from "../modules/api-keys/repo.js";
+import { findLiveSession, touchSession } from "../modules/auth/repo.js";
+import { readSessionCookie, verifySessionToken } from "../modules/auth/session-token.js";
+import type { AuthContext } from "./auth-context.js";
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const TOUCH_INTERVAL_MS = 60_000;
+
+const invalidKey = () => new AppError(401, "invalid_api_key", "The API key is invalid, expired or revoked");
+
+/**
+ * Resolves who is calling. `Authorization: Bearer nora_…` wins over any cookie (a script's key is never
+ * mixed with a browser session); otherwise the session cookie's token is verified and its session looked
+ * up on every request, so logout and revocation take effect at once. Leaves `req.auth` unset for
+ * anonymous callers; routes declare whether they accept them.
+ */
+export function authenticate(deps: { config: Config; pool: Pool }): RequestHandler {
+  const { config, pool } = deps;
+  const allowedOrigins = new Set(config.api.corsOrigins.map((o) => new URL(o).origin));
+
+  async function fromApiKey(header: string): Promise<AuthContext> {
+    const key = header.slice("Bearer ".length).trim();
+    if (!looksLikeApiKey(key)) throw invalidKey();
+    const found = await findUsableKeyByHash(pool, hashApiKey(key, config.identity.apiKeyHashKey));
+    if (!found) throw invalidKey();
+    if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      void touchKeyUse(pool, found.id).catch(() => {});
+    }
+    return {
+      kind: "api_key",
+      apiKeyId: found.id,
+      workspaceId: found.workspaceId,
+      scopes: found.scopes,
+      creatorRole: found.creatorRole,
+      user: { id: found.userId, email: found.email, role: found.userRole },
+    };
+  }
+
+  async function fromSession(token: string): Promise<AuthContext | undefined> {
+    const claims = verifySessionToken(config, token);
+    if (!claims) return undefined;
+    const session = await findLiveSession(pool, claims.sid, claims.sub);
+    if (!session) return undefined;
+    if (Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      void touchSession(pool, session.sessionId, config.identity.sessionIdleTimeoutMs).catch(() => {});
+    }
+    return {
+      kind: "session",
+      sessionId: session.sessionId,
+      user: { id: session.userId, email: session.email, role: session.role },
+    };
+  }
+
+  /**
+   * CSRF: a mutating request must not come from a foreign page. Browsers send Origin on every
+   * cross-site POST/PUT/PATCH/DELETE; a cookie-authenticated mutation must prove its origin.
+   */
+  function checkOrigin(req: Request, cookieAuthenticated: boolean): void {
+    if (!MUTATING.has(req.method)) return;
+    const origin = req.get("origin") ?? refererOrigin(req.get("referer"));
+    if (origin !== undefined) {
+      if (!allowedOrigins.has(origin))
+        throw new AppError(403, "csrf_origin_mismatch", "Cross-site request refused");
+    } else if (cookieAuthenticated) {
+      throw new AppError(
+        403,
+        "csrf_origin_missing",
+        "Cookie-authenticated changes must carry an Origin header",
+      );
+    }
+  }
+
+  return async (req, _res, next) => {
+    try {
+      const authorization = req.get("authorization");
+      if (authorization?.startsWith("Bearer ")) {
+        req.auth = await fromApiKey(authorization);
+        return next();
+      }
+      if (authorization)
+        throw new AppError(401, "unsupported_authorization", "Use Authorization: Bearer nora_…");
+      const token = readSessionCookie(config, req);
+      const auth = token ? await fromSession(token) : undefined;
+      checkOrigin(req, auth !== undefined);
+      if (auth) req.auth = auth;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return "invalid";
+  }
+}

@@ -1,0 +1,89 @@
+import { AppError, notFound } from "@nora/core";
+import type { Request, RequestHandler } from "express";
+import { z } from "zod";
+import type { ApiKeyScope } from "../modules/api-keys/scopes.js";
+import { roleAtLeast, type WorkspaceRole } from "../modules/workspaces/roles.js";
+
+/**
+ * What a route needs, declared where the route is registered. Every /api route carries one
+ * (the route inventory test fails otherwise):
+ * - `public`: anyone;
+ * - `session`: a signed-in user (cookie), never an API key;
+ * - `authenticated`: a signed-in user or an API key;
+ * - `platformAdmin`: a signed-in platform admin;
+ * - `workspace`: a member of the workspace in `:id` with at least `role`. API keys are accepted only
+ *   when the route names a `scope` the key holds, the key belongs to that workspace and its creator
+ *   still holds the role; `sessionOnly` routes refuse keys outright (keys never manage keys, members
+ *   or the workspace itself).
+ */
+export type Requirement =
+  | { kind: "public" }
+  | { kind: "session" }
+  | { kind: "authenticated" }
+  | { kind: "platformAdmin" }
+  | { kind: "workspace"; role: WorkspaceRole; scope?: ApiKeyScope; sessionOnly?: boolean };
+
+export type RoleLookup = (workspaceId: string, userId: string) => Promise<WorkspaceRole | null>;
+
+export type RequirementMiddleware = RequestHandler & { requirement: Requirement };
+
+const workspaceIdParam = z.string().uuid();
+
+/** Reads a requirement attached by `requires`; used by the route inventory test. */
+export function requirementOf(handler: unknown): Requirement | undefined {
+  return typeof handler === "function" ? (handler as Partial<RequirementMiddleware>).requirement : undefined;
+}
+
+export function createAuthorizer(findRole: RoleLookup) {
+  const unauthenticated = () => new AppError(401, "unauthorized", "Authentication required");
+  const keysRefused = () => new AppError(403, "session_required", "API keys cannot perform this action");
+
+  async function check(req: Request, requirement: Requirement): Promise<void> {
+    if (requirement.kind === "public") return;
+    const auth = req.auth;
+    if (!auth) throw unauthenticated();
+    if (requirement.kind === "authenticated") return;
+    if (requirement.kind === "session") {
+      if (auth.kind !== "session") throw keysRefused();
+      return;
+    }
+    if (requirement.kind === "platformAdmin") {
+      if (auth.kind !== "session") throw keysRefused();
+      if (auth.user.role !== "admin") throw new AppError(403, "forbidden", "Platform admins only");
+      return;
+    }
+
+    // Workspace routes: ids that are malformed, foreign or unknown all answer 404, so ids cannot be probed.
+    const parsed = workspaceIdParam.safeParse(req.params.id);
+    if (!parsed.success) throw notFound("Workspace not found");
+    const workspaceId = parsed.data;
+    let role: WorkspaceRole | null;
+    if (auth.kind === "api_key") {
+      if (auth.workspaceId !== workspaceId) throw notFound("Workspace not found");
+      if (requirement.sessionOnly || !requirement.scope) throw keysRefused();
+      if (!auth.scopes.includes(requirement.scope)) {
+        throw new AppError(403, "insufficient_scope", `This API key lacks the ${requirement.scope} scope`);
+      }
+      role = auth.creatorRole;
+    } else {
+      role = await findRole(workspaceId, auth.user.id);
+      if (!role) throw notFound("Workspace not found");
+    }
+    if (!roleAtLeast(role, requirement.role)) {
+      throw new AppError(403, "forbidden", `This action needs the ${requirement.role} role`);
+    }
+    req.workspaceAccess = { workspaceId, role };
+  }
+
+  /** The middleware a route registers first, carrying its requirement for the inventory. */
+  function requires(requirement: Requirement): RequirementMiddleware {
+    const middleware: RequestHandler = (req, _res, next) => {
+      check(req, requirement).then(() => next(), next);
+    };
+    return Object.assign(middleware, { requirement });
+  }
+
+  return { requires };
+}
+
+export type Requires = ReturnType<typeof createAuthorizer>["requires"];

@@ -1,0 +1,59 @@
+import type { Redis } from "@nora/core";
+
+/**
+ * Token bucket in Redis: `burst` tokens, refilled at `perMinute`. Redis' own clock is used so every
+ * API replica shares one bucket per key. Returns [allowed, tokens left, ms until a token].
+ */
+const TOKEN_BUCKET = `
+local capacity = tonumber(ARGV[1])
+local refill_per_ms = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1]) or capacity
+local ts = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - ts) * refill_per_ms)
+local allowed = 0
+local wait_ms = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  wait_ms = math.ceil((1 - tokens) / refill_per_ms)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / refill_per_ms) + 1000)
+return { allowed, math.floor(tokens), wait_ms }
+`;
+
+type BucketRedis = Redis & {
+  noraTokenBucket(key: string, capacity: number, refillPerMs: string): Promise<[number, number, number]>;
+};
+
+export interface BucketOutcome {
+  allowed: boolean;
+  remaining: number;
+  retryAfterMs: number;
+}
+
+export function takeToken(
+  redis: Redis,
+  key: string,
+  rule: { burst: number; perMinute: number },
+): Promise<BucketOutcome> {
+  const client = redis as BucketRedis;
+  if (typeof client.noraTokenBucket !== "function") {
+    redis.defineCommand("noraTokenBucket", { numberOfKeys: 1, lua: TOKEN_BUCKET });
+  }
+  return client
+    .noraTokenBucket(key, rule.burst, (rule.perMinute / 60_000).toString())
+    .then(([allowed, remaining, waitMs]) => ({ allowed: allowed === 1, remaining, retryAfterMs: waitMs }));
+}
+
+/** A fixed-window counter (e.g. per day): increments and returns the count within the window. */
+export async function countInWindow(redis: Redis, key: string, windowSeconds: number): Promise<number> {
+  const [[, count]] = (await redis.multi().incr(key).expire(key, windowSeconds, "NX").exec()) as [
+    [null, number],
+  ];
+  return count;
+}

@@ -1,0 +1,121 @@
+import type { Queryable } from "@nora/core";
+import type { WorkspaceRole } from "../workspaces/roles.js";
+import type { ApiKeyScope } from "./scopes.js";
+
+export interface ApiKeyRow {
+  id: string;
+  workspaceId: string;
+  createdBy: string;
+  description: string;
+  prefix: string;
+  scopes: ApiKeyScope[];
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  rotatedFrom: string | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, workspace_id AS "workspaceId", created_by AS "createdBy", description, prefix, scopes,
+  expires_at AS "expiresAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt", rotated_from AS "rotatedFrom",
+  created_at AS "createdAt"`;
+
+export interface KeyForAuth {
+  id: string;
+  workspaceId: string;
+  scopes: ApiKeyScope[];
+  lastUsedAt: Date | null;
+  userId: string;
+  email: string;
+  userRole: "user" | "admin";
+  creatorRole: WorkspaceRole;
+}
+
+/**
+ * The key with this hash if it can act right now: not revoked, not expired, its creator not disabled
+ * and still a member of the key's workspace (a key dies with its creator's membership).
+ */
+export async function findUsableKeyByHash(db: Queryable, keyHash: Buffer): Promise<KeyForAuth | undefined> {
+  const { rows } = await db.query<KeyForAuth>(
+    `SELECT k.id, k.workspace_id AS "workspaceId", k.scopes, k.last_used_at AS "lastUsedAt",
+       u.id AS "userId", u.email, u.role AS "userRole", m.role AS "creatorRole"
+     FROM api_keys k
+     JOIN users u ON u.id = k.created_by AND u.disabled_at IS NULL
+     JOIN workspace_members m ON m.workspace_id = k.workspace_id AND m.user_id = k.created_by
+     WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())`,
+    [keyHash],
+  );
+  return rows[0];
+}
+
+/** Records use at most once a minute per key, so a busy script does not write on every request. */
+export async function touchKeyUse(db: Queryable, keyId: string): Promise<void> {
+  await db.query(
+    `UPDATE api_keys SET last_used_at = now()
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [keyId],
+  );
+}
+
+export async function insertKey(
+  db: Queryable,
+  key: {
+    workspaceId: string;
+    createdBy: string;
+    description: string;
+    prefix: string;
+    keyHash: Buffer;
+    scopes: ApiKeyScope[];
+    expiresAt: Date | null;
+    rotatedFrom?: string;
+  },
+): Promise<ApiKeyRow> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (workspace_id, created_by, description, prefix, key_hash, scopes, expires_at, rotated_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+    [
+      key.workspaceId,
+      key.createdBy,
+      key.description,
+      key.prefix,
+      key.keyHash,
+      key.scopes,
+      key.expiresAt,
+      key.rotatedFrom ?? null,
+    ],
+  );
+  return rows[0] as ApiKeyRow;
+}
+
+export async function listKeys(db: Queryable, workspaceId: string): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT ${COLUMNS} FROM api_keys WHERE workspace_id = $1 ORDER BY created_at DESC`,
+    [workspaceId],
+  );
+  return rows;
+}
+
+export async function findKey(
+  db: Queryable,
+  workspaceId: string,
+  keyId: string,
+): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT ${COLUMNS} FROM api_keys WHERE workspace_id = $1 AND id = $2`,
+    [workspaceId, keyId],
+  );
+  return rows[0];
+}
+
+export async function revokeKey(
+  db: Queryable,
+  workspaceId: string,
+  keyId: string,
+): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL
+     RETURNING ${COLUMNS}`,
+    [workspaceId, keyId],
+  );
+  return rows[0];
+}

@@ -1,0 +1,124 @@
+import { AppError, type Config, notFound, type Pool, withTransaction } from "@nora/core";
+import type { z } from "zod";
+import type { Actor } from "../audit/schema.js";
+import { recordAudit } from "../audit/service.js";
+import { displayPrefix, generateApiKey, hashApiKey } from "./key-format.js";
+import { type ApiKeyRow, findKey, insertKey, listKeys, revokeKey } from "./repo.js";
+import type { createKeyBody } from "./schema.js";
+
+interface Ctx {
+  actor: Actor;
+  requestId: string;
+  ip?: string;
+}
+
+/** What a key looks like to callers: never the key, never its hash. */
+export function publicKey(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    description: row.description,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+    rotatedFrom: row.rotatedFrom,
+  };
+}
+
+export function createApiKeyService(deps: { config: Config; pool: Pool }) {
+  const { config, pool } = deps;
+  const audit = (ctx: Ctx) => ({
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    ...(ctx.ip ? { ip: ctx.ip } : {}),
+  });
+
+  function mint() {
+    const key = generateApiKey();
+    return { key, prefix: displayPrefix(key), keyHash: hashApiKey(key, config.identity.apiKeyHashKey) };
+  }
+
+  return {
+    list: async (workspaceId: string) => (await listKeys(pool, workspaceId)).map(publicKey),
+
+    /** Creates a key and returns it in full this once; only its HMAC is stored. */
+    async create(workspaceId: string, userId: string, input: z.infer<typeof createKeyBody>, ctx: Ctx) {
+      const minted = mint();
+      const expiresAt = input.ttl_days ? new Date(Date.now() + input.ttl_days * 86_400_000) : null;
+      const row = await withTransaction(pool, async (tx) => {
+        const created = await insertKey(tx, {
+          workspaceId,
+          createdBy: userId,
+          description: input.description,
+          prefix: minted.prefix,
+          keyHash: minted.keyHash,
+          scopes: input.scopes,
+          expiresAt,
+        });
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "api_key.created",
+          workspaceId,
+          target: { type: "api_key", id: created.id },
+          metadata: {
+            scopes: input.scopes,
+            expiresAt: expiresAt?.toISOString() ?? null,
+            prefix: minted.prefix,
+          },
+        });
+        return created;
+      });
+      return { apiKey: publicKey(row), key: minted.key };
+    },
+
+    async revoke(workspaceId: string, keyId: string, ctx: Ctx) {
+      await withTransaction(pool, async (tx) => {
+        const revoked = await revokeKey(tx, workspaceId, keyId);
+        if (!revoked) {
+          if (await findKey(tx, workspaceId, keyId))
+            throw new AppError(409, "already_revoked", "The key is already revoked");
+          throw notFound("API key not found");
+        }
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "api_key.revoked",
+          workspaceId,
+          target: { type: "api_key", id: keyId },
+        });
+      });
+    },
+
+    /** Replaces a key: the new one keeps description, scopes and remaining lifetime; the old one stops at once. */
+    async rotate(workspaceId: string, keyId: string, userId: string, ctx: Ctx) {
+      const minted = mint();
+      const row = await withTransaction(pool, async (tx) => {
+        const old = await revokeKey(tx, workspaceId, keyId);
+        if (!old) throw notFound("API key not found or already revoked");
+        const created = await insertKey(tx, {
+          workspaceId,
+          createdBy: userId,
+          description: old.description,
+          prefix: minted.prefix,
+          keyHash: minted.keyHash,
+          scopes: old.scopes,
+          expiresAt: old.expiresAt,
+          rotatedFrom: old.id,
+        });
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "api_key.rotated",
+          workspaceId,
+          target: { type: "api_key", id: created.id },
+          metadata: { rotatedFrom: old.id, prefix: minted.prefix },
+        });
+        return created;
+      });
+      return { apiKey: publicKey(row), key: minted.key };
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

@@ -1,0 +1,71 @@
+import type { Pool } from "@nora/core";
+import { type Response, Router } from "express";
+import { workspaceOf } from "../../http/auth-context.js";
+import type { Requires } from "../../http/authorize.js";
+import { parseRequest } from "../../http/validate.js";
+import { auditCsvHeader, auditCsvRow } from "./csv.js";
+import { auditQuery, workspaceAuditQuery } from "./query-schema.js";
+import { listAudit } from "./service.js";
+
+const CSV_MAX_ROWS = 50_000;
+
+function filterFrom(q: {
+  actorUserId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  before?: string;
+  limit?: number;
+}) {
+  return {
+    ...(q.actorUserId ? { actorUserId: q.actorUserId } : {}),
+    ...(q.action ? { action: q.action } : {}),
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.to ? { to: q.to } : {}),
+    ...(q.before ? { beforeId: q.before } : {}),
+    ...(q.limit ? { limit: q.limit } : {}),
+  };
+}
+
+export function auditRoutes(deps: { pool: Pool; requires: Requires }): Router {
+  const { pool, requires } = deps;
+  const router = Router();
+
+  router.get(
+    "/api/workspaces/:id/audit",
+    requires({ kind: "workspace", role: "admin", sessionOnly: true }),
+    async (req, res) => {
+      const { query } = parseRequest(req, { query: workspaceAuditQuery });
+      res.json(await listAudit(pool, { ...filterFrom(query), workspaceId: workspaceOf(req).workspaceId }));
+    },
+  );
+
+  router.get("/api/admin/audit", requires({ kind: "platformAdmin" }), async (req, res) => {
+    const { query } = parseRequest(req, { query: auditQuery });
+    const filter = { ...filterFrom(query), ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}) };
+    if (query.format === "csv") return streamCsv(res, pool, filter);
+    res.json(await listAudit(pool, filter));
+  });
+
+  return router;
+}
+
+/** Pages through the filter with the keyset cursor, writing CSV as it goes (bounded memory). */
+async function streamCsv(res: Response, pool: Pool, filter: Parameters<typeof listAudit>[1]) {
+  res.status(200).set({
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="nora-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
+    "Cache-Control": "no-store",
+  });
+  res.write(auditCsvHeader());
+  let before = filter.beforeId;
+  let written = 0;
+  while (written < CSV_MAX_ROWS && !res.destroyed) {
+    const page = await listAudit(pool, { ...filter, limit: 1_000, ...(before ? { beforeId: before } : {}) });
+    for (const record of page.records) res.write(auditCsvRow(record));
+    written += page.records.length;
+    if (!page.nextBefore) break;
+    before = page.nextBefore;
+  }
+  res.end();
+}

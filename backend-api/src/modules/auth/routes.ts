@@ -1,0 +1,82 @@
+import type { Config } from "@nora/core";
+import { Router } from "express";
+import { sessionOf } from "../../http/auth-context.js";
+import type { Requires } from "../../http/authorize.js";
+import { contextOf } from "../../http/request-context.js";
+import { parseRequest } from "../../http/validate.js";
+import { changePasswordBody, loginBody, sessionIdParams, signupBody } from "./schema.js";
+import type { AuthService } from "./service.js";
+import { clearSessionCookie, setSessionCookie } from "./session-token.js";
+
+export function authRoutes(deps: { config: Config; auth: AuthService; requires: Requires }): Router {
+  const { config, auth, requires } = deps;
+  const router = Router();
+  const publicRoute = requires({ kind: "public" });
+  const sessionRoute = requires({ kind: "session" });
+
+  router.get("/api/auth/bootstrap-status", publicRoute, async (_req, res) => {
+    res.set("Cache-Control", "no-store").json(await auth.bootstrapStatus());
+  });
+
+  router.post("/api/auth/signup", publicRoute, async (req, res) => {
+    const { body } = parseRequest(req, { body: signupBody });
+    res.status(202).json(await auth.signup(body, contextOf(req)));
+  });
+
+  router.post("/api/auth/login", publicRoute, async (req, res) => {
+    const { body } = parseRequest(req, { body: loginBody });
+    const issued = await auth.login(body, contextOf(req));
+    setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
+    res.json({ user: issued.user });
+  });
+
+  router.post("/api/auth/logout", sessionRoute, async (req, res) => {
+    const session = sessionOf(req);
+    await auth.logout(session.user.id, session.sessionId, contextOf(req));
+    clearSessionCookie(config, res);
+    res.status(204).end();
+  });
+
+  router.post("/api/auth/logout-all", sessionRoute, async (req, res) => {
+    const revoked = await auth.logoutAll(sessionOf(req).user.id, contextOf(req));
+    clearSessionCookie(config, res);
+    res.json({ revoked });
+  });
+
+  router.get("/api/auth/me", requires({ kind: "authenticated" }), async (req, res) => {
+    const caller = req.auth;
+    if (!caller) return;
+    const user = await auth.me(caller.user.id);
+    res.set("Cache-Control", "no-store").json({
+      user,
+      via: caller.kind,
+      ...(caller.kind === "api_key"
+        ? { apiKey: { id: caller.apiKeyId, workspaceId: caller.workspaceId, scopes: caller.scopes } }
+        : {}),
+    });
+  });
+
+  router.patch("/api/auth/password", sessionRoute, async (req, res) => {
+    const { body } = parseRequest(req, { body: changePasswordBody });
+    const session = sessionOf(req);
+    await auth.changePassword(session.user.id, session.sessionId, body, contextOf(req));
+    res.status(204).end();
+  });
+
+  router.get("/api/auth/sessions", sessionRoute, async (req, res) => {
+    const session = sessionOf(req);
+    res
+      .set("Cache-Control", "no-store")
+      .json({ sessions: await auth.listSessions(session.user.id, session.sessionId) });
+  });
+
+  router.delete("/api/auth/sessions/:sessionId", sessionRoute, async (req, res) => {
+    const { params } = parseRequest(req, { params: sessionIdParams });
+    const session = sessionOf(req);
+    await auth.revokeOwnSession(session.user.id, params.sessionId, contextOf(req));
+    if (params.sessionId === session.sessionId) clearSessionCookie(config, res);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,159 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { AppError, type Config, type Logger, notFound, type Pool, withTransaction } from "@nora/core";
+import type { z } from "zod";
+import type { Actor } from "../audit/schema.js";
+import { recordAudit } from "../audit/service.js";
+import { findUserById } from "../auth/repo.js";
+import { addMember, findWorkspace } from "../workspaces/repo.js";
+import type { Mailer } from "./mailer.js";
+import {
+  type InvitationRow,
+  insertInvitation,
+  listInvitations,
+  lockInvitationByHash,
+  markAccepted,
+  revokeInvitation,
+} from "./repo.js";
+import type { createInvitationBody } from "./schema.js";
+
+interface Ctx {
+  actor: Actor;
+  requestId: string;
+  ip?: string;
+}
+
+export function invitationStatus(inv: InvitationRow): "pending" | "accepted" | "revoked" | "expired" {
+  if (inv.acceptedAt) return "accepted";
+  if (inv.revokedAt) return "revoked";
+  if (inv.expiresAt.getTime() <= Date.now()) return "expired";
+  return "pending";
+}
+
+const publicInvitation = (inv: InvitationRow) => ({
+  id: inv.id,
+  email: inv.email,
+  role: inv.role,
+  status: invitationStatus(inv),
+  invitedBy: inv.invitedBy,
+  createdAt: inv.createdAt,
+  expiresAt: inv.expiresAt,
+  acceptedAt: inv.acceptedAt,
+});
+
+export function createInvitationService(deps: {
+  config: Config;
+  pool: Pool;
+  logger: Logger;
+  mailer?: Mailer;
+}) {
+  const { config, pool } = deps;
+  const hashToken = (token: string) =>
+    createHmac("sha256", config.identity.inviteHashKey).update(token).digest();
+  const audit = (ctx: Ctx) => ({
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    ...(ctx.ip ? { ip: ctx.ip } : {}),
+  });
+  const invalid = () =>
+    new AppError(400, "invalid_invitation", "This invitation is invalid, expired or already used");
+
+  return {
+    list: async (workspaceId: string) => (await listInvitations(pool, workspaceId)).map(publicInvitation),
+
+    /**
+     * Creates an invitation with a random token stored only as an HMAC. With SMTP the accept link is
+     * emailed; without it the link is returned to the inviter, this once.
+     */
+    async create(
+      workspaceId: string,
+      inviterId: string,
+      input: z.infer<typeof createInvitationBody>,
+      ctx: Ctx,
+    ) {
+      const token = randomBytes(32).toString("base64url");
+      const expiresAt = new Date(Date.now() + config.identity.invitationTtlDays * 86_400_000);
+      const invitation = await withTransaction(pool, async (tx) => {
+        const created = await insertInvitation(tx, {
+          workspaceId,
+          email: input.email,
+          role: input.role,
+          tokenHash: hashToken(token),
+          invitedBy: inviterId,
+          expiresAt,
+        });
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.invitation.created",
+          workspaceId,
+          target: { type: "invitation", id: created.id },
+          metadata: { email: input.email, role: input.role },
+        });
+        return created;
+      });
+      const acceptUrl = `${new URL(config.api.publicUrl).origin}/app/invitations/accept#token=${token}`;
+      if (deps.mailer) {
+        const [workspace, inviter] = await Promise.all([
+          findWorkspace(pool, workspaceId),
+          findUserById(pool, inviterId),
+        ]);
+        try {
+          await deps.mailer({
+            to: input.email,
+            workspaceName: workspace?.name ?? "a workspace",
+            inviterEmail: inviter?.email ?? "A Nora user",
+            acceptUrl,
+            expiresAt,
+          });
+          return { invitation: publicInvitation(invitation), delivery: "email" as const };
+        } catch (error) {
+          deps.logger.error(
+            { err: error, invitationId: invitation.id },
+            "invitation email failed; showing the link instead",
+          );
+        }
+      }
+      return { invitation: publicInvitation(invitation), delivery: "link" as const, acceptUrl };
+    },
+
+    async revoke(workspaceId: string, invitationId: string, ctx: Ctx) {
+      await withTransaction(pool, async (tx) => {
+        if (!(await revokeInvitation(tx, workspaceId, invitationId)))
+          throw notFound("No pending invitation with this id");
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.invitation.revoked",
+          workspaceId,
+          target: { type: "invitation", id: invitationId },
+        });
+      });
+    },
+
+    /** Single use, unexpired, unrevoked, and only by the signed-in user whose email it was sent to. */
+    async accept(token: string, userId: string, ctx: Ctx) {
+      return withTransaction(pool, async (tx) => {
+        const invitation = await lockInvitationByHash(tx, hashToken(token));
+        if (!invitation || invitationStatus(invitation) !== "pending") throw invalid();
+        const user = await findUserById(tx, userId);
+        if (!user || user.email !== invitation.email) {
+          throw new AppError(
+            403,
+            "invitation_email_mismatch",
+            "This invitation was sent to another email address",
+          );
+        }
+        const added = await addMember(tx, invitation.workspaceId, userId, invitation.role);
+        await markAccepted(tx, invitation.id, userId);
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.invitation.accepted",
+          workspaceId: invitation.workspaceId,
+          target: { type: "invitation", id: invitation.id },
+          metadata: { role: invitation.role, alreadyMember: !added },
+        });
+        return { workspaceId: invitation.workspaceId, role: invitation.role, alreadyMember: !added };
+      });
+    },
+  };
+}
+
+export type InvitationService = ReturnType<typeof createInvitationService>;

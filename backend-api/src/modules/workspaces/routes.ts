@@ -1,0 +1,87 @@
+import { Router } from "express";
+import { actorOf, sessionOf, workspaceOf } from "../../http/auth-context.js";
+import type { Requires } from "../../http/authorize.js";
+import { contextOf } from "../../http/request-context.js";
+import { parseRequest } from "../../http/validate.js";
+import { createWorkspaceBody, memberParams, updateMemberBody, updateWorkspaceBody } from "./schema.js";
+import type { WorkspaceService } from "./service.js";
+
+export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: Requires }): Router {
+  const { workspaces, requires } = deps;
+  const router = Router();
+  const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
+
+  router.get("/api/workspaces", requires({ kind: "session" }), async (req, res) => {
+    res.json({ workspaces: await workspaces.list(sessionOf(req).user.id) });
+  });
+
+  router.post("/api/workspaces", requires({ kind: "session" }), async (req, res) => {
+    const { body } = parseRequest(req, { body: createWorkspaceBody });
+    res.status(201).json({ workspace: await workspaces.create(sessionOf(req).user.id, body.name, ctx(req)) });
+  });
+
+  router.get(
+    "/api/workspaces/:id",
+    requires({ kind: "workspace", role: "viewer", scope: "workspaces:read" }),
+    async (req, res) => {
+      const access = workspaceOf(req);
+      res.json({ workspace: await workspaces.get(access.workspaceId, access.role) });
+    },
+  );
+
+  router.patch(
+    "/api/workspaces/:id",
+    requires({ kind: "workspace", role: "admin", sessionOnly: true }),
+    async (req, res) => {
+      const { body } = parseRequest(req, { body: updateWorkspaceBody });
+      res.json({ workspace: await workspaces.rename(workspaceOf(req).workspaceId, body.name, ctx(req)) });
+    },
+  );
+
+  router.delete(
+    "/api/workspaces/:id",
+    requires({ kind: "workspace", role: "owner", sessionOnly: true }),
+    async (req, res) => {
+      await workspaces.remove(workspaceOf(req).workspaceId, ctx(req));
+      res.status(204).end();
+    },
+  );
+
+  router.get(
+    "/api/workspaces/:id/members",
+    requires({ kind: "workspace", role: "viewer", scope: "workspaces:read" }),
+    async (req, res) => {
+      res.json({ members: await workspaces.members(workspaceOf(req).workspaceId) });
+    },
+  );
+
+  router.patch(
+    "/api/workspaces/:id/members/:userId",
+    requires({ kind: "workspace", role: "admin", sessionOnly: true }),
+    async (req, res) => {
+      const { params, body } = parseRequest(req, { params: memberParams, body: updateMemberBody });
+      const access = workspaceOf(req);
+      await workspaces.changeRole(access.workspaceId, access.role, params.userId, body.role, ctx(req));
+      res.status(204).end();
+    },
+  );
+
+  // Viewer suffices to reach the handler: any member may leave; removing someone else needs admin (checked in the service).
+  router.delete(
+    "/api/workspaces/:id/members/:userId",
+    requires({ kind: "workspace", role: "viewer", sessionOnly: true }),
+    async (req, res) => {
+      const { params } = parseRequest(req, { params: memberParams });
+      const access = workspaceOf(req);
+      await workspaces.removeMember(
+        access.workspaceId,
+        { userId: sessionOf(req).user.id, role: access.role },
+        params.userId,
+        ctx(req),
+      );
+      res.status(204).end();
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,155 @@
+import { AppError, notFound, type Pool, withTransaction } from "@nora/core";
+import type { Actor } from "../audit/schema.js";
+import { recordAudit } from "../audit/service.js";
+import {
+  deleteWorkspace,
+  findWorkspace,
+  insertWorkspace,
+  listMembers,
+  listWorkspacesFor,
+  lockMembers,
+  removeMember,
+  renameWorkspace,
+  setMemberRole,
+} from "./repo.js";
+import { roleAtLeast, type WorkspaceRole } from "./roles.js";
+
+interface Ctx {
+  actor: Actor;
+  requestId: string;
+  ip?: string;
+}
+
+const audit = (ctx: Ctx) => ({
+  actor: ctx.actor,
+  requestId: ctx.requestId,
+  ...(ctx.ip ? { ip: ctx.ip } : {}),
+});
+const lastOwner = () => new AppError(409, "last_owner", "A workspace must keep at least one owner");
+
+export function createWorkspaceService(deps: { pool: Pool }) {
+  const { pool } = deps;
+
+  return {
+    list: (userId: string) => listWorkspacesFor(pool, userId),
+
+    async create(userId: string, name: string, ctx: Ctx) {
+      return withTransaction(pool, async (tx) => {
+        const workspace = await insertWorkspace(tx, name, userId);
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.created",
+          workspaceId: workspace.id,
+          target: { type: "workspace", id: workspace.id },
+          metadata: { name },
+        });
+        return { ...workspace, role: "owner" as const };
+      });
+    },
+
+    async get(workspaceId: string, role: WorkspaceRole) {
+      const workspace = await findWorkspace(pool, workspaceId);
+      if (!workspace) throw notFound("Workspace not found");
+      return { ...workspace, role };
+    },
+
+    async rename(workspaceId: string, name: string, ctx: Ctx) {
+      return withTransaction(pool, async (tx) => {
+        const workspace = await renameWorkspace(tx, workspaceId, name);
+        if (!workspace) throw notFound("Workspace not found");
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.renamed",
+          workspaceId,
+          target: { type: "workspace", id: workspaceId },
+          metadata: { name },
+        });
+        return workspace;
+      });
+    },
+
+    async remove(workspaceId: string, ctx: Ctx) {
+      await withTransaction(pool, async (tx) => {
+        if (!(await deleteWorkspace(tx, workspaceId))) throw notFound("Workspace not found");
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.deleted",
+          workspaceId,
+          target: { type: "workspace", id: workspaceId },
+        });
+      });
+    },
+
+    members: (workspaceId: string) => listMembers(pool, workspaceId),
+
+    /**
+     * Changes a member's role. Admins manage members but only owners grant or take away ownership;
+     * the last owner cannot be demoted. Member rows are locked so concurrent changes cannot both pass.
+     */
+    async changeRole(
+      workspaceId: string,
+      callerRole: WorkspaceRole,
+      userId: string,
+      role: WorkspaceRole,
+      ctx: Ctx,
+    ) {
+      await withTransaction(pool, async (tx) => {
+        const members = await lockMembers(tx, workspaceId);
+        const target = members.find((m) => m.userId === userId);
+        if (!target) throw notFound("Member not found");
+        if ((target.role === "owner" || role === "owner") && !roleAtLeast(callerRole, "owner")) {
+          throw new AppError(403, "forbidden", "Only owners can grant or remove ownership");
+        }
+        if (
+          target.role === "owner" &&
+          role !== "owner" &&
+          members.filter((m) => m.role === "owner").length === 1
+        ) {
+          throw lastOwner();
+        }
+        if (target.role === role) return;
+        await setMemberRole(tx, workspaceId, userId, role);
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: "workspace.member.role_changed",
+          workspaceId,
+          target: { type: "user", id: userId },
+          metadata: { from: target.role, to: role },
+        });
+      });
+    },
+
+    /** Removes a member (admin+), or lets any member leave. The last owner can do neither. */
+    async removeMember(
+      workspaceId: string,
+      caller: { userId: string; role: WorkspaceRole },
+      userId: string,
+      ctx: Ctx,
+    ) {
+      const leaving = caller.userId === userId;
+      await withTransaction(pool, async (tx) => {
+        const members = await lockMembers(tx, workspaceId);
+        const target = members.find((m) => m.userId === userId);
+        if (!target) throw notFound("Member not found");
+        if (!leaving && !roleAtLeast(caller.role, "admin")) {
+          throw new AppError(403, "forbidden", "This action needs the admin role");
+        }
+        if (!leaving && target.role === "owner" && !roleAtLeast(caller.role, "owner")) {
+          throw new AppError(403, "forbidden", "Only owners can remove an owner");
+        }
+        if (target.role === "owner" && members.filter((m) => m.role === "owner").length === 1)
+          throw lastOwner();
+        await removeMember(tx, workspaceId, userId);
+        await recordAudit(tx, {
+          ...audit(ctx),
+          action: leaving ? "workspace.member.left" : "workspace.member.removed",
+          workspaceId,
+          target: { type: "user", id: userId },
+          metadata: { role: target.role },
+        });
+      });
+    },
+  };
+}
+
+export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
