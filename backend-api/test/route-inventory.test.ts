@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { requirementOf } from "../src/http/authorize.js";
+import { NO_RATE_LIMITS, startTestApp } from "./helpers.js";
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every (method, path) of the real app, with the requirement its route declares (if any). */
+export function inventory(stack: Layer[]): Array<{ method: string; path: string; requirement: string | undefined }> {
+  const out: Array<{ method: string; path: string; requirement: string | undefined }> = [];
+  for (const layer of stack) {
+    if (layer.route) {
+      const declared = layer.route.stack.map((l) => requirementOf(l.handle)).find(Boolean);
+      for (const method of Object.keys(layer.route.methods)) {
+        out.push({ method: method.toUpperCase(), path: layer.route.path, requirement: declared?.kind });
+      }
+    } else if (layer.handle?.stack) {
+      out.push(...inventory(layer.handle.stack));
+    }
+  }
+  return out;
+}
+
+// Routes anyone may call. Adding to this list is a security decision: say why in the review.
+const PUBLIC_ROUTES = ["GET /api/health", "GET /api/ready", "GET /api/auth/bootstrap-status", "POST /api/auth/signup", "POST /api/auth/login"];
+
+describe("route inventory", () => {
+  it("every /api route declares its authorization requirement; only the listed ones are public", async () => {
+    const app = await startTestApp({ env: NO_RATE_LIMITS });
+    try {
+      const { buildApp } = await import("../src/app.js");
+      const express = buildApp({ config: app.config, logger: app.logger, pool: app.db.pool, redis: app.redis });
+      const routes = inventory((express as unknown as { router: { stack: Layer[] } }).router.stack);
+      expect(routes.length).toBeGreaterThan(20);
+      const undeclared = routes.filter((r) => r.path.startsWith("/api") && !r.requirement);
+      expect(undeclared).toEqual([]);
+      const publicOnes = routes.filter((r) => r.requirement === "public").map((r) => `${r.method} ${r.path}`);
+      expect(publicOnes.sort()).toEqual([...PUBLIC_ROUTES].sort());
+      const adminRoutes = routes.filter((r) => r.path.startsWith("/api/admin/"));
+      expect(adminRoutes.length).toBeGreaterThan(0);
+      for (const r of adminRoutes) expect(r.requirement, `${r.method} ${r.path}`).toBe("platformAdmin");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("notices a route that forgets its requirement", async () => {
+    const { Router } = await import("express");
+    const { buildApp } = await import("../src/app.js");
+    const app = await startTestApp({ env: NO_RATE_LIMITS });
+    try {
+      const forgetful = Router().get("/api/agents/:agentId/secrets", (_req, res) => {
+        res.json({});
+      });
+      const express = buildApp({
+        config: app.config,
+        logger: app.logger,
+        pool: app.db.pool,
+        redis: app.redis,
+        extraRoutes: [forgetful],
+      });
+      const routes = inventory((express as unknown as { router: { stack: Layer[] } }).router.stack);
+      expect(routes.filter((r) => !r.requirement)).toEqual([
+        { method: "GET", path: "/api/agents/:agentId/secrets", requirement: undefined },
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
