@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
+import { addMember, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
+
+describe("API keys", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: NO_RATE_LIMITS });
+  });
+  afterAll(() => app.close());
+
+  async function setup() {
+    const owner = await userWithSession(app);
+    const workspaceId = await createWorkspace(app, owner.cookie);
+    return { owner, workspaceId };
+  }
+
+  it("is shown once, works as a bearer token, and is stored only as an HMAC", async () => {
+    const { owner, workspaceId } = await setup();
+    const created = await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys`, {
+      description: "deploy bot",
+      scopes: ["workspaces:read", "agents:read"],
+    });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+    expect(key).toMatch(/^nora_[0-9A-Za-z]{43}$/);
+    expect(created.body.apiKey).toMatchObject({ prefix: key.slice(0, 11), scopes: ["workspaces:read", "agents:read"] });
+
+    const viaKey = await call(app, { apiKey: key }, "GET", `/api/workspaces/${workspaceId}`);
+    expect(viaKey.status).toBe(200);
+
+    const list = await call(app, { cookie: owner.cookie }, "GET", `/api/workspaces/${workspaceId}/api-keys`);
+    expect(list.text).not.toContain(key);
+    expect(list.text).not.toContain(key.slice(11));
+
+    // Scan every column of the table for the plaintext: only the display prefix may appear.
+    const { rows } = await app.db.pool.query("SELECT * FROM api_keys");
+    const dump = JSON.stringify(rows, (_k, v) => (v?.type === "Buffer" ? Buffer.from(v.data).toString("latin1") : v));
+    expect(dump).not.toContain(key);
+    expect(dump).not.toContain(key.slice(11));
+    const audit = await app.db.pool.query("SELECT metadata::text FROM audit_log");
+    expect(JSON.stringify(audit.rows)).not.toContain(key.slice(11));
+  });
+
+  it("prefers the key over a cookie when a request carries both", async () => {
+    const { owner, workspaceId } = await setup();
+    const { key } = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
+    const res = await fetch(`${app.url}/api/auth/me`, { headers: { cookie: owner.cookie, authorization: `Bearer ${key}` } });
+    expect(((await res.json()) as { via: string }).via).toBe("api_key");
+    const bad = await fetch(`${app.url}/api/auth/me`, {
+      headers: { cookie: owner.cookie, authorization: "Bearer nora_invalidinvalidinvalidinvalidinvalidinvalid1" },
+    });
+    expect(bad.status).toBe(401);
+  });
+
+  it("rotation issues a new key and kills the old one at once", async () => {
+    const { owner, workspaceId } = await setup();
+    const old = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
+    const rotated = await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys/${old.id}/rotate`);
+    expect(rotated.status).toBe(201);
+    const fresh = rotated.body.key as string;
+    expect(fresh).not.toBe(old.key);
+    expect((rotated.body.apiKey as { rotatedFrom: string }).rotatedFrom).toBe(old.id);
+    expect((await call(app, { apiKey: old.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
+    expect((await call(app, { apiKey: fresh }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(200);
+  });
+
+  it("revocation is immediate and final", async () => {
+    const { owner, workspaceId } = await setup();
+    const k = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
+    expect((await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`)).status).toBe(204);
+    expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
+    expect((await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`)).status).toBe(409);
+  });
+
+  it("honours expiry", async () => {
+    const { owner, workspaceId } = await setup();
+    const k = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"], 30);
+    expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(200);
+    await app.db.pool.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [k.id]);
+    expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
+  });
+
+  it("stops working when its creator leaves the workspace or is disabled", async () => {
+    const { owner, workspaceId } = await setup();
+    const admin = await userWithSession(app);
+    await addMember(app, workspaceId, admin.id, "admin");
+    const k = await createApiKey(app, admin.cookie, workspaceId, ["workspaces:read"]);
+    expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(200);
+    await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/members/${admin.id}`);
+    expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
+
+    const k2 = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
+    await app.db.pool.query("UPDATE users SET disabled_at = now() WHERE id = $1", [owner.id]);
+    expect((await call(app, { apiKey: k2.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
+  });
+
+  it("records last use at most once a minute", async () => {
+    const { owner, workspaceId } = await setup();
+    const k = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
+    await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`);
+    const lastUsed = async () =>
+      (await app.db.pool.query("SELECT last_used_at FROM api_keys WHERE id = $1", [k.id])).rows[0].last_used_at as Date | null;
+    await expect.poll(lastUsed).not.toBeNull();
+    const first = await lastUsed();
+    await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await lastUsed()).toEqual(first);
+  });
+
+  it("can never mint, rotate or revoke keys, change members, or touch the workspace", async () => {
+    const { owner, workspaceId } = await setup();
+    const all = ["agents:read", "agents:write", "workspaces:read", "monitoring:read", "integrations:read", "integrations:write"];
+    const k = await createApiKey(app, owner.cookie, workspaceId, all);
+    const attempts: Array<[string, string, unknown?]> = [
+      ["POST", `/api/workspaces/${workspaceId}/api-keys`, { description: "x", scopes: ["agents:read"] }],
+      ["GET", `/api/workspaces/${workspaceId}/api-keys`],
+      ["POST", `/api/workspaces/${workspaceId}/api-keys/${k.id}/rotate`],
+      ["DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`],
+      ["PATCH", `/api/workspaces/${workspaceId}/members/${owner.id}`, { role: "viewer" }],
+      ["DELETE", `/api/workspaces/${workspaceId}/members/${owner.id}`],
+      ["POST", `/api/workspaces/${workspaceId}/invitations`, { email: "x@example.org", role: "admin" }],
+      ["PATCH", `/api/workspaces/${workspaceId}`, { name: "pwned" }],
+      ["DELETE", `/api/workspaces/${workspaceId}`],
+      ["POST", "/api/workspaces", { name: "another" }],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await call(app, { apiKey: k.key }, method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    const { rows } = await app.db.pool.query("SELECT count(*)::int AS n FROM api_keys WHERE workspace_id = $1", [workspaceId]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it("validates creation input", async () => {
+    const { owner, workspaceId } = await setup();
+    for (const body of [
+      { description: "", scopes: ["agents:read"] },
+      { description: "x", scopes: [] },
+      { description: "x", scopes: ["root"] },
+      { description: "x", scopes: ["agents:read"], ttl_days: 0 },
+      { description: "x", scopes: ["agents:read"], extra: 1 },
+    ]) {
+      expect((await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys`, body)).status).toBe(400);
+    }
+  });
+});
