@@ -17,14 +17,23 @@ describe("API keys", () => {
 
   it("is shown once, works as a bearer token, and is stored only as an HMAC", async () => {
     const { owner, workspaceId } = await setup();
-    const created = await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys`, {
-      description: "deploy bot",
-      scopes: ["workspaces:read", "agents:read"],
-    });
+    const created = await call(
+      app,
+      { cookie: owner.cookie },
+      "POST",
+      `/api/workspaces/${workspaceId}/api-keys`,
+      {
+        description: "deploy bot",
+        scopes: ["workspaces:read", "agents:read"],
+      },
+    );
     expect(created.status).toBe(201);
     const key = created.body.key as string;
     expect(key).toMatch(/^nora_[0-9A-Za-z]{43}$/);
-    expect(created.body.apiKey).toMatchObject({ prefix: key.slice(0, 11), scopes: ["workspaces:read", "agents:read"] });
+    expect(created.body.apiKey).toMatchObject({
+      prefix: key.slice(0, 11),
+      scopes: ["workspaces:read", "agents:read"],
+    });
 
     const viaKey = await call(app, { apiKey: key }, "GET", `/api/workspaces/${workspaceId}`);
     expect(viaKey.status).toBe(200);
@@ -35,7 +44,9 @@ describe("API keys", () => {
 
     // Scan every column of the table for the plaintext: only the display prefix may appear.
     const { rows } = await app.db.pool.query("SELECT * FROM api_keys");
-    const dump = JSON.stringify(rows, (_k, v) => (v?.type === "Buffer" ? Buffer.from(v.data).toString("latin1") : v));
+    const dump = JSON.stringify(rows, (_k, v) =>
+      v?.type === "Buffer" ? Buffer.from(v.data).toString("latin1") : v,
+    );
     expect(dump).not.toContain(key);
     expect(dump).not.toContain(key.slice(11));
     const audit = await app.db.pool.query("SELECT metadata::text FROM audit_log");
@@ -45,10 +56,15 @@ describe("API keys", () => {
   it("prefers the key over a cookie when a request carries both", async () => {
     const { owner, workspaceId } = await setup();
     const { key } = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
-    const res = await fetch(`${app.url}/api/auth/me`, { headers: { cookie: owner.cookie, authorization: `Bearer ${key}` } });
+    const res = await fetch(`${app.url}/api/auth/me`, {
+      headers: { cookie: owner.cookie, authorization: `Bearer ${key}` },
+    });
     expect(((await res.json()) as { via: string }).via).toBe("api_key");
     const bad = await fetch(`${app.url}/api/auth/me`, {
-      headers: { cookie: owner.cookie, authorization: "Bearer nora_invalidinvalidinvalidinvalidinvalidinvalid1" },
+      headers: {
+        cookie: owner.cookie,
+        authorization: "Bearer nora_invalidinvalidinvalidinvalidinvalidinvalid1",
+      },
     });
     expect(bad.status).toBe(401);
   });
@@ -56,7 +72,12 @@ describe("API keys", () => {
   it("rotation issues a new key and kills the old one at once", async () => {
     const { owner, workspaceId } = await setup();
     const old = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
-    const rotated = await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys/${old.id}/rotate`);
+    const rotated = await call(
+      app,
+      { cookie: owner.cookie },
+      "POST",
+      `/api/workspaces/${workspaceId}/api-keys/${old.id}/rotate`,
+    );
     expect(rotated.status).toBe(201);
     const fresh = rotated.body.key as string;
     expect(fresh).not.toBe(old.key);
@@ -68,16 +89,24 @@ describe("API keys", () => {
   it("revocation is immediate and final", async () => {
     const { owner, workspaceId } = await setup();
     const k = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
-    expect((await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`)).status).toBe(204);
+    expect(
+      (await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`))
+        .status,
+    ).toBe(204);
     expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
-    expect((await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`)).status).toBe(409);
+    expect(
+      (await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/api-keys/${k.id}`))
+        .status,
+    ).toBe(409);
   });
 
   it("honours expiry", async () => {
     const { owner, workspaceId } = await setup();
     const k = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"], 30);
     expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(200);
-    await app.db.pool.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [k.id]);
+    await app.db.pool.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      k.id,
+    ]);
     expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
   });
 
@@ -100,7 +129,8 @@ describe("API keys", () => {
     const k = await createApiKey(app, owner.cookie, workspaceId, ["workspaces:read"]);
     await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`);
     const lastUsed = async () =>
-      (await app.db.pool.query("SELECT last_used_at FROM api_keys WHERE id = $1", [k.id])).rows[0].last_used_at as Date | null;
+      (await app.db.pool.query("SELECT last_used_at FROM api_keys WHERE id = $1", [k.id])).rows[0]
+        .last_used_at as Date | null;
     await expect.poll(lastUsed).not.toBeNull();
     const first = await lastUsed();
     await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`);
@@ -110,7 +140,14 @@ describe("API keys", () => {
 
   it("can never mint, rotate or revoke keys, change members, or touch the workspace", async () => {
     const { owner, workspaceId } = await setup();
-    const all = ["agents:read", "agents:write", "workspaces:read", "monitoring:read", "integrations:read", "integrations:write"];
+    const all = [
+      "agents:read",
+      "agents:write",
+      "workspaces:read",
+      "monitoring:read",
+      "integrations:read",
+      "integrations:write",
+    ];
     const k = await createApiKey(app, owner.cookie, workspaceId, all);
     const attempts: Array<[string, string, unknown?]> = [
       ["POST", `/api/workspaces/${workspaceId}/api-keys`, { description: "x", scopes: ["agents:read"] }],
@@ -128,7 +165,10 @@ describe("API keys", () => {
       const res = await call(app, { apiKey: k.key }, method, path, body);
       expect(res.status, `${method} ${path}`).toBe(403);
     }
-    const { rows } = await app.db.pool.query("SELECT count(*)::int AS n FROM api_keys WHERE workspace_id = $1", [workspaceId]);
+    const { rows } = await app.db.pool.query(
+      "SELECT count(*)::int AS n FROM api_keys WHERE workspace_id = $1",
+      [workspaceId],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -141,7 +181,10 @@ describe("API keys", () => {
       { description: "x", scopes: ["agents:read"], ttl_days: 0 },
       { description: "x", scopes: ["agents:read"], extra: 1 },
     ]) {
-      expect((await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys`, body)).status).toBe(400);
+      expect(
+        (await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys`, body))
+          .status,
+      ).toBe(400);
     }
   });
 });

@@ -5,7 +5,14 @@ import { call, createUser, login, ORIGIN, PASSWORD, userWithSession } from "./id
 describe("accounts and sessions", () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ env: { ...NO_RATE_LIMITS, SIGNUP_BURST: "1000", SIGNUP_PER_HOUR: "100000", SIGNUP_DAILY_LIMIT: "100000" } });
+    app = await startTestApp({
+      env: {
+        ...NO_RATE_LIMITS,
+        SIGNUP_BURST: "1000",
+        SIGNUP_PER_HOUR: "100000",
+        SIGNUP_DAILY_LIMIT: "100000",
+      },
+    });
   });
   afterAll(() => app.close());
 
@@ -39,7 +46,9 @@ describe("accounts and sessions", () => {
     const second = await signup(email, "another long password 1");
     expect(second.status).toBe(first.status);
     expect(second.body).toEqual(first.body);
-    const { rows } = await app.db.pool.query("SELECT count(*)::int AS n FROM users WHERE email = $1", [email]);
+    const { rows } = await app.db.pool.query("SELECT count(*)::int AS n FROM users WHERE email = $1", [
+      email,
+    ]);
     expect(rows[0].n).toBe(1);
     await expect(login(app, email, "another long password 1")).rejects.toThrow(/401/);
   });
@@ -133,7 +142,9 @@ describe("accounts and sessions", () => {
   it("disabling a user ends their sessions at once", async () => {
     const admin = await userWithSession(app, { role: "admin" });
     const victim = await userWithSession(app);
-    const res = await call(app, { cookie: admin.cookie }, "PATCH", `/api/admin/users/${victim.id}`, { disabled: true });
+    const res = await call(app, { cookie: admin.cookie }, "PATCH", `/api/admin/users/${victim.id}`, {
+      disabled: true,
+    });
     expect(res.status).toBe(200);
     expect((await call(app, { cookie: victim.cookie }, "GET", "/api/auth/me")).status).toBe(401);
     await expect(login(app, victim.email)).rejects.toThrow(/401/);
@@ -164,8 +175,15 @@ describe("accounts and sessions", () => {
     const [name, token] = cookie.split("=") as [string, string];
     const [h, p, s] = token.split(".") as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, "base64url").toString());
-    const forgedPayload = Buffer.from(JSON.stringify({ ...payload, sub: crypto.randomUUID() })).toString("base64url");
-    for (const bad of [`${h}.${forgedPayload}.${s}`, `${h}.${p}.${s.slice(0, -2)}xx`, "not-a-jwt", `${h}.${p}.`]) {
+    const forgedPayload = Buffer.from(JSON.stringify({ ...payload, sub: crypto.randomUUID() })).toString(
+      "base64url",
+    );
+    for (const bad of [
+      `${h}.${forgedPayload}.${s}`,
+      `${h}.${p}.${s.slice(0, -2)}xx`,
+      "not-a-jwt",
+      `${h}.${p}.`,
+    ]) {
       expect((await call(app, { cookie: `${name}=${bad}` }, "GET", "/api/auth/me")).status).toBe(401);
     }
   });

@@ -17,7 +17,12 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
 });
 
-const signup = (a: TestApp, email: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+const signup = (
+  a: TestApp,
+  email: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) =>
   fetch(`${a.url}/api/auth/signup`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -48,12 +53,16 @@ describe("first-run claim", () => {
     const emails = Array.from({ length: 8 }, (_, i) => `racer-${i}@example.org`);
     const results = await Promise.all(emails.map((e) => signup(a, e)));
     expect(results.map((r) => r.status)).toEqual(emails.map(() => 202));
-    const { rows } = await a.db.pool.query("SELECT role, count(*)::int AS n FROM users GROUP BY role ORDER BY role");
+    const { rows } = await a.db.pool.query(
+      "SELECT role, count(*)::int AS n FROM users GROUP BY role ORDER BY role",
+    );
     expect(rows).toEqual([
       { role: "admin", n: 1 },
       { role: "user", n: 7 },
     ]);
-    const audit = await a.db.pool.query("SELECT count(*)::int AS n FROM audit_log WHERE action = 'platform.claimed'");
+    const audit = await a.db.pool.query(
+      "SELECT count(*)::int AS n FROM audit_log WHERE action = 'platform.claimed'",
+    );
     expect(audit.rows[0].n).toBe(1);
   });
 });
@@ -61,7 +70,10 @@ describe("first-run claim", () => {
 describe("bootstrap admin from the environment", () => {
   it("creates the admin at first boot only, then ignores the variables with a warning", async () => {
     const a = await app();
-    const env = { NORA_BOOTSTRAP_ADMIN_EMAIL: "Root@Example.org", NORA_BOOTSTRAP_ADMIN_PASSWORD: "a strong bootstrap pass" };
+    const env = {
+      NORA_BOOTSTRAP_ADMIN_EMAIL: "Root@Example.org",
+      NORA_BOOTSTRAP_ADMIN_PASSWORD: "a strong bootstrap pass",
+    };
     const logs = new LogCapture();
     const service = () =>
       createAuthService({
@@ -80,9 +92,24 @@ describe("bootstrap admin from the environment", () => {
   });
 
   it.each([
-    [{ NORA_BOOTSTRAP_ADMIN_EMAIL: "root@example.org", NORA_BOOTSTRAP_ADMIN_PASSWORD: "short" }, /at least 12/],
-    [{ NORA_BOOTSTRAP_ADMIN_EMAIL: "root@example.org", NORA_BOOTSTRAP_ADMIN_PASSWORD: "change-me-please-now" }, /placeholder/],
-    [{ NORA_BOOTSTRAP_ADMIN_EMAIL: "not-an-email", NORA_BOOTSTRAP_ADMIN_PASSWORD: "a strong bootstrap pass" }, /not an email/],
+    [
+      { NORA_BOOTSTRAP_ADMIN_EMAIL: "root@example.org", NORA_BOOTSTRAP_ADMIN_PASSWORD: "short" },
+      /at least 12/,
+    ],
+    [
+      {
+        NORA_BOOTSTRAP_ADMIN_EMAIL: "root@example.org",
+        NORA_BOOTSTRAP_ADMIN_PASSWORD: "change-me-please-now",
+      },
+      /placeholder/,
+    ],
+    [
+      {
+        NORA_BOOTSTRAP_ADMIN_EMAIL: "not-an-email",
+        NORA_BOOTSTRAP_ADMIN_PASSWORD: "a strong bootstrap pass",
+      },
+      /not an email/,
+    ],
     [{ NORA_BOOTSTRAP_ADMIN_EMAIL: "root@example.org" }, /must be set together/],
   ])("refuses a bad bootstrap configuration %o", (env, reason) => {
     expect(() => testConfig(env)).toThrow(reason);
@@ -96,7 +123,9 @@ describe("signup abuse controls", () => {
     for (let i = 0; i < 3; i++) statuses.push((await signup(a, `burst-${i}@example.org`)).status);
     expect(statuses).toEqual([202, 202, 429]);
     // Another client address has its own budget (one trusted proxy hop).
-    expect((await signup(a, "other@example.org", {}, { "x-forwarded-for": "198.51.100.7" })).status).toBe(202);
+    expect((await signup(a, "other@example.org", {}, { "x-forwarded-for": "198.51.100.7" })).status).toBe(
+      202,
+    );
 
     const daily = await app({ SIGNUP_BURST: "100", SIGNUP_PER_HOUR: "100000", SIGNUP_DAILY_LIMIT: "2" });
     const dailyStatuses = [];
@@ -108,7 +137,11 @@ describe("signup abuse controls", () => {
 });
 
 /** A local server speaking the Turnstile/reCAPTCHA siteverify protocol (the real ones are unreachable here). */
-async function fakeSiteverify(): Promise<{ url: string; requests: URLSearchParams[]; close: () => Promise<void> }> {
+async function fakeSiteverify(): Promise<{
+  url: string;
+  requests: URLSearchParams[];
+  close: () => Promise<void>;
+}> {
   const requests: URLSearchParams[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
@@ -120,7 +153,11 @@ async function fakeSiteverify(): Promise<{ url: string; requests: URLSearchParam
       requests.push(form);
       const ok = form.get("secret") === "captcha-secret" && form.get("response") === "good-token";
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(ok ? { success: true } : { success: false, "error-codes": ["invalid-input-response"] }));
+      res.end(
+        JSON.stringify(
+          ok ? { success: true } : { success: false, "error-codes": ["invalid-input-response"] },
+        ),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -133,34 +170,37 @@ async function fakeSiteverify(): Promise<{ url: string; requests: URLSearchParam
 }
 
 describe("captcha", () => {
-  it.each(["turnstile", "recaptcha"])("verifies the %s token with the provider before creating the account", async (provider) => {
-    const verify = await fakeSiteverify();
-    try {
-      const a = await app({
-        CAPTCHA_PROVIDER: provider,
-        CAPTCHA_SITE_KEY: "site-key",
-        CAPTCHA_SECRET_KEY: "captcha-secret",
-        CAPTCHA_VERIFY_URL: verify.url,
-        SIGNUP_BURST: "100",
-      });
-      const status = await call(a, {}, "GET", "/api/auth/bootstrap-status");
-      expect(status.body.captcha).toEqual({ provider, siteKey: "site-key" });
-      expect(JSON.stringify(status.body)).not.toContain("captcha-secret");
+  it.each(["turnstile", "recaptcha"])(
+    "verifies the %s token with the provider before creating the account",
+    async (provider) => {
+      const verify = await fakeSiteverify();
+      try {
+        const a = await app({
+          CAPTCHA_PROVIDER: provider,
+          CAPTCHA_SITE_KEY: "site-key",
+          CAPTCHA_SECRET_KEY: "captcha-secret",
+          CAPTCHA_VERIFY_URL: verify.url,
+          SIGNUP_BURST: "100",
+        });
+        const status = await call(a, {}, "GET", "/api/auth/bootstrap-status");
+        expect(status.body.captcha).toEqual({ provider, siteKey: "site-key" });
+        expect(JSON.stringify(status.body)).not.toContain("captcha-secret");
 
-      const missing = await signup(a, "nocaptcha@example.org");
-      expect(missing.status).toBe(400);
-      const bad = await signup(a, "bad@example.org", { captchaToken: "bad-token" });
-      expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { error: string }).error).toBe("captcha_failed");
-      const good = await signup(a, "good@example.org", { captchaToken: "good-token" });
-      expect(good.status).toBe(202);
-      const { rows } = await a.db.pool.query("SELECT email FROM users");
-      expect(rows).toEqual([{ email: "good@example.org" }]);
-      expect(verify.requests.at(-1)?.get("remoteip")).toBe("127.0.0.1");
-    } finally {
-      await verify.close();
-    }
-  });
+        const missing = await signup(a, "nocaptcha@example.org");
+        expect(missing.status).toBe(400);
+        const bad = await signup(a, "bad@example.org", { captchaToken: "bad-token" });
+        expect(bad.status).toBe(400);
+        expect(((await bad.json()) as { error: string }).error).toBe("captcha_failed");
+        const good = await signup(a, "good@example.org", { captchaToken: "good-token" });
+        expect(good.status).toBe(202);
+        const { rows } = await a.db.pool.query("SELECT email FROM users");
+        expect(rows).toEqual([{ email: "good@example.org" }]);
+        expect(verify.requests.at(-1)?.get("remoteip")).toBe("127.0.0.1");
+      } finally {
+        await verify.close();
+      }
+    },
+  );
 
   it("fails closed when the provider cannot be reached", async () => {
     const a = await app({

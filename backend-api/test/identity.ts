@@ -76,7 +76,13 @@ export async function addMember(app: TestApp, workspaceId: string, userId: strin
   ]);
 }
 
-export async function createApiKey(app: TestApp, cookie: string, workspaceId: string, scopes: string[], ttlDays?: number) {
+export async function createApiKey(
+  app: TestApp,
+  cookie: string,
+  workspaceId: string,
+  scopes: string[],
+  ttlDays?: number,
+) {
   const res = await call(app, { cookie }, "POST", `/api/workspaces/${workspaceId}/api-keys`, {
     description: "test key",
     scopes,

@@ -16,10 +16,16 @@ describe("invitations", () => {
     const owner = await userWithSession(app);
     const workspaceId = await createWorkspace(app, owner.cookie);
     const invitee = await userWithSession(app);
-    const res = await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/invitations`, {
-      email: invitee.email.toUpperCase(),
-      role,
-    });
+    const res = await call(
+      app,
+      { cookie: owner.cookie },
+      "POST",
+      `/api/workspaces/${workspaceId}/invitations`,
+      {
+        email: invitee.email.toUpperCase(),
+        role,
+      },
+    );
     expect(res.status).toBe(201);
     expect(res.body.delivery).toBe("link");
     return { owner, workspaceId, invitee, res, token: tokenOf(res.body.acceptUrl as string) };
@@ -27,24 +33,39 @@ describe("invitations", () => {
 
   it("shows the link once, stores only an HMAC, and adds the invitee on accept", async () => {
     const { owner, workspaceId, invitee, token } = await invite("editor");
-    const list = await call(app, { cookie: owner.cookie }, "GET", `/api/workspaces/${workspaceId}/invitations`);
+    const list = await call(
+      app,
+      { cookie: owner.cookie },
+      "GET",
+      `/api/workspaces/${workspaceId}/invitations`,
+    );
     expect(list.text).not.toContain(token);
     expect((list.body.invitations as Array<{ status: string }>)[0]?.status).toBe("pending");
     const { rows } = await app.db.pool.query("SELECT * FROM workspace_invitations");
     expect(JSON.stringify(rows)).not.toContain(token);
 
-    const accepted = await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token });
+    const accepted = await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", {
+      token,
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ workspaceId, role: "editor" });
-    const members = await call(app, { cookie: invitee.cookie }, "GET", `/api/workspaces/${workspaceId}/members`);
-    expect((members.body.members as Array<{ email: string; role: string }>).find((m) => m.email === invitee.email)?.role).toBe(
-      "editor",
+    const members = await call(
+      app,
+      { cookie: invitee.cookie },
+      "GET",
+      `/api/workspaces/${workspaceId}/members`,
     );
+    expect(
+      (members.body.members as Array<{ email: string; role: string }>).find((m) => m.email === invitee.email)
+        ?.role,
+    ).toBe("editor");
   });
 
   it("is single use", async () => {
     const { invitee, token } = await invite();
-    expect((await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token })).status).toBe(200);
+    expect(
+      (await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token })).status,
+    ).toBe(200);
     const again = await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token });
     expect(again.status).toBe(400);
     expect(again.body.error).toBe("invalid_invitation");
@@ -53,7 +74,9 @@ describe("invitations", () => {
   it("expires", async () => {
     const { invitee, token } = await invite();
     await app.db.pool.query("UPDATE workspace_invitations SET expires_at = now() - interval '1 second'");
-    expect((await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token })).status).toBe(400);
+    expect(
+      (await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token })).status,
+    ).toBe(400);
   });
 
   it("refuses a signed-in user with another email, and an anonymous caller", async () => {
@@ -73,17 +96,36 @@ describe("invitations", () => {
   it("can be revoked", async () => {
     const { owner, workspaceId, invitee, token, res } = await invite();
     const id = (res.body.invitation as { id: string }).id;
-    expect((await call(app, { cookie: owner.cookie }, "DELETE", `/api/workspaces/${workspaceId}/invitations/${id}`)).status).toBe(204);
-    expect((await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token })).status).toBe(400);
+    expect(
+      (
+        await call(
+          app,
+          { cookie: owner.cookie },
+          "DELETE",
+          `/api/workspaces/${workspaceId}/invitations/${id}`,
+        )
+      ).status,
+    ).toBe(204);
+    expect(
+      (await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token })).status,
+    ).toBe(400);
   });
 
   it("refuses malformed tokens and owner invitations", async () => {
     const { owner, workspaceId, invitee } = await invite();
-    expect((await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token: "x" })).status).toBe(400);
-    const ownerInvite = await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/invitations`, {
-      email: "boss@example.org",
-      role: "owner",
-    });
+    expect(
+      (await call(app, { cookie: invitee.cookie }, "POST", "/api/invitations/accept", { token: "x" })).status,
+    ).toBe(400);
+    const ownerInvite = await call(
+      app,
+      { cookie: owner.cookie },
+      "POST",
+      `/api/workspaces/${workspaceId}/invitations`,
+      {
+        email: "boss@example.org",
+        role: "owner",
+      },
+    );
     expect(ownerInvite.status).toBe(400);
   });
 });
@@ -110,16 +152,28 @@ describe("invitation email", () => {
     try {
       const owner = await userWithSession(mailApp);
       const workspaceId = await createWorkspace(mailApp, owner.cookie, "Mail Co");
-      const res = await call(mailApp, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/invitations`, {
-        email: "someone@example.org",
-        role: "viewer",
-      });
+      const res = await call(
+        mailApp,
+        { cookie: owner.cookie },
+        "POST",
+        `/api/workspaces/${workspaceId}/invitations`,
+        {
+          email: "someone@example.org",
+          role: "viewer",
+        },
+      );
       expect(res.status).toBe(201);
       expect(res.body.delivery).toBe("email");
       expect(res.body.acceptUrl).toBeUndefined();
       expect(sent).toHaveLength(1);
-      expect(sent[0]).toMatchObject({ to: "someone@example.org", workspaceName: "Mail Co", inviterEmail: owner.email });
-      expect(sent[0]?.acceptUrl).toMatch(/^http:\/\/nora\.test\/app\/invitations\/accept#token=[A-Za-z0-9_-]{43}$/);
+      expect(sent[0]).toMatchObject({
+        to: "someone@example.org",
+        workspaceName: "Mail Co",
+        inviterEmail: owner.email,
+      });
+      expect(sent[0]?.acceptUrl).toMatch(
+        /^http:\/\/nora\.test\/app\/invitations\/accept#token=[A-Za-z0-9_-]{43}$/,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -8,7 +8,9 @@ interface Layer {
 }
 
 /** Every (method, path) of the real app, with the requirement its route declares (if any). */
-export function inventory(stack: Layer[]): Array<{ method: string; path: string; requirement: string | undefined }> {
+export function inventory(
+  stack: Layer[],
+): Array<{ method: string; path: string; requirement: string | undefined }> {
   const out: Array<{ method: string; path: string; requirement: string | undefined }> = [];
   for (const layer of stack) {
     if (layer.route) {
@@ -24,14 +26,25 @@ export function inventory(stack: Layer[]): Array<{ method: string; path: string;
 }
 
 // Routes anyone may call. Adding to this list is a security decision: say why in the review.
-const PUBLIC_ROUTES = ["GET /api/health", "GET /api/ready", "GET /api/auth/bootstrap-status", "POST /api/auth/signup", "POST /api/auth/login"];
+const PUBLIC_ROUTES = [
+  "GET /api/health",
+  "GET /api/ready",
+  "GET /api/auth/bootstrap-status",
+  "POST /api/auth/signup",
+  "POST /api/auth/login",
+];
 
 describe("route inventory", () => {
   it("every /api route declares its authorization requirement; only the listed ones are public", async () => {
     const app = await startTestApp({ env: NO_RATE_LIMITS });
     try {
       const { buildApp } = await import("../src/app.js");
-      const express = buildApp({ config: app.config, logger: app.logger, pool: app.db.pool, redis: app.redis });
+      const express = buildApp({
+        config: app.config,
+        logger: app.logger,
+        pool: app.db.pool,
+        redis: app.redis,
+      });
       const routes = inventory((express as unknown as { router: { stack: Layer[] } }).router.stack);
       expect(routes.length).toBeGreaterThan(20);
       const undeclared = routes.filter((r) => r.path.startsWith("/api") && !r.requirement);

@@ -1,0 +1,299 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateApiKey, hashApiKey } from "../src/modules/api-keys/key-format.js";
+import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
+import { type Caller, call, userWithSession } from "./identity.js";
+import { inventory } from "./route-inventory.test.js";
+
+/**
+ * The authorization matrix: every workspace route against every kind of caller, asserted from one table.
+ * Each cell runs on a fresh workspace (built in SQL), so destructive routes cannot leak into other cells.
+ */
+const PERSONAS = [
+  "anonymous",
+  "viewer",
+  "editor",
+  "admin",
+  "owner",
+  "otherMember",
+  "platformAdmin",
+  "keyWithScope",
+  "keyWithoutScope",
+  "expiredKey",
+  "revokedKey",
+] as const;
+type Persona = (typeof PERSONAS)[number];
+
+interface RouteCase {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The scope a key needs for this route; session-only routes give keys every scope and still refuse them. */
+  scope?: string;
+  expect: Record<Persona, number>;
+}
+
+//                 anon viewer editor admin owner other padmin key+  key-  expired revoked
+const row = (s: number[]): Record<Persona, number> =>
+  Object.fromEntries(PERSONAS.map((p, i) => [p, s[i] as number])) as Record<Persona, number>;
+
+const ROUTES: RouteCase[] = [
+  {
+    method: "GET",
+    path: "/api/workspaces/:id",
+    scope: "workspaces:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id",
+    body: { name: "Renamed" },
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id",
+    expect: row([401, 403, 403, 403, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/members",
+    scope: "workspaces:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/members/:target",
+    body: { role: "editor" },
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/members/:target",
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/api-keys",
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/api-keys",
+    body: { description: "k", scopes: ["agents:read"] },
+    expect: row([401, 403, 403, 201, 201, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/api-keys/:key",
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/api-keys/:key/rotate",
+    expect: row([401, 403, 403, 201, 201, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/invitations",
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/invitations",
+    body: { email: "new@example.org", role: "viewer" },
+    expect: row([401, 403, 403, 201, 201, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/invitations/:invitation",
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/audit",
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+];
+
+const ALL_SCOPES = [
+  "agents:read",
+  "agents:write",
+  "workspaces:read",
+  "monitoring:read",
+  "integrations:read",
+  "integrations:write",
+];
+
+describe("authorization matrix", () => {
+  let app: TestApp;
+  const users: Record<string, { id: string; cookie: string; email: string }> = {};
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: NO_RATE_LIMITS });
+    for (const name of ["viewer", "editor", "admin", "owner", "otherMember", "target"])
+      users[name] = await userWithSession(app);
+    users.platformAdmin = await userWithSession(app, { role: "admin" });
+    // The other member's own workspace, holding a name no answer to them may ever contain.
+    await app.db.pool.query(
+      `WITH w AS (INSERT INTO workspaces (name) VALUES ('Other Workspace Secret Name') RETURNING id)
+       INSERT INTO workspace_members (workspace_id, user_id, role) SELECT id, $1, 'owner' FROM w`,
+      [users.otherMember?.id],
+    );
+  });
+  afterAll(() => app.close());
+
+  async function insertKey(
+    workspaceId: string,
+    scopes: string[],
+    extra: { expired?: boolean; revoked?: boolean } = {},
+  ) {
+    const key = generateApiKey();
+    const { rows } = await app.db.pool.query<{ id: string }>(
+      `INSERT INTO api_keys (workspace_id, created_by, description, prefix, key_hash, scopes, expires_at, revoked_at)
+       VALUES ($1, $2, 'matrix', $3, $4, $5, $6, $7) RETURNING id`,
+      [
+        workspaceId,
+        users.owner?.id,
+        key.slice(0, 11),
+        hashApiKey(key, app.config.identity.apiKeyHashKey),
+        scopes,
+        extra.expired ? new Date(Date.now() - 1000) : null,
+        extra.revoked ? new Date() : null,
+      ],
+    );
+    return { key, id: rows[0]?.id as string };
+  }
+
+  /** A workspace with one member per role, a target member, keys of every kind, and a pending invitation. */
+  async function freshWorkspace(name = `Matrix ${randomUUID().slice(0, 6)}`) {
+    const { rows } = await app.db.pool.query<{ id: string }>(
+      "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
+      [name],
+    );
+    const workspaceId = rows[0]?.id as string;
+    for (const role of ["viewer", "editor", "admin", "owner"]) {
+      await app.db.pool.query(
+        "INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, $3)",
+        [workspaceId, users[role]?.id, role],
+      );
+    }
+    await app.db.pool.query(
+      "INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'viewer')",
+      [workspaceId, users.target?.id],
+    );
+    const inv = await app.db.pool.query<{ id: string }>(
+      `INSERT INTO workspace_invitations (workspace_id, email, role, token_hash, expires_at)
+       VALUES ($1, 'invitee@example.org', 'viewer', $2, now() + interval '1 day') RETURNING id`,
+      [workspaceId, randomBytes(32)],
+    );
+    return {
+      workspaceId,
+      invitationId: inv.rows[0]?.id as string,
+      targetKey: await insertKey(workspaceId, ["agents:read"]),
+      readKey: await insertKey(workspaceId, ["workspaces:read"]),
+      allKey: await insertKey(workspaceId, ALL_SCOPES),
+      noScopeKey: await insertKey(workspaceId, ["agents:read"]),
+      expiredKey: await insertKey(workspaceId, ALL_SCOPES, { expired: true }),
+      revokedKey: await insertKey(workspaceId, ALL_SCOPES, { revoked: true }),
+      name,
+    };
+  }
+
+  const cells = ROUTES.flatMap((route) =>
+    PERSONAS.map((persona) => [`${route.method} ${route.path}`, persona, route] as const),
+  );
+
+  it.each(cells)("%s as %s", async (_label, persona, route) => {
+    const ws = await freshWorkspace();
+    const path = route.path
+      .replace(":id", ws.workspaceId)
+      .replace(":target", users.target?.id as string)
+      .replace(":key", ws.targetKey.id)
+      .replace(":invitation", ws.invitationId);
+    const callers: Record<Persona, Caller> = {
+      anonymous: {},
+      viewer: { cookie: users.viewer?.cookie as string },
+      editor: { cookie: users.editor?.cookie as string },
+      admin: { cookie: users.admin?.cookie as string },
+      owner: { cookie: users.owner?.cookie as string },
+      otherMember: { cookie: users.otherMember?.cookie as string },
+      platformAdmin: { cookie: users.platformAdmin?.cookie as string },
+      keyWithScope: { apiKey: route.scope ? ws.readKey.key : ws.allKey.key },
+      keyWithoutScope: { apiKey: ws.noScopeKey.key },
+      expiredKey: { apiKey: ws.expiredKey.key },
+      revokedKey: { apiKey: ws.revokedKey.key },
+    };
+    const res = await call(app, callers[persona], route.method, path, route.body);
+    expect(res.status).toBe(route.expect[persona]);
+    if (res.status >= 400) {
+      expect(res.body.requestId).toBe(res.headers.get("x-request-id"));
+      expect(res.text).not.toContain(ws.name);
+      expect(res.text).not.toContain("Other Workspace Secret Name");
+    }
+  });
+
+  it("covers every workspace route of the app", async () => {
+    const { buildApp } = await import("../src/app.js");
+    const express = buildApp({ config: app.config, logger: app.logger, pool: app.db.pool, redis: app.redis });
+    const routes = inventory((express as unknown as { router: { stack: never[] } }).router.stack)
+      .filter((r) => r.requirement === "workspace")
+      .map(
+        (r) =>
+          `${r.method} ${r.path.replace(":userId", ":target").replace(":keyId", ":key").replace(":invitationId", ":invitation")}`,
+      );
+    expect(routes.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it("lists only the caller's own workspaces", async () => {
+    const mine = await call(app, { cookie: users.viewer?.cookie as string }, "GET", "/api/workspaces");
+    const ids = (mine.body.workspaces as Array<{ id: string; role: string }>).map((w) => w.role);
+    expect(ids.every((r) => r === "viewer")).toBe(true);
+    const other = await call(app, { cookie: users.otherMember?.cookie as string }, "GET", "/api/workspaces");
+    expect((other.body.workspaces as Array<{ name: string }>).map((w) => w.name)).toEqual([
+      "Other Workspace Secret Name",
+    ]);
+    expect((await call(app, {}, "GET", "/api/workspaces")).status).toBe(401);
+    const ws = await freshWorkspace();
+    expect((await call(app, { apiKey: ws.allKey.key }, "GET", "/api/workspaces")).status).toBe(403);
+    expect(
+      (await call(app, { apiKey: ws.allKey.key }, "POST", "/api/workspaces", { name: "k" })).status,
+    ).toBe(403);
+  });
+
+  it("answers 404 for malformed and unknown workspace ids alike", async () => {
+    for (const id of [randomUUID(), "not-a-uuid", "1%20OR%201=1"]) {
+      const res = await call(app, { cookie: users.owner?.cookie as string }, "GET", `/api/workspaces/${id}`);
+      expect(res.status).toBe(404);
+    }
+  });
+
+  it("refuses every /api/admin route to anyone but a platform admin", async () => {
+    const { buildApp } = await import("../src/app.js");
+    const express = buildApp({ config: app.config, logger: app.logger, pool: app.db.pool, redis: app.redis });
+    const adminRoutes = inventory((express as unknown as { router: { stack: never[] } }).router.stack).filter(
+      (r) => r.path.startsWith("/api/admin/"),
+    );
+    expect(adminRoutes.length).toBeGreaterThanOrEqual(3);
+    const ws = await freshWorkspace();
+    for (const r of adminRoutes) {
+      const path = r.path.replace(":userId", users.target?.id as string);
+      const body = r.method === "GET" ? undefined : { disabled: false };
+      expect((await call(app, {}, r.method, path, body)).status, `anon ${r.method} ${path}`).toBe(401);
+      for (const who of ["viewer", "owner", "otherMember"]) {
+        expect((await call(app, { cookie: users[who]?.cookie as string }, r.method, path, body)).status).toBe(
+          403,
+        );
+      }
+      expect((await call(app, { apiKey: ws.allKey.key }, r.method, path, body)).status).toBe(403);
+      const asAdmin = await call(
+        app,
+        { cookie: users.platformAdmin?.cookie as string },
+        r.method,
+        path,
+        body,
+      );
+      expect(asAdmin.status, `admin ${r.method} ${path}`).toBe(200);
+    }
+  });
+});
