@@ -1,5 +1,6 @@
 import type { Config, Logger, Pool, Redis } from "@nora/core";
 import express, { type Express, type Router } from "express";
+import type { AuthCache } from "./http/auth-cache.js";
 import { authenticate } from "./http/authenticate.js";
 import { createAuthorizer } from "./http/authorize.js";
 import { corsPolicy } from "./http/cors.js";
@@ -32,6 +33,8 @@ export interface AppDependencies {
   /** A "command" role connection: fails fast when Redis is away. */
   redis: Redis;
   migrationsDir?: string;
+  /** Authentication cache, live only while its change listener runs (see http/auth-cache.ts). */
+  authCache?: AuthCache;
   /** Invitation delivery; defaults to SMTP when configured. */
   mailer?: Mailer;
   /** Extra routers mounted after the built-in ones (tests use this to add probe routes). */
@@ -58,7 +61,15 @@ export function buildServices(deps: AppDependencies) {
 export function buildApp(deps: AppDependencies): Express {
   const { config, logger, pool } = deps;
   const services = buildServices(deps);
-  const { requires } = createAuthorizer((workspaceId, userId) => findRole(pool, workspaceId, userId));
+  const cache = deps.authCache;
+  const { requires } = createAuthorizer(async (workspaceId, userId) => {
+    const key = `${workspaceId}:${userId}`;
+    const cached = cache?.enabled ? cache.roles.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    const role = await findRole(pool, workspaceId, userId);
+    if (cache?.enabled) cache.roles.set(key, role);
+    return role;
+  });
 
   const app = express();
   app.disable("x-powered-by");
@@ -80,7 +91,7 @@ export function buildApp(deps: AppDependencies): Express {
       requires,
     ),
   );
-  app.use(authenticate({ config, pool }));
+  app.use(authenticate({ config, pool, ...(cache ? { cache } : {}) }));
   app.use(authRoutes({ config, auth: services.auth, requires }));
   app.use(workspaceRoutes({ workspaces: services.workspaces, requires }));
   app.use(apiKeyRoutes({ apiKeys: services.apiKeys, requires }));

@@ -11,6 +11,7 @@ import {
 } from "@nora/core";
 import { buildApp } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
+import { AuthCache, listenForAuthChanges } from "./http/auth-cache.js";
 import { createAuthService } from "./modules/auth/service.js";
 
 const config = loadConfigOrExit("api");
@@ -48,7 +49,9 @@ await createAuthService({ config, pool, redis, logger })
   .ensureBootstrapAdmin()
   .catch((error: unknown) => logger.error({ err: error }, "could not create the bootstrap admin"));
 
-const app = buildApp({ config, logger, pool, redis });
+const authCache = new AuthCache();
+const authListener = listenForAuthChanges(config, authCache, logger);
+const app = buildApp({ config, logger, pool, redis, authCache });
 const server: Server = app.listen(config.api.port, config.api.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.api.port;
@@ -74,6 +77,7 @@ onShutdownSignal(logger, async () => {
     logger.warn("requests still running at shutdown timeout; closing their connections");
     server.closeAllConnections();
   }
+  await authListener.stop();
   await Promise.all([pool.end(), closeRedis(redis)]);
   logger.info("api stopped");
 });

@@ -4,6 +4,15 @@ import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@
 import type { Router } from "express";
 import type { Redis } from "ioredis";
 import { buildApp } from "../src/app.js";
+import { AuthCache, listenForAuthChanges } from "../src/http/auth-cache.js";
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 export interface TestApp {
   url: string;
@@ -34,11 +43,16 @@ export async function startTestApp(
   const logger = createLogger({ service: "api", level: config.logLevel, destination: logs });
   const redis = createRedis(config.redis, "api-test");
   await waitForRedis(redis);
+  // The production configuration: authentication cached while its change listener runs.
+  const authCache = new AuthCache();
+  const authListener = listenForAuthChanges(config, authCache, logger);
+  await waitUntil(() => authCache.enabled);
   const app = buildApp({
     config,
     logger,
     pool: db.pool,
     redis,
+    authCache,
     ...(options.routes ? { extraRoutes: options.routes } : {}),
     ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
   });
@@ -56,6 +70,7 @@ export async function startTestApp(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await authListener.stop();
       await closeRedis(redis);
       if (!options.db) await db.drop();
     },

@@ -1,9 +1,10 @@
 import { AppError, type Config, type Pool } from "@nora/core";
-import type { Request, RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import { hashApiKey, looksLikeApiKey } from "../modules/api-keys/key-format.js";
 import { findUsableKeyByHash, touchKeyUse } from "../modules/api-keys/repo.js";
 import { findLiveSession, touchSession } from "../modules/auth/repo.js";
 import { readSessionCookie, verifySessionToken } from "../modules/auth/session-token.js";
+import type { AuthCache } from "./auth-cache.js";
 import type { AuthContext } from "./auth-context.js";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -17,16 +18,23 @@ const invalidKey = () => new AppError(401, "invalid_api_key", "The API key is in
  * up on every request, so logout and revocation take effect at once. Leaves `req.auth` unset for
  * anonymous callers; routes declare whether they accept them.
  */
-export function authenticate(deps: { config: Config; pool: Pool }): RequestHandler {
-  const { config, pool } = deps;
+export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCache }): RequestHandler {
+  const { config, pool, cache } = deps;
   const allowedOrigins = new Set(config.api.corsOrigins.map((o) => new URL(o).origin));
 
   async function fromApiKey(header: string): Promise<AuthContext> {
     const key = header.slice("Bearer ".length).trim();
     if (!looksLikeApiKey(key)) throw invalidKey();
-    const found = await findUsableKeyByHash(pool, hashApiKey(key, config.identity.apiKeyHashKey));
-    if (!found) throw invalidKey();
+    const keyHash = hashApiKey(key, config.identity.apiKeyHashKey);
+    const cacheKey = keyHash.toString("base64");
+    let found = cache?.enabled ? cache.keys.get(cacheKey) : undefined;
+    if (!found) {
+      found = await findUsableKeyByHash(pool, keyHash);
+      if (!found) throw invalidKey();
+      if (cache?.enabled) cache.keys.set(cacheKey, found);
+    }
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      found.lastUsedAt = new Date(); // also updates the cached entry, so the write happens once a minute
       void touchKeyUse(pool, found.id).catch(() => {});
     }
     return {
@@ -39,12 +47,28 @@ export function authenticate(deps: { config: Config; pool: Pool }): RequestHandl
     };
   }
 
-  async function fromSession(token: string): Promise<AuthContext | undefined> {
+  async function lookupSession(token: string) {
+    const cached = cache?.enabled ? cache.sessions.get(token) : undefined;
+    const now = Date.now();
+    if (
+      cached &&
+      cached.session.expiresAt.getTime() > now &&
+      cached.session.absoluteExpiresAt.getTime() > now
+    ) {
+      return cached.session;
+    }
     const claims = verifySessionToken(config, token);
     if (!claims) return undefined;
     const session = await findLiveSession(pool, claims.sid, claims.sub);
+    if (session && cache?.enabled) cache.sessions.set(token, { claims, session });
+    return session;
+  }
+
+  async function fromSession(token: string): Promise<AuthContext | undefined> {
+    const session = await lookupSession(token);
     if (!session) return undefined;
     if (Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+      session.lastSeenAt = new Date(); // also updates the cached entry
       void touchSession(pool, session.sessionId, config.identity.sessionIdleTimeoutMs).catch(() => {});
     }
     return {
@@ -73,7 +97,8 @@ export function authenticate(deps: { config: Config; pool: Pool }): RequestHandl
     }
   }
 
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
+    if (cache && MUTATING.has(req.method)) forgetBeforeResponding(res, cache);
     try {
       const authorization = req.get("authorization");
       if (authorization?.startsWith("Bearer ")) {
@@ -91,6 +116,19 @@ export function authenticate(deps: { config: Config; pool: Pool }): RequestHandl
       next(error);
     }
   };
+}
+
+/**
+ * A mutation may revoke access (logout, key revoke, member removal...): empty this process' cache before
+ * the response leaves, so the caller's next request can never see the old state here. Other instances
+ * learn of it from the database trigger's NOTIFY.
+ */
+function forgetBeforeResponding(res: Response, cache: AuthCache): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
+    cache.clear();
+    return writeHead.apply(this, args);
+  } as Response["writeHead"];
 }
 
 function refererOrigin(referer: string | undefined): string | undefined {

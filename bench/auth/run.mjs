@@ -1,0 +1,65 @@
+// bench/auth: requests/s of an authenticated GET /api/workspaces/:id, with a session cookie and with an
+// API key, next to GET /api/health on the same server in the same run. Target: both >= 50% of health.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const child = fork(fileURLToPath(new URL("./server.mjs", import.meta.url)), [], {
+  stdio: ["ignore", "ignore", "inherit", "ipc"],
+});
+const seed = await new Promise((resolve, reject) => {
+  child.once("message", resolve);
+  child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+});
+
+const targets = {
+  health: { url: `${seed.base}/api/health`, headers: {} },
+  session: { url: `${seed.base}/api/workspaces/${seed.workspaceId}`, headers: { cookie: seed.cookie } },
+  apiKey: {
+    url: `${seed.base}/api/workspaces/${seed.workspaceId}`,
+    headers: { authorization: `Bearer ${seed.apiKey}` },
+  },
+};
+
+async function measure({ url, headers }) {
+  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_S });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p99: r.latency.p99 };
+}
+
+const results = { health: [], session: [], apiKey: [] };
+try {
+  for (const name of Object.keys(targets)) await measure({ ...targets[name] }); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of Object.keys(targets)) results[name].push(await measure(targets[name]));
+  }
+} finally {
+  child.kill("SIGTERM");
+}
+
+const best = (name) => results[name].reduce((a, b) => (b.rps > a.rps ? b : a));
+const health = best("health");
+console.log(
+  `${CONNECTIONS} connections, ${DURATION_S} s x ${ROUNDS} rounds (best round), full middleware stack`,
+);
+console.log(
+  `  GET /api/health                 : ${health.rps.toFixed(0).padStart(7)} req/s  p99 ${health.p99} ms`,
+);
+let pass = true;
+for (const [name, label] of [
+  ["session", "session cookie"],
+  ["apiKey", "API key"],
+]) {
+  const r = best(name);
+  const ratio = r.rps / health.rps;
+  pass &&= ratio >= 0.5;
+  console.log(
+    `  GET /api/workspaces/:id (${label.padEnd(14)}): ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99} ms  ${(ratio * 100).toFixed(1)}% of health`,
+  );
+}
+console.log(`  target >= 50% of health: ${pass ? "PASS" : "BELOW TARGET"}`);
+process.exitCode = pass ? 0 : 1;
