@@ -11,7 +11,7 @@ import {
 } from "@nora/core";
 import { buildApp } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
-import { AuthCache, listenForAuthChanges } from "./http/auth-cache.js";
+import { createAuthCache, listenForAuthChanges } from "./http/auth-cache.js";
 import { createAuthService } from "./modules/auth/service.js";
 
 const config = loadConfigOrExit("api");
@@ -49,7 +49,7 @@ await createAuthService({ config, pool, redis, logger })
   .ensureBootstrapAdmin()
   .catch((error: unknown) => logger.error({ err: error }, "could not create the bootstrap admin"));
 
-const authCache = new AuthCache();
+const authCache = createAuthCache(config, redis);
 const authListener = listenForAuthChanges(config, authCache, logger);
 const app = buildApp({ config, logger, pool, redis, authCache });
 const server: Server = app.listen(config.api.port, config.api.host, () => {

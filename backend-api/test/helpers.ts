@@ -4,7 +4,7 @@ import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@
 import type { Router } from "express";
 import type { Redis } from "ioredis";
 import { buildApp } from "../src/app.js";
-import { AuthCache, listenForAuthChanges } from "../src/http/auth-cache.js";
+import { type AuthCache, createAuthCache, listenForAuthChanges } from "../src/http/auth-cache.js";
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -21,6 +21,7 @@ export interface TestApp {
   redis: Redis;
   logs: LogCapture;
   logger: Logger;
+  authCache: AuthCache;
   close(): Promise<void>;
 }
 
@@ -44,9 +45,9 @@ export async function startTestApp(
   const redis = createRedis(config.redis, "api-test");
   await waitForRedis(redis);
   // The production configuration: authentication cached while its change listener runs.
-  const authCache = new AuthCache();
+  const authCache = createAuthCache(config, redis);
   const authListener = listenForAuthChanges(config, authCache, logger);
-  await waitUntil(() => authCache.enabled);
+  await waitUntil(() => authCache.isListening);
   const app = buildApp({
     config,
     logger,
@@ -67,6 +68,7 @@ export async function startTestApp(
     redis,
     logs,
     logger,
+    authCache,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -21,10 +21,10 @@ const pool = core.createPool(config.database, "nora-bench");
 await core.migrate(pool);
 const redis = core.createRedis(config.redis, "bench");
 await core.waitForRedis(redis);
-const { AuthCache, listenForAuthChanges } = await import("../../backend-api/dist/http/auth-cache.js");
-const authCache = new AuthCache();
+const { createAuthCache, listenForAuthChanges } = await import("../../backend-api/dist/http/auth-cache.js");
+const authCache = createAuthCache(config, redis);
 listenForAuthChanges(config, authCache, logger);
-while (!authCache.enabled) await new Promise((r) => setTimeout(r, 10));
+while (!authCache.isListening) await new Promise((r) => setTimeout(r, 10));
 const app = buildApp({ config, logger, pool, redis, authCache });
 
 const server = app.listen(0, "127.0.0.1", async () => {

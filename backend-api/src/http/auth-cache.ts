@@ -1,4 +1,4 @@
-import type { Config, Logger } from "@nora/core";
+import type { Config, Logger, Redis } from "@nora/core";
 import pg from "pg";
 import type { KeyForAuth } from "../modules/api-keys/repo.js";
 import type { LiveSession } from "../modules/auth/repo.js";
@@ -30,18 +30,34 @@ class TtlMap<V> {
 
 /**
  * In-process cache of authentication lookups (sessions by token, API keys by hash, workspace roles).
- * It is only used while this process LISTENs for `nora_auth_changed`, which database triggers send on
- * every change that can take access away (revocation, disable, role change, membership, key changes):
- * any such notification empties it. The process also empties it after each mutating request it serves,
- * so its own revocations take effect before its response is sent. Entries live at most 30 s.
+ * Invalidation, so that revocation stays immediate:
+ * - every mutating API request, on any replica, bumps a shared epoch in Redis *before* its response
+ *   is written; every authenticated request reads the epoch first and empties the cache when it moved.
+ *   A revocation made through the API is therefore seen by the very next request on every replica;
+ * - database triggers NOTIFY `nora_auth_changed` on any change that can take access away, so changes
+ *   made outside the API (an operator's SQL) reach every cache within milliseconds;
+ * - entries live at most 30 s.
+ * The cache is bypassed whenever the epoch cannot be read or the LISTEN connection is down.
  */
 export class AuthCache {
   readonly sessions = new TtlMap<{ claims: { sid: string; sub: string }; session: LiveSession }>();
   readonly keys = new TtlMap<KeyForAuth>();
   readonly roles = new TtlMap<WorkspaceRole | null>();
   private listening = false;
+  private epoch: string | null = null;
+  private epochReadable = false;
 
+  constructor(
+    private readonly redis: Redis,
+    private readonly epochKey: string,
+  ) {}
+
+  /** True when lookups may be served from the cache (set per request by `sync`). */
   get enabled(): boolean {
+    return this.listening && this.epochReadable;
+  }
+
+  get isListening(): boolean {
     return this.listening;
   }
 
@@ -50,11 +66,36 @@ export class AuthCache {
     this.clear();
   }
 
+  /** Reads the shared epoch; empties the cache if another request changed access since. */
+  async sync(): Promise<boolean> {
+    try {
+      const epoch = (await this.redis.get(this.epochKey)) ?? "0";
+      if (epoch !== this.epoch) {
+        this.clear();
+        this.epoch = epoch;
+      }
+      this.epochReadable = true;
+    } catch {
+      this.epochReadable = false;
+    }
+    return this.enabled;
+  }
+
+  /** Called by a mutating request before its response leaves: every replica will drop its cache. */
+  async invalidateEverywhere(): Promise<void> {
+    this.clear();
+    await this.redis.incr(this.epochKey);
+  }
+
   clear(): void {
     this.sessions.clear();
     this.keys.clear();
     this.roles.clear();
   }
+}
+
+export function createAuthCache(config: Config, redis: Redis): AuthCache {
+  return new AuthCache(redis, `${config.redis.keyPrefix}:auth:epoch`);
 }
 
 /** Keeps a dedicated connection LISTENing for auth changes; the cache is off whenever it is down. */

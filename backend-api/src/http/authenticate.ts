@@ -98,8 +98,10 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
   }
 
   return async (req, res, next) => {
-    if (cache && MUTATING.has(req.method)) forgetBeforeResponding(res, cache);
+    if (cache && MUTATING.has(req.method)) invalidateBeforeResponding(res, cache);
     try {
+      const hasCredentials = req.headers.authorization !== undefined || req.headers.cookie !== undefined;
+      if (cache && hasCredentials) await cache.sync();
       const authorization = req.get("authorization");
       if (authorization?.startsWith("Bearer ")) {
         req.auth = await fromApiKey(authorization);
@@ -119,16 +121,18 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
 }
 
 /**
- * A mutation may revoke access (logout, key revoke, member removal...): empty this process' cache before
- * the response leaves, so the caller's next request can never see the old state here. Other instances
- * learn of it from the database trigger's NOTIFY.
+ * A mutation may revoke access (logout, key revoke, member removal...): before its response is written,
+ * bump the shared epoch so no replica serves the old state to the caller's next request.
  */
-function forgetBeforeResponding(res: Response, cache: AuthCache): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
-    cache.clear();
-    return writeHead.apply(this, args);
-  } as Response["writeHead"];
+function invalidateBeforeResponding(res: Response, cache: AuthCache): void {
+  const end = res.end;
+  res.end = function (this: Response, ...args: Parameters<Response["end"]>) {
+    cache
+      .invalidateEverywhere()
+      .catch(() => {}) // Redis away: every replica then bypasses its cache (the epoch is unreadable).
+      .finally(() => end.apply(this, args));
+    return this;
+  } as Response["end"];
 }
 
 function refererOrigin(referer: string | undefined): string | undefined {
