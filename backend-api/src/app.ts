@@ -1,7 +1,7 @@
 import type { Config, Logger, Pool, Redis } from "@nora/core";
 import express, { type Express, type Router } from "express";
 import type { AuthCache } from "./http/auth-cache.js";
-import { authenticate } from "./http/authenticate.js";
+import { authenticate, startAuthCacheSync } from "./http/authenticate.js";
 import { createAuthorizer } from "./http/authorize.js";
 import { corsPolicy } from "./http/cors.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
@@ -82,6 +82,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(requestLogging(logger));
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
+  app.use(startAuthCacheSync(cache));
   app.use(rateLimit({ config, redis: deps.redis, logger }));
   app.use(jsonBody(config));
 

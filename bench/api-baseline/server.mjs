@@ -16,6 +16,7 @@ if (mode === "bare") {
   const config = core.loadConfig({
     ...process.env,
     NODE_ENV: "production",
+    REDIS_KEY_PREFIX: `nora-bench-${process.pid}`,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     // The limiter runs (a Redis round trip per layer) but never refuses: we measure its cost, not its effect.
     RATE_LIMIT_GLOBAL_PER_MINUTE: "100000000",

@@ -9,6 +9,7 @@ const config = core.loadConfig({
   ...process.env,
   NODE_ENV: "production",
   DATABASE_URL: databaseUrl,
+  REDIS_KEY_PREFIX: `nora-bench-${process.pid}`,
   LOG_LEVEL: "info",
   RATE_LIMIT_GLOBAL_PER_MINUTE: "100000000",
   RATE_LIMIT_GLOBAL_BURST: "100000000",
@@ -62,3 +63,4 @@ const server = app.listen(0, "127.0.0.1", async () => {
   process.send({ base, cookie, apiKey: created.key, workspaceId });
 });
 process.on("SIGTERM", () => process.exit(0));
+process.on("SIGINT", () => process.exit(0));

@@ -100,8 +100,7 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
   return async (req, res, next) => {
     if (cache && MUTATING.has(req.method)) invalidateBeforeResponding(res, cache);
     try {
-      const hasCredentials = req.headers.authorization !== undefined || req.headers.cookie !== undefined;
-      if (cache && hasCredentials) await cache.sync();
+      await req.authCacheSync;
       const authorization = req.get("authorization");
       if (authorization?.startsWith("Bearer ")) {
         req.auth = await fromApiKey(authorization);
@@ -133,6 +132,25 @@ function invalidateBeforeResponding(res: Response, cache: AuthCache): void {
       .finally(() => end.apply(this, args));
     return this;
   } as Response["end"];
+}
+
+declare module "http" {
+  interface IncomingMessage {
+    authCacheSync?: Promise<boolean>;
+  }
+}
+
+/**
+ * Starts reading the auth cache's epoch as the request arrives, so the Redis round trip overlaps (and,
+ * with auto-pipelining, shares a write with) the rate limiter's. `authenticate` awaits it.
+ */
+export function startAuthCacheSync(cache: AuthCache | undefined): RequestHandler {
+  return (req, _res, next) => {
+    if (cache && (req.headers.authorization !== undefined || req.headers.cookie !== undefined)) {
+      req.authCacheSync = cache.sync();
+    }
+    next();
+  };
 }
 
 function refererOrigin(referer: string | undefined): string | undefined {
