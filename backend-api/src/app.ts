@@ -15,6 +15,8 @@ import { createAdminService } from "./modules/admin/service.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
 import { createApiKeyService } from "./modules/api-keys/service.js";
 import { auditRoutes } from "./modules/audit/routes.js";
+import { oauthRoutes } from "./modules/auth/oauth/routes.js";
+import { createOAuthService } from "./modules/auth/oauth/service.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { createAuthService } from "./modules/auth/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
@@ -47,6 +49,7 @@ export function buildServices(deps: AppDependencies) {
   const mailer = deps.mailer ?? createMailer(config);
   return {
     auth: createAuthService({ config, pool, redis, logger }),
+    oauth: createOAuthService({ config, pool, redis, logger }),
     workspaces: createWorkspaceService({ pool }),
     apiKeys: createApiKeyService({ config, pool }),
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
@@ -94,6 +97,7 @@ export function buildApp(deps: AppDependencies): Express {
   );
   app.use(authenticate({ config, pool, ...(cache ? { cache } : {}) }));
   app.use(authRoutes({ config, auth: services.auth, requires }));
+  app.use(oauthRoutes({ config, oauth: services.oauth, requires }));
   app.use(workspaceRoutes({ workspaces: services.workspaces, requires }));
   app.use(apiKeyRoutes({ apiKeys: services.apiKeys, requires }));
   app.use(invitationRoutes({ invitations: services.invitations, requires }));
