@@ -29,7 +29,8 @@ export function defaultLayers(config: Config): RateLimitLayer[] {
       // Credential endpoints: every non-GET under /api/auth/ and the OAuth hand-offs. Signed-in reads
       // (/api/auth/me, /api/auth/sessions) stay under the global limit, or a dashboard would trip it.
       applies: (req) =>
-        req.path.startsWith("/api/auth/") && (req.method !== "GET" || req.path.startsWith("/api/auth/oauth/")),
+        req.path.startsWith("/api/auth/") &&
+        (req.method !== "GET" || req.path.startsWith("/api/auth/oauth/")),
       failClosed: true,
     },
   ];
