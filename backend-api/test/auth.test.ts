@@ -170,6 +170,42 @@ describe("accounts and sessions", () => {
     expect((await call(app, { cookie: a }, "DELETE", `/api/auth/sessions/${other.id}`)).status).toBe(404);
   });
 
+  it("ends a session after its idle timeout and after its absolute maximum", async () => {
+    const idle = await userWithSession(app);
+    expect((await call(app, { cookie: idle.cookie }, "GET", "/api/auth/me")).status).toBe(200);
+    await app.db.pool.query(
+      "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1",
+      [idle.id],
+    );
+    expect((await call(app, { cookie: idle.cookie }, "GET", "/api/auth/me")).status).toBe(401);
+
+    const old = await userWithSession(app);
+    await app.db.pool.query(
+      "UPDATE sessions SET absolute_expires_at = now() - interval '1 second' WHERE user_id = $1",
+      [old.id],
+    );
+    expect((await call(app, { cookie: old.cookie }, "GET", "/api/auth/me")).status).toBe(401);
+  });
+
+  it("slides the idle expiry forward on use, never past the absolute maximum", async () => {
+    const user = await userWithSession(app);
+    await app.db.pool.query(
+      "UPDATE sessions SET last_seen_at = now() - interval '2 minutes', expires_at = now() + interval '1 hour' WHERE user_id = $1",
+      [user.id],
+    );
+    await call(app, { cookie: user.cookie }, "GET", "/api/auth/me");
+    const read = async () =>
+      (
+        await app.db.pool.query<{ idle: number; capped: boolean }>(
+          `SELECT extract(epoch FROM expires_at - now())::int AS idle, expires_at <= absolute_expires_at AS capped
+           FROM sessions WHERE user_id = $1`,
+          [user.id],
+        )
+      ).rows[0];
+    await expect.poll(async () => (await read())?.idle ?? 0).toBeGreaterThan(167 * 3600);
+    expect((await read())?.capped).toBe(true);
+  });
+
   it("refuses forged, tampered and foreign tokens", async () => {
     const { cookie } = await userWithSession(app);
     const [name, token] = cookie.split("=") as [string, string];

@@ -1,6 +1,6 @@
 import { AppError, type Config, type Pool } from "@nora/core";
 import type { Request, RequestHandler, Response } from "express";
-import { hashApiKey, looksLikeApiKey } from "../modules/api-keys/key-format.js";
+import { hashApiKey, hashesEqual, looksLikeApiKey } from "../modules/api-keys/key-format.js";
 import { findUsableKeyByHash, touchKeyUse } from "../modules/api-keys/repo.js";
 import { findLiveSession, touchSession } from "../modules/auth/repo.js";
 import { readSessionCookie, verifySessionToken } from "../modules/auth/session-token.js";
@@ -30,7 +30,8 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
     let found = cache?.enabled ? cache.keys.get(cacheKey) : undefined;
     if (!found) {
       found = await findUsableKeyByHash(pool, keyHash);
-      if (!found) throw invalidKey();
+      // The index lookup already matched the HMAC; the constant-time comparison is defence in depth.
+      if (!found || !hashesEqual(found.keyHash, keyHash)) throw invalidKey();
       if (cache?.enabled) cache.keys.set(cacheKey, found);
     }
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {

@@ -22,6 +22,7 @@ const COLUMNS = `id, workspace_id AS "workspaceId", created_by AS "createdBy", d
 
 export interface KeyForAuth {
   id: string;
+  keyHash: Buffer;
   workspaceId: string;
   scopes: ApiKeyScope[];
   lastUsedAt: Date | null;
@@ -37,7 +38,7 @@ export interface KeyForAuth {
  */
 export async function findUsableKeyByHash(db: Queryable, keyHash: Buffer): Promise<KeyForAuth | undefined> {
   const { rows } = await db.query<KeyForAuth>(
-    `SELECT k.id, k.workspace_id AS "workspaceId", k.scopes, k.last_used_at AS "lastUsedAt",
+    `SELECT k.id, k.key_hash AS "keyHash", k.workspace_id AS "workspaceId", k.scopes, k.last_used_at AS "lastUsedAt",
        u.id AS "userId", u.email, u.role AS "userRole", m.role AS "creatorRole"
      FROM api_keys k
      JOIN users u ON u.id = k.created_by AND u.disabled_at IS NULL
