@@ -1,14 +1,8 @@
 import { AppError, notFound, type Pool, withTransaction } from "@nora/core";
-import type { Actor } from "../audit/schema.js";
+import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { revokeUserSessions } from "../auth/repo.js";
 import { listUsers, lockActiveAdmins, updateUser } from "./repo.js";
-
-interface Ctx {
-  actor: Actor;
-  requestId: string;
-  ip?: string;
-}
 
 export function createAdminService(deps: { pool: Pool }) {
   const { pool } = deps;
@@ -19,7 +13,11 @@ export function createAdminService(deps: { pool: Pool }) {
      * Changes a user's platform role or disables them. Disabling ends their sessions at once (and their
      * API keys stop working, since keys act only for an enabled creator). One active admin always remains.
      */
-    async updateUser(userId: string, change: { role?: "user" | "admin"; disabled?: boolean }, ctx: Ctx) {
+    async updateUser(
+      userId: string,
+      change: { role?: "user" | "admin"; disabled?: boolean },
+      ctx: ActionContext,
+    ) {
       return withTransaction(pool, async (tx) => {
         const admins = await lockActiveAdmins(tx);
         const losesAdmin = admins.includes(userId) && (change.role === "user" || change.disabled === true);
@@ -30,9 +28,7 @@ export function createAdminService(deps: { pool: Pool }) {
         if (!user) throw notFound("User not found");
         const revoked = change.disabled ? await revokeUserSessions(tx, userId, "user_disabled") : 0;
         await recordAudit(tx, {
-          actor: ctx.actor,
-          requestId: ctx.requestId,
-          ...(ctx.ip ? { ip: ctx.ip } : {}),
+          ...auditFieldsOf(ctx),
           action: "admin.user_updated",
           target: { type: "user", id: userId },
           metadata: { ...change, sessionsRevoked: revoked },

@@ -1,16 +1,10 @@
 import { AppError, type Config, notFound, type Pool, withTransaction } from "@nora/core";
 import type { z } from "zod";
-import type { Actor } from "../audit/schema.js";
+import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { displayPrefix, generateApiKey, hashApiKey } from "./key-format.js";
 import { type ApiKeyRow, findKey, insertKey, listKeys, revokeKey } from "./repo.js";
 import type { createKeyBody } from "./schema.js";
-
-interface Ctx {
-  actor: Actor;
-  requestId: string;
-  ip?: string;
-}
 
 /** What a key looks like to callers: never the key, never its hash. */
 export function publicKey(row: ApiKeyRow) {
@@ -30,7 +24,7 @@ export function publicKey(row: ApiKeyRow) {
 
 export function createApiKeyService(deps: { config: Config; pool: Pool }) {
   const { config, pool } = deps;
-  const audit = (ctx: Ctx) => ({
+  const audit = (ctx: ActionContext) => ({
     actor: ctx.actor,
     requestId: ctx.requestId,
     ...(ctx.ip ? { ip: ctx.ip } : {}),
@@ -45,7 +39,12 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
     list: async (workspaceId: string) => (await listKeys(pool, workspaceId)).map(publicKey),
 
     /** Creates a key and returns it in full this once; only its HMAC is stored. */
-    async create(workspaceId: string, userId: string, input: z.infer<typeof createKeyBody>, ctx: Ctx) {
+    async create(
+      workspaceId: string,
+      userId: string,
+      input: z.infer<typeof createKeyBody>,
+      ctx: ActionContext,
+    ) {
       const minted = mint();
       const expiresAt = input.ttl_days ? new Date(Date.now() + input.ttl_days * 86_400_000) : null;
       const row = await withTransaction(pool, async (tx) => {
@@ -59,7 +58,7 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
           expiresAt,
         });
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "api_key.created",
           workspaceId,
           target: { type: "api_key", id: created.id },
@@ -74,7 +73,7 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
       return { apiKey: publicKey(row), key: minted.key };
     },
 
-    async revoke(workspaceId: string, keyId: string, ctx: Ctx) {
+    async revoke(workspaceId: string, keyId: string, ctx: ActionContext) {
       await withTransaction(pool, async (tx) => {
         const revoked = await revokeKey(tx, workspaceId, keyId);
         if (!revoked) {
@@ -83,7 +82,7 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
           throw notFound("API key not found");
         }
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "api_key.revoked",
           workspaceId,
           target: { type: "api_key", id: keyId },
@@ -92,7 +91,7 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
     },
 
     /** Replaces a key: the new one keeps description, scopes and remaining lifetime; the old one stops at once. */
-    async rotate(workspaceId: string, keyId: string, userId: string, ctx: Ctx) {
+    async rotate(workspaceId: string, keyId: string, userId: string, ctx: ActionContext) {
       const minted = mint();
       const row = await withTransaction(pool, async (tx) => {
         const old = await revokeKey(tx, workspaceId, keyId);
@@ -108,7 +107,7 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
           rotatedFrom: old.id,
         });
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "api_key.rotated",
           workspaceId,
           target: { type: "api_key", id: created.id },

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { AppError, type Config, type Logger, notFound, type Pool, withTransaction } from "@nora/core";
 import type { z } from "zod";
-import type { Actor } from "../audit/schema.js";
+import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { findUserById } from "../auth/repo.js";
 import { addMember, findWorkspace } from "../workspaces/repo.js";
@@ -15,12 +15,6 @@ import {
   revokeInvitation,
 } from "./repo.js";
 import type { createInvitationBody } from "./schema.js";
-
-interface Ctx {
-  actor: Actor;
-  requestId: string;
-  ip?: string;
-}
 
 export function invitationStatus(inv: InvitationRow): "pending" | "accepted" | "revoked" | "expired" {
   if (inv.acceptedAt) return "accepted";
@@ -49,7 +43,7 @@ export function createInvitationService(deps: {
   const { config, pool } = deps;
   const hashToken = (token: string) =>
     createHmac("sha256", config.identity.inviteHashKey).update(token).digest();
-  const audit = (ctx: Ctx) => ({
+  const audit = (ctx: ActionContext) => ({
     actor: ctx.actor,
     requestId: ctx.requestId,
     ...(ctx.ip ? { ip: ctx.ip } : {}),
@@ -68,7 +62,7 @@ export function createInvitationService(deps: {
       workspaceId: string,
       inviterId: string,
       input: z.infer<typeof createInvitationBody>,
-      ctx: Ctx,
+      ctx: ActionContext,
     ) {
       const token = randomBytes(32).toString("base64url");
       const expiresAt = new Date(Date.now() + config.identity.invitationTtlDays * 86_400_000);
@@ -82,7 +76,7 @@ export function createInvitationService(deps: {
           expiresAt,
         });
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.invitation.created",
           workspaceId,
           target: { type: "invitation", id: created.id },
@@ -115,12 +109,12 @@ export function createInvitationService(deps: {
       return { invitation: publicInvitation(invitation), delivery: "link" as const, acceptUrl };
     },
 
-    async revoke(workspaceId: string, invitationId: string, ctx: Ctx) {
+    async revoke(workspaceId: string, invitationId: string, ctx: ActionContext) {
       await withTransaction(pool, async (tx) => {
         if (!(await revokeInvitation(tx, workspaceId, invitationId)))
           throw notFound("No pending invitation with this id");
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.invitation.revoked",
           workspaceId,
           target: { type: "invitation", id: invitationId },
@@ -129,7 +123,7 @@ export function createInvitationService(deps: {
     },
 
     /** Single use, unexpired, unrevoked, and only by the signed-in user whose email it was sent to. */
-    async accept(token: string, userId: string, ctx: Ctx) {
+    async accept(token: string, userId: string, ctx: ActionContext) {
       return withTransaction(pool, async (tx) => {
         const invitation = await lockInvitationByHash(tx, hashToken(token));
         if (!invitation || invitationStatus(invitation) !== "pending") throw invalid();
@@ -144,7 +138,7 @@ export function createInvitationService(deps: {
         const added = await addMember(tx, invitation.workspaceId, userId, invitation.role);
         await markAccepted(tx, invitation.id, userId);
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.invitation.accepted",
           workspaceId: invitation.workspaceId,
           target: { type: "invitation", id: invitation.id },

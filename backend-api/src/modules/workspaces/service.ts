@@ -1,5 +1,5 @@
 import { AppError, notFound, type Pool, withTransaction } from "@nora/core";
-import type { Actor } from "../audit/schema.js";
+import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import {
   deleteWorkspace,
@@ -14,13 +14,7 @@ import {
 } from "./repo.js";
 import { roleAtLeast, type WorkspaceRole } from "./roles.js";
 
-interface Ctx {
-  actor: Actor;
-  requestId: string;
-  ip?: string;
-}
-
-const audit = (ctx: Ctx) => ({
+const audit = (ctx: ActionContext) => ({
   actor: ctx.actor,
   requestId: ctx.requestId,
   ...(ctx.ip ? { ip: ctx.ip } : {}),
@@ -33,11 +27,11 @@ export function createWorkspaceService(deps: { pool: Pool }) {
   return {
     list: (userId: string) => listWorkspacesFor(pool, userId),
 
-    async create(userId: string, name: string, ctx: Ctx) {
+    async create(userId: string, name: string, ctx: ActionContext) {
       return withTransaction(pool, async (tx) => {
         const workspace = await insertWorkspace(tx, name, userId);
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.created",
           workspaceId: workspace.id,
           target: { type: "workspace", id: workspace.id },
@@ -53,12 +47,12 @@ export function createWorkspaceService(deps: { pool: Pool }) {
       return { ...workspace, role };
     },
 
-    async rename(workspaceId: string, name: string, ctx: Ctx) {
+    async rename(workspaceId: string, name: string, ctx: ActionContext) {
       return withTransaction(pool, async (tx) => {
         const workspace = await renameWorkspace(tx, workspaceId, name);
         if (!workspace) throw notFound("Workspace not found");
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.renamed",
           workspaceId,
           target: { type: "workspace", id: workspaceId },
@@ -68,11 +62,11 @@ export function createWorkspaceService(deps: { pool: Pool }) {
       });
     },
 
-    async remove(workspaceId: string, ctx: Ctx) {
+    async remove(workspaceId: string, ctx: ActionContext) {
       await withTransaction(pool, async (tx) => {
         if (!(await deleteWorkspace(tx, workspaceId))) throw notFound("Workspace not found");
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.deleted",
           workspaceId,
           target: { type: "workspace", id: workspaceId },
@@ -91,7 +85,7 @@ export function createWorkspaceService(deps: { pool: Pool }) {
       callerRole: WorkspaceRole,
       userId: string,
       role: WorkspaceRole,
-      ctx: Ctx,
+      ctx: ActionContext,
     ) {
       await withTransaction(pool, async (tx) => {
         const members = await lockMembers(tx, workspaceId);
@@ -110,7 +104,7 @@ export function createWorkspaceService(deps: { pool: Pool }) {
         if (target.role === role) return;
         await setMemberRole(tx, workspaceId, userId, role);
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: "workspace.member.role_changed",
           workspaceId,
           target: { type: "user", id: userId },
@@ -124,7 +118,7 @@ export function createWorkspaceService(deps: { pool: Pool }) {
       workspaceId: string,
       caller: { userId: string; role: WorkspaceRole },
       userId: string,
-      ctx: Ctx,
+      ctx: ActionContext,
     ) {
       const leaving = caller.userId === userId;
       await withTransaction(pool, async (tx) => {
@@ -141,7 +135,7 @@ export function createWorkspaceService(deps: { pool: Pool }) {
           throw lastOwner();
         await removeMember(tx, workspaceId, userId);
         await recordAudit(tx, {
-          ...audit(ctx),
+          ...auditFieldsOf(ctx),
           action: leaving ? "workspace.member.left" : "workspace.member.removed",
           workspaceId,
           target: { type: "user", id: userId },
