@@ -1,10 +1,22 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { processEnv } from "../config/env.js";
 import { migrate } from "../db/migrations.js";
 import { testServiceUrls } from "./test-config.js";
 
-/** Every test database is a copy of this one, migrated once per run by the global setup. */
-export const TEMPLATE_DATABASE = "nora_test_template";
+/**
+ * Every test database is a copy of a template migrated once per run by the global setup. Its name is
+ * per run (handed to the test workers through the environment), so concurrent runs on one server
+ * never drop each other's template.
+ */
+const TEMPLATE_ENV = "NORA_TEST_TEMPLATE_DATABASE";
+
+export function templateDatabaseName(): string {
+  const name = processEnv()[TEMPLATE_ENV];
+  if (!name)
+    throw new Error("no test template database: run tests through vitest (its global setup creates it)");
+  return name;
+}
 
 function urlFor(database: string): string {
   const url = new URL(testServiceUrls().databaseUrl);
@@ -22,18 +34,20 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
-/** Recreates the template database and applies every migration to it. */
-export async function prepareTemplateDatabase(): Promise<void> {
-  await withAdmin(async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
-  });
-  const pool = new pg.Pool({ connectionString: urlFor(TEMPLATE_DATABASE), max: 1 });
+/** Creates this run's template database, applies every migration, and returns its teardown. */
+export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
+  const name = `nora_test_template_${randomBytes(4).toString("hex")}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+  const pool = new pg.Pool({ connectionString: urlFor(name), max: 1 });
   try {
     await migrate(pool);
   } finally {
     await pool.end();
   }
+  processEnv()[TEMPLATE_ENV] = name;
+  return async () => {
+    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  };
 }
 
 export interface TestDatabase {
@@ -52,7 +66,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   const name = `nora_test_${randomBytes(6).toString("hex")}`;
   await withAdmin((admin) =>
     admin.query(
-      options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`,
+      options.empty
+        ? `CREATE DATABASE ${name}`
+        : `CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName()}`,
     ),
   );
   const url = urlFor(name);

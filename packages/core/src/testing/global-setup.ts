@@ -1,6 +1,6 @@
 import { prepareTemplateDatabase } from "./database.js";
 
 /** Vitest global setup: one migrated template per run; each test file clones it. */
-export default async function setup(): Promise<void> {
-  await prepareTemplateDatabase();
+export default async function setup(): Promise<() => Promise<void>> {
+  return prepareTemplateDatabase();
 }

@@ -1,8 +1,8 @@
 export {
   createTestDatabase,
   prepareTemplateDatabase,
-  TEMPLATE_DATABASE,
   type TestDatabase,
+  templateDatabaseName,
 } from "./database.js";
 export { LogCapture } from "./log-capture.js";
 export { DisposableRedis, freePort } from "./redis-server.js";
