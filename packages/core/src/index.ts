@@ -1,4 +1,5 @@
 export * from "./config/index.js";
+export * from "./crypto/index.js";
 export {
   MIGRATIONS_DIR,
   MigrationError,

@@ -24,11 +24,6 @@ export function publicKey(row: ApiKeyRow) {
 
 export function createApiKeyService(deps: { config: Config; pool: Pool }) {
   const { config, pool } = deps;
-  const audit = (ctx: ActionContext) => ({
-    actor: ctx.actor,
-    requestId: ctx.requestId,
-    ...(ctx.ip ? { ip: ctx.ip } : {}),
-  });
 
   function mint() {
     const key = generateApiKey();

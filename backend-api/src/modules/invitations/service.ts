@@ -43,11 +43,6 @@ export function createInvitationService(deps: {
   const { config, pool } = deps;
   const hashToken = (token: string) =>
     createHmac("sha256", config.identity.inviteHashKey).update(token).digest();
-  const audit = (ctx: ActionContext) => ({
-    actor: ctx.actor,
-    requestId: ctx.requestId,
-    ...(ctx.ip ? { ip: ctx.ip } : {}),
-  });
   const invalid = () =>
     new AppError(400, "invalid_invitation", "This invitation is invalid, expired or already used");
 

@@ -14,11 +14,6 @@ import {
 } from "./repo.js";
 import { roleAtLeast, type WorkspaceRole } from "./roles.js";
 
-const audit = (ctx: ActionContext) => ({
-  actor: ctx.actor,
-  requestId: ctx.requestId,
-  ...(ctx.ip ? { ip: ctx.ip } : {}),
-});
 const lastOwner = () => new AppError(409, "last_owner", "A workspace must keep at least one owner");
 
 export function createWorkspaceService(deps: { pool: Pool }) {

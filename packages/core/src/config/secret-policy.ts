@@ -104,7 +104,7 @@ export function enforceProductionSecrets(input: {
   if (keyProblem) {
     if (!input.allowPlaintextSecrets) throw new ConfigError(keyProblem);
     warnings.push(
-      `INSECURE: ${keyProblem}, but NORA_ALLOW_PLAINTEXT_SECRETS=true lets Nora start; stored secrets are NOT encrypted. Set a real ENCRYPTION_KEY and unset NORA_ALLOW_PLAINTEXT_SECRETS.`,
+      `INSECURE: ${keyProblem}, but NORA_ALLOW_PLAINTEXT_SECRETS=true lets Nora start: unsealed legacy secrets are NOT encrypted and new secrets cannot be stored. Set a real ENCRYPTION_KEY and unset NORA_ALLOW_PLAINTEXT_SECRETS.`,
     );
   }
   return { warnings };

@@ -81,7 +81,9 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
     res.set("Cache-Control", "no-store");
     // The flow cookie is left to expire: it may bind another tab's sign-in, and alone it is worthless.
     const binding = readFlowCookie(config, req);
-    const query = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1) : "";
+    const query = req.originalUrl.includes("?")
+      ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1)
+      : "";
     try {
       const issued = await oauth.complete(params.provider, query, binding, contextOf(req));
       setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);

@@ -69,7 +69,9 @@ export function createOAuthService(deps: {
         const user = await findUserById(tx, known.userId);
         if (!user) throw new OAuthFlowError("oauth_failed", "identity without a user");
         if (user.disabledAt) throw new OAuthFlowError("oauth_account_disabled", "account disabled");
-        await touchIdentity(tx, known.id, identity.email);
+        // The identity keeps the last address the provider vouched for.
+        const verified = identity.emailVerified ? emailSchema.safeParse(identity.email).data : undefined;
+        await touchIdentity(tx, known.id, verified ?? known.email);
         return { user, via: "identity" };
       }
 

@@ -1,0 +1,12 @@
+/**
+ * Every column that holds sealed values, for key rotation and the key-usage check. A domain that adds
+ * a sealed column registers it here in the same change as its migration.
+ */
+export interface SealedColumn {
+  table: string;
+  column: string;
+  /** Primary key column; its value is the row id bound into the ciphertext. */
+  idColumn: string;
+}
+
+export const SEALED_COLUMNS: readonly SealedColumn[] = [];
