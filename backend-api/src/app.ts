@@ -24,6 +24,8 @@ import { createReadinessService } from "./modules/health/service.js";
 import { createMailer, type Mailer } from "./modules/invitations/mailer.js";
 import { invitationRoutes } from "./modules/invitations/routes.js";
 import { createInvitationService } from "./modules/invitations/service.js";
+import { secretsRoutes } from "./modules/secrets/routes.js";
+import { createSecretsService } from "./modules/secrets/service.js";
 import { findRole } from "./modules/workspaces/repo.js";
 import { workspaceRoutes } from "./modules/workspaces/routes.js";
 import { createWorkspaceService } from "./modules/workspaces/service.js";
@@ -54,6 +56,7 @@ export function buildServices(deps: AppDependencies) {
     apiKeys: createApiKeyService({ config, pool }),
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
     admin: createAdminService({ pool }),
+    secrets: createSecretsService({ config, pool, redis, logger }),
   };
 }
 
@@ -103,6 +106,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(invitationRoutes({ invitations: services.invitations, requires }));
   app.use(auditRoutes({ pool, requires }));
   app.use(adminRoutes({ admin: services.admin, requires }));
+  app.use(secretsRoutes({ secrets: services.secrets, requires }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());
