@@ -1,4 +1,4 @@
-import type { Config, Logger, Pool, Redis } from "@nora/core";
+import { type Config, Keyring, type Logger, type Pool, type Redis } from "@nora/core";
 import express, { type Express, type Router } from "express";
 import type { AuthCache } from "./http/auth-cache.js";
 import { authenticate, startAuthCacheSync } from "./http/authenticate.js";
@@ -12,6 +12,9 @@ import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { adminRoutes } from "./modules/admin/routes.js";
 import { createAdminService } from "./modules/admin/service.js";
+import { findAgentWorkspace } from "./modules/agents/repo.js";
+import { agentSecretRoutes } from "./modules/agents/secrets-routes.js";
+import { createAgentSecretsService } from "./modules/agents/secrets-service.js";
 import { apiKeyRoutes } from "./modules/api-keys/routes.js";
 import { createApiKeyService } from "./modules/api-keys/service.js";
 import { auditRoutes } from "./modules/audit/routes.js";
@@ -57,6 +60,7 @@ export function buildServices(deps: AppDependencies) {
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
     admin: createAdminService({ pool }),
     secrets: createSecretsService({ config, pool, redis, logger }),
+    agentSecrets: createAgentSecretsService({ pool, keyring: Keyring.fromConfig(config) }),
   };
 }
 
@@ -68,14 +72,17 @@ export function buildApp(deps: AppDependencies): Express {
   const { config, logger, pool } = deps;
   const services = buildServices(deps);
   const cache = deps.authCache;
-  const { requires } = createAuthorizer(async (workspaceId, userId) => {
-    const key = `${workspaceId}:${userId}`;
-    const cached = cache?.enabled ? cache.roles.get(key) : undefined;
-    if (cached !== undefined) return cached;
-    const role = await findRole(pool, workspaceId, userId);
-    if (cache?.enabled) cache.roles.set(key, role);
-    return role;
-  });
+  const { requires } = createAuthorizer(
+    async (workspaceId, userId) => {
+      const key = `${workspaceId}:${userId}`;
+      const cached = cache?.enabled ? cache.roles.get(key) : undefined;
+      if (cached !== undefined) return cached;
+      const role = await findRole(pool, workspaceId, userId);
+      if (cache?.enabled) cache.roles.set(key, role);
+      return role;
+    },
+    (agentId) => findAgentWorkspace(pool, agentId),
+  );
 
   const app = express();
   app.disable("x-powered-by");
@@ -107,6 +114,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(auditRoutes({ pool, requires }));
   app.use(adminRoutes({ admin: services.admin, requires }));
   app.use(secretsRoutes({ secrets: services.secrets, requires }));
+  app.use(agentSecretRoutes({ secrets: services.agentSecrets, requires }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { Keyring } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "../src/modules/api-keys/key-format.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
@@ -114,6 +115,25 @@ const ROUTES: RouteCase[] = [
     path: "/api/workspaces/:id/audit",
     expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
   },
+  {
+    method: "GET",
+    path: "/api/agents/:agent/secrets",
+    scope: "agents:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PUT",
+    path: "/api/agents/:agent/secrets/:newSecret",
+    body: { value: "a-fresh-secret-value" },
+    scope: "agents:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/agents/:agent/secrets/:existingSecret",
+    scope: "agents:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
 ];
 
 const ALL_SCOPES = [
@@ -144,6 +164,7 @@ describe("authorization matrix", () => {
     );
   });
   afterAll(() => app.close());
+  const keyring = () => Keyring.fromConfig(app.config);
 
   async function insertKey(
     workspaceId: string,
@@ -189,13 +210,33 @@ describe("authorization matrix", () => {
        VALUES ($1, 'invitee@example.org', 'viewer', $2, now() + interval '1 day') RETURNING id`,
       [workspaceId, randomBytes(32)],
     );
+    const agent = await app.db.pool.query<{ id: string }>(
+      "INSERT INTO agents (workspace_id, name) VALUES ($1, 'matrix agent') RETURNING id",
+      [workspaceId],
+    );
+    const agentId = agent.rows[0]?.id as string;
+    const overrideId = randomUUID();
+    await app.db.pool.query(
+      "INSERT INTO agent_secret_overrides (id, agent_id, name, value_sealed, value_hint) VALUES ($1, $2, 'EXISTING_TOKEN', $3, '')",
+      [
+        overrideId,
+        agentId,
+        keyring().seal("existing", {
+          table: "agent_secret_overrides",
+          column: "value_sealed",
+          rowId: overrideId,
+        }),
+      ],
+    );
     return {
       workspaceId,
+      agentId,
       invitationId: inv.rows[0]?.id as string,
       targetKey: await insertKey(workspaceId, ["agents:read"]),
       readKey: await insertKey(workspaceId, ["workspaces:read"]),
       allKey: await insertKey(workspaceId, ALL_SCOPES),
-      noScopeKey: await insertKey(workspaceId, ["agents:read"]),
+      // A scope no route in this table needs.
+      noScopeKey: await insertKey(workspaceId, ["monitoring:read"]),
       expiredKey: await insertKey(workspaceId, ALL_SCOPES, { expired: true }),
       revokedKey: await insertKey(workspaceId, ALL_SCOPES, { revoked: true }),
       name,
@@ -212,7 +253,11 @@ describe("authorization matrix", () => {
       .replace(":id", ws.workspaceId)
       .replace(":target", users.target?.id as string)
       .replace(":key", ws.targetKey.id)
-      .replace(":invitation", ws.invitationId);
+      .replace(":invitation", ws.invitationId)
+      .replace(":agent", ws.agentId)
+      .replace(":newSecret", "FRESH_TOKEN")
+      .replace(":existingSecret", "EXISTING_TOKEN");
+    const scopedKey = route.scope ? (await insertKey(ws.workspaceId, [route.scope])).key : ws.allKey.key;
     const callers: Record<Persona, Caller> = {
       anonymous: {},
       viewer: { cookie: users.viewer?.cookie as string },
@@ -221,7 +266,7 @@ describe("authorization matrix", () => {
       owner: { cookie: users.owner?.cookie as string },
       otherMember: { cookie: users.otherMember?.cookie as string },
       platformAdmin: { cookie: users.platformAdmin?.cookie as string },
-      keyWithScope: { apiKey: route.scope ? ws.readKey.key : ws.allKey.key },
+      keyWithScope: { apiKey: scopedKey },
       keyWithoutScope: { apiKey: ws.noScopeKey.key },
       expiredKey: { apiKey: ws.expiredKey.key },
       revokedKey: { apiKey: ws.revokedKey.key },
@@ -239,12 +284,12 @@ describe("authorization matrix", () => {
     const { buildApp } = await import("../src/app.js");
     const express = buildApp({ config: app.config, logger: app.logger, pool: app.db.pool, redis: app.redis });
     const routes = inventory((express as unknown as { router: { stack: never[] } }).router.stack)
-      .filter((r) => r.requirement === "workspace")
-      .map(
-        (r) =>
-          `${r.method} ${r.path.replace(":userId", ":target").replace(":keyId", ":key").replace(":invitationId", ":invitation")}`,
-      );
-    expect(routes.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+      .filter((r) => r.requirement === "workspace" || r.requirement === "agent")
+      .map((r) => `${r.method} ${r.path}`);
+    const normalize = (path: string) => path.replace(/:[A-Za-z]+/g, ":param");
+    expect(routes.map(normalize).sort()).toEqual(
+      ROUTES.map((r) => normalize(`${r.method} ${r.path}`)).sort(),
+    );
   });
 
   it("lists only the caller's own workspaces", async () => {

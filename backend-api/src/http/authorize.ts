@@ -14,27 +14,31 @@ import { roleAtLeast, type WorkspaceRole } from "../modules/workspaces/roles.js"
  * - `workspace`: a member of the workspace in `:id` with at least `role`. API keys are accepted only
  *   when the route names a `scope` the key holds, the key belongs to that workspace and its creator
  *   still holds the role; `sessionOnly` routes refuse keys outright (keys never manage keys, members
- *   or the workspace itself).
+ *   or the workspace itself);
+ * - `agent`: the same rules, for the workspace that owns the agent in `:agentId`.
  */
 export type Requirement =
   | { kind: "public" }
   | { kind: "session" }
   | { kind: "authenticated" }
   | { kind: "platformAdmin" }
-  | { kind: "workspace"; role: WorkspaceRole; scope?: ApiKeyScope; sessionOnly?: boolean };
+  | { kind: "workspace"; role: WorkspaceRole; scope?: ApiKeyScope; sessionOnly?: boolean }
+  | { kind: "agent"; role: WorkspaceRole; scope?: ApiKeyScope; sessionOnly?: boolean };
 
 export type RoleLookup = (workspaceId: string, userId: string) => Promise<WorkspaceRole | null>;
+/** The workspace that owns an agent, or null when there is no such agent. */
+export type AgentWorkspaceLookup = (agentId: string) => Promise<string | null>;
 
 export type RequirementMiddleware = RequestHandler & { requirement: Requirement };
 
-const workspaceIdParam = z.string().uuid();
+const uuidParam = z.string().uuid();
 
 /** Reads a requirement attached by `requires`; used by the route inventory test. */
 export function requirementOf(handler: unknown): Requirement | undefined {
   return typeof handler === "function" ? (handler as Partial<RequirementMiddleware>).requirement : undefined;
 }
 
-export function createAuthorizer(findRole: RoleLookup) {
+export function createAuthorizer(findRole: RoleLookup, findAgentWorkspace: AgentWorkspaceLookup) {
   const unauthenticated = () => new AppError(401, "unauthorized", "Authentication required");
   const keysRefused = () => new AppError(403, "session_required", "API keys cannot perform this action");
 
@@ -53,13 +57,13 @@ export function createAuthorizer(findRole: RoleLookup) {
       return;
     }
 
-    // Workspace routes: ids that are malformed, foreign or unknown all answer 404, so ids cannot be probed.
-    const parsed = workspaceIdParam.safeParse(req.params.id);
-    if (!parsed.success) throw notFound("Workspace not found");
-    const workspaceId = parsed.data;
+    // Workspace and agent routes: ids that are malformed, foreign or unknown all answer 404, so ids
+    // cannot be probed.
+    const workspaceId = await resolveWorkspace(req, requirement.kind);
     let role: WorkspaceRole | null;
     if (auth.kind === "api_key") {
-      if (auth.workspaceId !== workspaceId) throw notFound("Workspace not found");
+      if (auth.workspaceId !== workspaceId)
+        throw notFound(requirement.kind === "agent" ? "Agent not found" : "Workspace not found");
       if (requirement.sessionOnly || !requirement.scope) throw keysRefused();
       if (!auth.scopes.includes(requirement.scope)) {
         throw new AppError(403, "insufficient_scope", `This API key lacks the ${requirement.scope} scope`);
@@ -67,12 +71,24 @@ export function createAuthorizer(findRole: RoleLookup) {
       role = auth.creatorRole;
     } else {
       role = await findRole(workspaceId, auth.user.id);
-      if (!role) throw notFound("Workspace not found");
+      if (!role) throw notFound(requirement.kind === "agent" ? "Agent not found" : "Workspace not found");
     }
     if (!roleAtLeast(role, requirement.role)) {
       throw new AppError(403, "forbidden", `This action needs the ${requirement.role} role`);
     }
     req.workspaceAccess = { workspaceId, role };
+  }
+
+  async function resolveWorkspace(req: Request, kind: "workspace" | "agent"): Promise<string> {
+    if (kind === "workspace") {
+      const parsed = uuidParam.safeParse(req.params.id);
+      if (!parsed.success) throw notFound("Workspace not found");
+      return parsed.data;
+    }
+    const parsed = uuidParam.safeParse(req.params.agentId);
+    const workspaceId = parsed.success ? await findAgentWorkspace(parsed.data) : null;
+    if (!workspaceId) throw notFound("Agent not found");
+    return workspaceId;
   }
 
   /** The middleware a route registers first, carrying its requirement for the inventory. */

@@ -9,4 +9,6 @@ export interface SealedColumn {
   idColumn: string;
 }
 
-export const SEALED_COLUMNS: readonly SealedColumn[] = [];
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: "agent_secret_overrides", column: "value_sealed", idColumn: "id" },
+];

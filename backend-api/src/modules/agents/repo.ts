@@ -1,0 +1,10 @@
+import type { Queryable } from "@nora/core";
+
+export async function findAgentWorkspace(db: Queryable, agentId: string): Promise<string | null> {
+  const { rows } = await db.query<{ workspaceId: string }>({
+    name: "agents.workspace_of",
+    text: `SELECT workspace_id AS "workspaceId" FROM agents WHERE id = $1`,
+    values: [agentId],
+  });
+  return rows[0]?.workspaceId ?? null;
+}
