@@ -15,4 +15,5 @@ export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
+export { runWorkerProcess } from "./workers/worker-process.js";
 export * from "./workers/worker-service.js";

@@ -1,8 +1,9 @@
-import type { JobHandlers, Logger, Pool } from "@nora/core";
+import type { Config, JobHandlers, Logger, Pool } from "@nora/core";
 
 export interface HandlerDependencies {
   pool: Pool;
   logger: Logger;
+  config: Config;
 }
 
 /**
