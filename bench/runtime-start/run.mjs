@@ -66,12 +66,29 @@ async function until(url, start) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-const HARDENING = ["--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--read-only", "--init"];
-const HARDENING_TAIL = ["--pids-limit", "512", "--dns", "127.0.0.1", "--memory", "2g", "--cpus", "1.5"];
-
 process.stderr.write("building or reusing the OpenClaw runtime image…\n");
 const image = (await run(join(REPO, "infra/images/build-openclaw-offline.sh"), [])).split("\n").at(-1);
-const { assembleRuntime } = await import(join(REPO, "agent-runtime/dist/index.js"));
+const { assembleRuntime, RUNTIME_CONTAINER_DEFAULTS: D } = await import(
+  join(REPO, "agent-runtime/dist/index.js")
+);
+
+// The provisioner's hardening (RUNTIME_CONTAINER_DEFAULTS) as docker run flags, for both containers.
+const HARDENING = [
+  ...[
+    "--user",
+    D.user,
+    "--hostname",
+    D.hostname,
+    "--init",
+    "--read-only",
+    "--pids-limit",
+    String(D.pidsLimit),
+  ],
+  ...D.capDrop.flatMap((cap) => ["--cap-drop", cap]),
+  ...["--security-opt", "no-new-privileges", "--memory", `${D.memoryMb}m`, "--cpus", String(D.cpus)],
+  ...Object.entries(D.tmpfs).flatMap(([path, options]) => ["--tmpfs", `${path}:${options}`]),
+  ...["--dns", "127.0.0.1"],
+];
 
 async function floorRun() {
   const name = `nora-bench-floor-${randomBytes(4).toString("hex")}`;
@@ -86,7 +103,6 @@ async function floorRun() {
       "--label",
       LABEL,
       ...HARDENING,
-      ...HARDENING_TAIL,
       "-p",
       "127.0.0.1::9090",
       "--entrypoint",
@@ -136,14 +152,7 @@ async function runtimeRun() {
       name,
       "--label",
       LABEL,
-      "--hostname",
-      "nora-runtime",
       ...HARDENING,
-      ...HARDENING_TAIL,
-      "--tmpfs",
-      "/tmp:rw,nosuid,size=256m",
-      "--tmpfs",
-      "/var/log/nora:rw,nosuid,size=64m,uid=1000,gid=1000,mode=0750",
       "-v",
       `${volumes[0]}:/nora/workspace`,
       "-v",

@@ -1,0 +1,53 @@
+import { RUNTIME_PORTS } from "./ports.js";
+
+/** Routes of the runtime server on port 9090. Every route but `health` needs the bearer token. */
+export const RUNTIME_ROUTES = {
+  health: "/health",
+  info: "/info",
+  logs: "/logs",
+  exec: "/exec",
+  filesRoots: "/files/roots",
+  filesTree: "/files/tree",
+  filesContent: "/files/content",
+  filesDownload: "/files/download",
+  filesUpload: "/files/upload",
+  filesMkdir: "/files/mkdir",
+  filesMove: "/files/move",
+  files: "/files",
+  providersSync: "/providers/sync",
+  metrics: "/metrics",
+} as const;
+
+export type RuntimeRouteName = keyof typeof RUNTIME_ROUTES;
+
+/** Routes that answer without a token. */
+export const UNAUTHENTICATED_ROUTES: readonly string[] = [RUNTIME_ROUTES.health];
+
+/** Unauthenticated probes of the OpenClaw gateway. */
+export const OPENCLAW_GATEWAY_PROBES = {
+  health: "/healthz",
+  ready: "/readyz",
+  startup: "/startupz",
+} as const;
+
+/** OpenAI-compatible chat on the OpenClaw gateway (enabled by the generated config). */
+export const OPENCLAW_CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
+/** The model name that routes to the agent's default model through the gateway. */
+export const OPENCLAW_GATEWAY_MODEL = "openclaw/default";
+
+/** The agent's own port for each family (what the gateway proxy forwards to). */
+export const AGENT_PORTS = {
+  openclaw: RUNTIME_PORTS.openclawGateway,
+  hermes: RUNTIME_PORTS.hermesDashboard,
+} as const;
+
+/** Headers for a runtime call: the token always travels in a header, never in a URL. */
+export function runtimeAuthHeaders(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** `http://host:port/route`, with IPv6 literals bracketed. */
+export function runtimeUrl(host: string, route: string, port: number = RUNTIME_PORTS.contract): string {
+  const hostPart = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `http://${hostPart}:${port}${route}`;
+}

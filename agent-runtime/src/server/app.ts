@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { providerSyncSchema } from "../bootstrap/schema.js";
+import { RUNTIME_ROUTES } from "../endpoints.js";
+import { AgentFiles } from "./agent-files.js";
+import { bearerToken, tokensEqual } from "./auth.js";
+import type { ServerConfig } from "./config.js";
+import { execCommand } from "./exec.js";
+import * as files from "./files.js";
+import { HttpError, readJson, sendError, sendJson } from "./http.js";
+import { streamLogs } from "./logs.js";
+import { FileRoots } from "./roots.js";
+import { AgentSupervisor } from "./supervisor.js";
+import { cpuInfo, diskInfo, memoryInfo, probe } from "./system.js";
+
+export const AGENT_LOG_FILE = "agent.log";
+
+export interface RuntimeServer {
+  server: Server;
+  supervisor: AgentSupervisor;
+  agentFiles: AgentFiles;
+  /** Stops the agent and closes every connection. */
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+function readVersion(packageJson: string | null): string | null {
+  if (packageJson === null) return null;
+  try {
+    const parsed = z.object({ version: z.string() }).safeParse(JSON.parse(readFileSync(packageJson, "utf8")));
+    return parsed.success ? parsed.data.version : null;
+  } catch {
+    return null;
+  }
+}
+
+const SERVER_VERSION =
+  readVersion(fileURLToPath(new URL("../../package.json", import.meta.url))) ?? "unknown";
+
+/**
+ * Builds the runtime server (not listening). Every route but /health needs the bearer token; with
+ * no token configured, every other route answers 401.
+ */
+export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string, string>): RuntimeServer {
+  const startedAt = Date.now();
+  const agentFiles = new AgentFiles(config.family, config.dirs);
+  const roots = new FileRoots([
+    { name: "workspace", dir: config.dirs.workspace, writable: true },
+    { name: "config", dir: agentFiles.configDir, writable: false },
+    { name: "logs", dir: config.dirs.logs, writable: false },
+  ]);
+  const logFile = join(config.dirs.logs, AGENT_LOG_FILE);
+  const supervisor = new AgentSupervisor({
+    command: config.agentCommand,
+    cwd: config.dirs.workspace,
+    env: async () => ({ ...baseEnv, ...(await agentFiles.secretEnv()) }),
+    logFile,
+    initialDelayMs: config.restartInitialDelayMs,
+    maxDelayMs: config.restartMaxDelayMs,
+    logMaxBytes: config.limits.logMaxBytes,
+  });
+  const agentVersion = readVersion(config.agentPackageJson);
+  const filesCtx = {
+    roots,
+    contentMaxBytes: config.limits.contentMaxBytes,
+    uploadMaxBytes: config.limits.uploadMaxBytes,
+  };
+  const execCtx = {
+    roots,
+    rootName: "workspace",
+    baseEnv,
+    outputDefaultBytes: config.limits.execOutputDefaultBytes,
+    outputMaxBytes: config.limits.execOutputMaxBytes,
+    timeoutDefaultMs: config.limits.execTimeoutDefaultMs,
+    timeoutMaxMs: config.limits.execTimeoutMaxMs,
+  };
+
+  const routes = new Map<string, Handler>([
+    [`GET ${RUNTIME_ROUTES.health}`, (_req, res) => sendJson(res, 200, { status: "ok" })],
+    [
+      `GET ${RUNTIME_ROUTES.info}`,
+      async (_req, res) =>
+        sendJson(res, 200, {
+          family: config.family,
+          agentId: config.agentId,
+          versions: { runtimeServer: SERVER_VERSION, node: process.versions.node, agent: agentVersion },
+          startedAt: new Date(startedAt).toISOString(),
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          cpu: await cpuInfo(),
+          memory: await memoryInfo(),
+          disk: { workspace: await diskInfo(config.dirs.workspace) },
+        }),
+    ],
+    [
+      `GET ${RUNTIME_ROUTES.logs}`,
+      (_req, res, url) => streamLogs({ logFile, pollMs: config.limits.logPollMs }, url, res),
+    ],
+    [`POST ${RUNTIME_ROUTES.exec}`, (req, res) => execCommand(execCtx, req, res)],
+    [`GET ${RUNTIME_ROUTES.filesRoots}`, (_req, res) => files.listRoots(filesCtx, res)],
+    [`GET ${RUNTIME_ROUTES.filesTree}`, (_req, res, url) => files.tree(filesCtx, url, res)],
+    [`GET ${RUNTIME_ROUTES.filesContent}`, (_req, res, url) => files.getContent(filesCtx, url, res)],
+    [`GET ${RUNTIME_ROUTES.filesDownload}`, (_req, res, url) => files.download(filesCtx, url, res)],
+    [`PUT ${RUNTIME_ROUTES.filesContent}`, (req, res) => files.putContent(filesCtx, req, res)],
+    [`POST ${RUNTIME_ROUTES.filesUpload}`, (req, res, url) => files.upload(filesCtx, req, url, res)],
+    [`POST ${RUNTIME_ROUTES.filesMkdir}`, (req, res) => files.makeDirectory(filesCtx, req, res)],
+    [`POST ${RUNTIME_ROUTES.filesMove}`, (req, res) => files.move(filesCtx, req, res)],
+    [`DELETE ${RUNTIME_ROUTES.files}`, (_req, res, url) => files.remove(filesCtx, url, res)],
+    [
+      `POST ${RUNTIME_ROUTES.providersSync}`,
+      async (req, res) => {
+        const sync = await readJson(req, providerSyncSchema, 1024 * 1024);
+        await agentFiles.sync(sync);
+        const restarting = config.agentCommand !== null;
+        if (restarting) await supervisor.restart();
+        sendJson(res, 200, {
+          applied: true,
+          restarted: restarting,
+          providers: sync.providers.map((p) => p.id),
+        });
+      },
+    ],
+    [
+      `GET ${RUNTIME_ROUTES.metrics}`,
+      async (_req, res) =>
+        sendJson(res, 200, {
+          cpu: await cpuInfo(),
+          memory: await memoryInfo(),
+          agent: supervisor.status(),
+          gateway: config.gatewayHealthUrl === null ? null : await probe(config.gatewayHealthUrl),
+        }),
+    ],
+  ]);
+  const knownPaths = new Set([...routes.keys()].map((key) => key.slice(key.indexOf(" ") + 1)));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://runtime");
+    if (url.pathname !== RUNTIME_ROUTES.health) {
+      const presented = bearerToken(req.headers.authorization);
+      if (config.runtimeToken === null) {
+        throw new HttpError(401, "unauthorized", "no runtime token is configured; only /health answers");
+      }
+      if (presented === null || !tokensEqual(presented, config.runtimeToken)) {
+        throw new HttpError(401, "unauthorized", "missing or invalid bearer token");
+      }
+    }
+    const handler = routes.get(`${req.method ?? "GET"} ${url.pathname}`);
+    if (handler === undefined) {
+      if (knownPaths.has(url.pathname)) throw new HttpError(405, "method_not_allowed", "method not allowed");
+      throw new HttpError(404, "not_found", "no such route");
+    }
+    await handler(req, res, url);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        // An unread request body would otherwise keep the connection busy.
+        if (!req.complete) res.setHeader("connection", "close");
+        sendError(res, error);
+        return;
+      }
+      process.stderr.write(
+        `${JSON.stringify({ level: "error", msg: "request failed", error: String(error) })}\n`,
+      );
+      sendError(res, new HttpError(500, "internal_error", "internal error"));
+    });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // log follow and long exec hold requests open
+
+  return {
+    server,
+    supervisor,
+    agentFiles,
+    async close() {
+      await supervisor.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
