@@ -153,6 +153,17 @@ describe("other settings", () => {
     expect(() => loadConfig(env)).toThrow(expected);
   });
 
+  it("parses and validates the network allowlists", () => {
+    expect(loadConfig({}).network.outboundAllowedCidrs).toEqual([]);
+    expect(loadConfig({}).network.gatewayAllowedCidrs).toContain("172.16.0.0/12");
+    expect(
+      loadConfig({ NORA_OUTBOUND_ALLOWED_CIDRS: "192.168.1.0/24, fd00::/8" }).network.outboundAllowedCidrs,
+    ).toEqual(["192.168.1.0/24", "fd00::/8"]);
+    for (const bad of ["10.0.0.0", "10.0.0.0/33", "::1/129", "example.org/8", "10.0.0.0/8/1"]) {
+      expect(() => loadConfig({ GATEWAY_ALLOWED_CIDRS: bad })).toThrow(/GATEWAY_ALLOWED_CIDRS/);
+    }
+  });
+
   it("turns HSTS on automatically for an https public URL", () => {
     expect(loadConfig({ PUBLIC_URL: "https://nora.example.org" }).api.hsts).toBe(true);
     expect(loadConfig({ PUBLIC_URL: "http://localhost:8080" }).api.hsts).toBe(false);

@@ -79,6 +79,12 @@ export interface Config {
       | { host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
       | undefined;
   };
+  network: {
+    /** Private/loopback destinations outbound calls (provider tests, webhooks) may reach anyway. */
+    outboundAllowedCidrs: string[];
+    /** Where agent runtimes may live: the API only ever calls a runtime address inside these. */
+    gatewayAllowedCidrs: string[];
+  };
   shutdownTimeoutMs: number;
   /** Boot-time warnings the service logs once its logger exists. */
   warnings: string[];
@@ -235,6 +241,10 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
               ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
             }
           : undefined,
+    },
+    network: {
+      outboundAllowedCidrs: e.NORA_OUTBOUND_ALLOWED_CIDRS,
+      gatewayAllowedCidrs: e.GATEWAY_ALLOWED_CIDRS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     warnings,

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const bool = (fallback: boolean) =>
@@ -54,6 +55,25 @@ const url = (fallback: string, protocols: string[]) =>
         `must be a URL with protocol ${protocols.join(" or ")}`,
       ),
     );
+
+function isCidr(text: string): boolean {
+  const [address, bits, ...rest] = text.split("/");
+  if (rest.length > 0 || !address || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  const family = isIP(address);
+  return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const cidrList = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v === undefined ? fallback : v)
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    )
+    .pipe(z.array(z.string().refine(isCidr, "must list CIDRs such as 10.0.0.0/8 or fd00::/8")));
 
 /** Every environment variable Nora reads. docs/configuration.md and .env.example list the same names. */
 export const envSchema = z.object({
@@ -124,6 +144,9 @@ export const envSchema = z.object({
   SMTP_USER: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
   SMTP_FROM: z.string().optional(),
+
+  NORA_OUTBOUND_ALLOWED_CIDRS: cidrList(""),
+  GATEWAY_ALLOWED_CIDRS: cidrList("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
 
   DEPLOYMENT_WORKER_CONCURRENCY: int(6, 1, 100),
   BACKUP_WORKER_CONCURRENCY: int(2, 1, 100),
