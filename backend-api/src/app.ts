@@ -22,11 +22,17 @@ import { oauthRoutes } from "./modules/auth/oauth/routes.js";
 import { createOAuthService } from "./modules/auth/oauth/service.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { createAuthService } from "./modules/auth/service.js";
+import { channelRoutes } from "./modules/channels/routes.js";
+import { createChannelService } from "./modules/channels/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { createReadinessService } from "./modules/health/service.js";
+import { integrationRoutes } from "./modules/integrations/routes.js";
+import { createIntegrationService } from "./modules/integrations/service.js";
 import { createMailer, type Mailer } from "./modules/invitations/mailer.js";
 import { invitationRoutes } from "./modules/invitations/routes.js";
 import { createInvitationService } from "./modules/invitations/service.js";
+import { providerRoutes } from "./modules/providers/routes.js";
+import { createProviderService } from "./modules/providers/service.js";
 import { secretsRoutes } from "./modules/secrets/routes.js";
 import { createSecretsService } from "./modules/secrets/service.js";
 import { findRole } from "./modules/workspaces/repo.js";
@@ -52,6 +58,9 @@ export interface AppDependencies {
 export function buildServices(deps: AppDependencies) {
   const { config, pool, redis, logger } = deps;
   const mailer = deps.mailer ?? createMailer(config);
+  const keyring = Keyring.fromConfig(config);
+  // Operator-facing outbound calls refuse private destinations except those the operator allowlists.
+  const outbound = { policy: { allowedCidrs: config.network.outboundAllowedCidrs } };
   return {
     auth: createAuthService({ config, pool, redis, logger }),
     oauth: createOAuthService({ config, pool, redis, logger }),
@@ -60,7 +69,10 @@ export function buildServices(deps: AppDependencies) {
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
     admin: createAdminService({ pool }),
     secrets: createSecretsService({ config, pool, redis, logger }),
-    agentSecrets: createAgentSecretsService({ pool, keyring: Keyring.fromConfig(config) }),
+    agentSecrets: createAgentSecretsService({ pool, keyring }),
+    providers: createProviderService({ pool, keyring, outbound }),
+    integrations: createIntegrationService({ pool, keyring, outbound }),
+    channels: createChannelService({ pool, keyring, outbound }),
   };
 }
 
@@ -113,6 +125,9 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(invitationRoutes({ invitations: services.invitations, requires }));
   app.use(auditRoutes({ pool, requires }));
   app.use(adminRoutes({ admin: services.admin, requires }));
+  app.use(providerRoutes({ providers: services.providers, requires }));
+  app.use(integrationRoutes({ integrations: services.integrations, requires }));
+  app.use(channelRoutes({ channels: services.channels, requires }));
   app.use(secretsRoutes({ secrets: services.secrets, requires }));
   app.use(agentSecretRoutes({ secrets: services.agentSecrets, requires }));
   for (const router of deps.extraRoutes ?? []) app.use(router);

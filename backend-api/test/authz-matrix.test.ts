@@ -134,6 +134,120 @@ const ROUTES: RouteCase[] = [
     scope: "agents:write",
     expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
   },
+  // LLM providers, integrations and channels (fixtures point at 127.0.0.1, which the SSRF guard refuses:
+  // the test action answers without any network call).
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/llm-providers",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/llm-providers",
+    body: { kind: "openai", name: "Matrix OpenAI", apiKey: "sk-matrix-0123456789abcdef" },
+    scope: "integrations:write",
+    expect: row([401, 403, 201, 201, 201, 404, 404, 201, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/llm-providers/:provider",
+    body: { name: "Renamed" },
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/llm-providers/:provider",
+    scope: "integrations:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/llm-providers/:provider/test",
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/integrations",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/integrations",
+    body: { kind: "github", name: "Matrix GitHub", credentials: { token: `ghp_${"a".repeat(36)}` } },
+    scope: "integrations:write",
+    expect: row([401, 403, 201, 201, 201, 404, 404, 201, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/integrations/:integration",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/integrations/:integration",
+    body: { name: "Renamed" },
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/integrations/:integration",
+    scope: "integrations:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/integrations/:integration/test",
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/channels",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/channels",
+    body: {
+      kind: "telegram",
+      name: "Matrix Telegram",
+      credentials: { botToken: `123456:${"A".repeat(35)}` },
+    },
+    scope: "integrations:write",
+    expect: row([401, 403, 201, 201, 201, 404, 404, 201, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/channels/:channel",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/channels/:channel",
+    body: { name: "Renamed" },
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/channels/:channel",
+    scope: "integrations:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/channels/:channel/test",
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
 ];
 
 const ALL_SCOPES = [
@@ -228,9 +342,29 @@ describe("authorization matrix", () => {
         }),
       ],
     );
+    const providerId = randomUUID();
+    await app.db.pool.query(
+      `INSERT INTO llm_providers (id, workspace_id, kind, name, base_url, is_default)
+       VALUES ($1, $2, 'openai_compatible', 'matrix provider', 'http://127.0.0.1:9/v1', true)`,
+      [providerId, workspaceId],
+    );
+    const integrationId = randomUUID();
+    const channelId = randomUUID();
+    for (const [table, id] of [
+      ["integrations", integrationId],
+      ["channels", channelId],
+    ] as const) {
+      await app.db.pool.query(
+        `INSERT INTO ${table} (id, workspace_id, kind, name, config) VALUES ($1, $2, 'webhook', 'matrix hook', $3)`,
+        [id, workspaceId, JSON.stringify({ url: "http://127.0.0.1:9/hook" })],
+      );
+    }
     return {
       workspaceId,
       agentId,
+      providerId,
+      integrationId,
+      channelId,
       invitationId: inv.rows[0]?.id as string,
       targetKey: await insertKey(workspaceId, ["agents:read"]),
       readKey: await insertKey(workspaceId, ["workspaces:read"]),
@@ -256,7 +390,10 @@ describe("authorization matrix", () => {
       .replace(":invitation", ws.invitationId)
       .replace(":agent", ws.agentId)
       .replace(":newSecret", "FRESH_TOKEN")
-      .replace(":existingSecret", "EXISTING_TOKEN");
+      .replace(":existingSecret", "EXISTING_TOKEN")
+      .replace(":provider", ws.providerId)
+      .replace(":integration", ws.integrationId)
+      .replace(":channel", ws.channelId);
     const scopedKey = route.scope ? (await insertKey(ws.workspaceId, [route.scope])).key : ws.allKey.key;
     const callers: Record<Persona, Caller> = {
       anonymous: {},

@@ -8,3 +8,15 @@ export async function findAgentWorkspace(db: Queryable, agentId: string): Promis
   });
   return rows[0]?.workspaceId ?? null;
 }
+
+export async function agentInWorkspace(
+  db: Queryable,
+  workspaceId: string,
+  agentId: string,
+): Promise<boolean> {
+  const { rows } = await db.query("SELECT 1 FROM agents WHERE id = $1 AND workspace_id = $2", [
+    agentId,
+    workspaceId,
+  ]);
+  return rows.length > 0;
+}
