@@ -12,6 +12,8 @@ import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { adminRoutes } from "./modules/admin/routes.js";
 import { createAdminService } from "./modules/admin/service.js";
+import { createProviderSyncService } from "./modules/agents/provider-sync.js";
+import { providerSyncRoutes } from "./modules/agents/provider-sync-routes.js";
 import { findAgentWorkspace } from "./modules/agents/repo.js";
 import { agentSecretRoutes } from "./modules/agents/secrets-routes.js";
 import { createAgentSecretsService } from "./modules/agents/secrets-service.js";
@@ -70,6 +72,7 @@ export function buildServices(deps: AppDependencies) {
     admin: createAdminService({ pool }),
     secrets: createSecretsService({ config, pool, redis, logger }),
     agentSecrets: createAgentSecretsService({ pool, keyring }),
+    providerSync: createProviderSyncService({ config, pool, keyring, logger }),
     providers: createProviderService({ pool, keyring, outbound }),
     integrations: createIntegrationService({ pool, keyring, outbound }),
     channels: createChannelService({ pool, keyring, outbound }),
@@ -130,6 +133,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(channelRoutes({ channels: services.channels, requires }));
   app.use(secretsRoutes({ secrets: services.secrets, requires }));
   app.use(agentSecretRoutes({ secrets: services.agentSecrets, requires }));
+  app.use(providerSyncRoutes({ sync: services.providerSync, requires }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

@@ -129,6 +129,13 @@ const ROUTES: RouteCase[] = [
     expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
   },
   {
+    // Authorized callers reach the service, which answers 409: the fixture agent is not running.
+    method: "POST",
+    path: "/api/agents/:agent/sync-providers",
+    scope: "agents:write",
+    expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+  },
+  {
     method: "DELETE",
     path: "/api/agents/:agent/secrets/:existingSecret",
     scope: "agents:write",

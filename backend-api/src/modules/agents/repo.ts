@@ -20,3 +20,21 @@ export async function agentInWorkspace(
   ]);
   return rows.length > 0;
 }
+
+export interface AgentRuntimeRow {
+  id: string;
+  workspaceId: string;
+  status: string;
+  runtimeUrl: string | null;
+  runtimeTokenSealed: string | null;
+}
+
+export async function findAgentRuntime(db: Queryable, agentId: string): Promise<AgentRuntimeRow | undefined> {
+  const { rows } = await db.query<AgentRuntimeRow>(
+    `SELECT id, workspace_id AS "workspaceId", status, runtime_url AS "runtimeUrl",
+       runtime_token_sealed AS "runtimeTokenSealed"
+     FROM agents WHERE id = $1`,
+    [agentId],
+  );
+  return rows[0];
+}
