@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_KEY_SCOPES } from "../src/modules/api-keys/scopes.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
 
@@ -140,15 +141,7 @@ describe("API keys", () => {
 
   it("can never mint, rotate or revoke keys, change members, or touch the workspace", async () => {
     const { owner, workspaceId } = await setup();
-    const all = [
-      "agents:read",
-      "agents:write",
-      "workspaces:read",
-      "monitoring:read",
-      "integrations:read",
-      "integrations:write",
-    ];
-    const k = await createApiKey(app, owner.cookie, workspaceId, all);
+    const k = await createApiKey(app, owner.cookie, workspaceId, [...API_KEY_SCOPES]);
     const attempts: Array<[string, string, unknown?]> = [
       ["POST", `/api/workspaces/${workspaceId}/api-keys`, { description: "x", scopes: ["agents:read"] }],
       ["GET", `/api/workspaces/${workspaceId}/api-keys`],

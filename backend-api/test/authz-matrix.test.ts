@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Keyring } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "../src/modules/api-keys/key-format.js";
+import { API_KEY_SCOPES } from "../src/modules/api-keys/scopes.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { type Caller, call, userWithSession } from "./identity.js";
 import { inventory } from "./route-inventory.test.js";
@@ -257,14 +258,7 @@ const ROUTES: RouteCase[] = [
   },
 ];
 
-const ALL_SCOPES = [
-  "agents:read",
-  "agents:write",
-  "workspaces:read",
-  "monitoring:read",
-  "integrations:read",
-  "integrations:write",
-];
+const ALL_SCOPES = [...API_KEY_SCOPES];
 
 describe("authorization matrix", () => {
   let app: TestApp;
