@@ -37,7 +37,7 @@ import { providerRoutes } from "./modules/providers/routes.js";
 import { createProviderService } from "./modules/providers/service.js";
 import { secretsRoutes } from "./modules/secrets/routes.js";
 import { createSecretsService } from "./modules/secrets/service.js";
-import { findRole } from "./modules/workspaces/repo.js";
+import { findRole, findWorkspace } from "./modules/workspaces/repo.js";
 import { workspaceRoutes } from "./modules/workspaces/routes.js";
 import { createWorkspaceService } from "./modules/workspaces/service.js";
 
@@ -66,7 +66,17 @@ export function buildServices(deps: AppDependencies) {
   return {
     auth: createAuthService({ config, pool, redis, logger }),
     oauth: createOAuthService({ config, pool, redis, logger }),
-    workspaces: createWorkspaceService({ pool }),
+    workspaces: createWorkspaceService({
+      pool,
+      readWorkspace: async (id) => {
+        const cache = deps.authCache;
+        const cached = cache?.enabled ? cache.workspaces.get(id) : undefined;
+        if (cached) return cached;
+        const row = await findWorkspace(pool, id);
+        if (row && cache?.enabled) cache.workspaces.set(id, row);
+        return row;
+      },
+    }),
     apiKeys: createApiKeyService({ config, pool }),
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
     admin: createAdminService({ pool }),

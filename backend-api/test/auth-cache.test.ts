@@ -75,6 +75,22 @@ describe("authentication cache keeps revocation immediate", () => {
     );
   });
 
+  it("a workspace renamed on one replica reads renamed at once on the other, and after a change in SQL", async () => {
+    const owner = await userWithSession(a);
+    const workspaceId = await createWorkspace(a, owner.cookie, "Before");
+    const name = async () =>
+      (
+        (await call(b, { cookie: owner.cookie }, "GET", `/api/workspaces/${workspaceId}`)).body.workspace as {
+          name: string;
+        }
+      ).name;
+    expect(await name()).toBe("Before");
+    await call(a, { cookie: owner.cookie }, "PATCH", `/api/workspaces/${workspaceId}`, { name: "After" });
+    expect(await name()).toBe("After");
+    await db.pool.query("UPDATE workspaces SET name = 'By hand' WHERE id = $1", [workspaceId]);
+    await expect.poll(name, { timeout: 1_000, interval: 20 }).toBe("By hand");
+  });
+
   it("even a change made by hand in SQL reaches every replica's cache", async () => {
     const user = await userWithSession(a);
     expect((await call(b, { cookie: user.cookie }, "GET", "/api/auth/me")).status).toBe(200);

@@ -2,6 +2,7 @@ import type { Config, Logger, Redis } from "@nora/core";
 import pg from "pg";
 import type { KeyForAuth } from "../modules/api-keys/repo.js";
 import type { LiveSession } from "../modules/auth/repo.js";
+import type { WorkspaceRow } from "../modules/workspaces/repo.js";
 import type { WorkspaceRole } from "../modules/workspaces/roles.js";
 
 const TTL_MS = 30_000;
@@ -43,6 +44,8 @@ export class AuthCache {
   readonly sessions = new TtlMap<{ claims: { sid: string; sub: string }; session: LiveSession }>();
   readonly keys = new TtlMap<KeyForAuth>();
   readonly roles = new TtlMap<WorkspaceRole | null>();
+  /** Workspace records: read on every workspace page, changed rarely, invalidated like the rest. */
+  readonly workspaces = new TtlMap<WorkspaceRow>();
   private listening = false;
   private epoch: string | null = null;
   private epochReadable = false;
@@ -91,6 +94,7 @@ export class AuthCache {
     this.sessions.clear();
     this.keys.clear();
     this.roles.clear();
+    this.workspaces.clear();
   }
 }
 

@@ -1,8 +1,13 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@nora/core";
 import { redactUrl } from "@nora/core";
 import type { RequestHandler } from "express";
-import { pinoHttp } from "pino-http";
+
+declare module "http" {
+  interface IncomingMessage {
+    /** This request's logger: every line carries the request id. */
+    log: Logger;
+  }
+}
 
 /** Headers worth an access-log line; the rest cost serialization on every request and tell little. */
 const LOGGED_HEADERS = [
@@ -20,36 +25,34 @@ function pickHeaders(headers: Record<string, unknown>): Record<string, unknown> 
   return picked;
 }
 
-/** Access log with the request id on every line; field redaction happens in the logger itself. */
+/**
+ * The access log: `req.log` (a child bound to the request id) for handlers, and one line per request when
+ * the response finishes, at info, warn for 4xx and error for 5xx (the error handler logs a 500's cause).
+ * One child logger per request and the request described once, in the line itself: pino-http builds two
+ * children per request (one binding the whole request), which cost a tenth of the API's throughput.
+ * Redaction happens in the logger, as for every other line.
+ */
 export function requestLogging(logger: Logger): RequestHandler {
-  return pinoHttp({
-    logger,
-    genReqId: (req: IncomingMessage) => req.id,
-    // req.log carries only the request id; the request itself is serialized once, on the access line.
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: "requestId" },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => {
-      if (error || res.statusCode >= 500) return "error";
-      if (res.statusCode >= 400) return "warn";
-      return "info";
-    },
-    // The error handler logs 500s with their cause; the access line only needs the status.
-    customErrorMessage: (_req: IncomingMessage, res: ServerResponse) =>
-      `request failed with ${res.statusCode}`,
-    serializers: {
-      req: (req: {
-        method: string;
-        url: string;
-        headers: Record<string, unknown>;
-        remoteAddress?: string;
-      }) => ({
-        method: req.method,
-        url: redactUrl(req.url),
-        headers: pickHeaders(req.headers),
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    wrapSerializers: false,
-  }) as unknown as RequestHandler;
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const log = logger.child({ requestId: req.id });
+    req.log = log;
+    res.once("finish", () => {
+      const status = res.statusCode;
+      const line = {
+        req: {
+          method: req.method,
+          url: redactUrl(req.originalUrl),
+          headers: pickHeaders(req.headers),
+          remoteAddress: req.socket.remoteAddress,
+        },
+        res: { statusCode: status },
+        responseTime: Number((process.hrtime.bigint() - started) / 1_000_000n),
+      };
+      if (status >= 500) log.error(line, `request failed with ${status}`);
+      else if (status >= 400) log.warn(line, "request completed");
+      else log.info(line, "request completed");
+    });
+    next();
+  };
 }

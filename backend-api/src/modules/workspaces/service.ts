@@ -11,13 +11,19 @@ import {
   removeMember,
   renameWorkspace,
   setMemberRole,
+  type WorkspaceRow,
 } from "./repo.js";
 import { roleAtLeast, type WorkspaceRole } from "./roles.js";
 
 const lastOwner = () => new AppError(409, "last_owner", "A workspace must keep at least one owner");
 
-export function createWorkspaceService(deps: { pool: Pool }) {
+export function createWorkspaceService(deps: {
+  pool: Pool;
+  /** Reads one workspace record; the app passes a cached reader (http/auth-cache.ts). */
+  readWorkspace?: (workspaceId: string) => Promise<WorkspaceRow | undefined>;
+}) {
   const { pool } = deps;
+  const readWorkspace = deps.readWorkspace ?? ((id: string) => findWorkspace(pool, id));
 
   return {
     list: (userId: string) => listWorkspacesFor(pool, userId),
@@ -37,7 +43,7 @@ export function createWorkspaceService(deps: { pool: Pool }) {
     },
 
     async get(workspaceId: string, role: WorkspaceRole) {
-      const workspace = await findWorkspace(pool, workspaceId);
+      const workspace = await readWorkspace(workspaceId);
       if (!workspace) throw notFound("Workspace not found");
       return { ...workspace, role };
     },

@@ -32,7 +32,7 @@ export function createLogger(settings: LoggerSettings): Logger {
 }
 
 /**
- * pino serializes child bindings (e.g. the request pino-http attaches) once, outside `formatters.log`,
+ * pino serializes child bindings (e.g. a request id bound per request) once, outside `formatters.log`,
  * so they are redacted on the way in. Children inherit `child` through their prototype chain, so
  * overriding it once on the root covers every descendant.
  */
