@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { parseEnabledSettings } from "@nora/agent-runtime";
 import {
   closeRedis,
   createLogger,
@@ -15,6 +16,11 @@ import { createAuthCache, listenForAuthChanges } from "./http/auth-cache.js";
 import { createAuthService } from "./modules/auth/service.js";
 
 const config = loadConfigOrExit("api");
+const catalog = parseEnabledSettings(config.runtimeCatalog);
+if (!catalog.ok) {
+  process.stderr.write(`nora api: refusing to start: ${catalog.error.message}\n`);
+  process.exit(1);
+}
 const logger = createLogger({ service: "api", level: config.logLevel });
 for (const warning of config.warnings) logger.warn(warning);
 

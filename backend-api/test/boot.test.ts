@@ -82,6 +82,18 @@ describe("production boot with good secrets", () => {
     }
   });
 
+  it("refuses an unknown runtime family, backend or profile in ENABLED_*", async () => {
+    for (const [name, value] of [
+      ["ENABLED_BACKENDS", "docker,kubernetes"],
+      ["ENABLED_RUNTIME_FAMILIES", "openclaw,clawd"],
+      ["ENABLED_SANDBOX_PROFILES", "standard,paranoid"],
+    ] as const) {
+      const api = spawnService(API, { ...base(), ENCRYPTION_KEY: GOOD_KEY, [name]: value });
+      expect(await api.exited).toBe(1);
+      expect(api.stderr().trim()).toMatch(new RegExp(`^nora api: refusing to start: ${name}: unknown`));
+    }
+  });
+
   it("exits with a clear message when PostgreSQL is unreachable", async () => {
     const api = spawnService(API, {
       ...base(),

@@ -79,6 +79,12 @@ export interface Config {
       | { host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
       | undefined;
   };
+  /** ENABLED_* as given (unset = the catalog's defaults); @nora/agent-runtime parses them. */
+  runtimeCatalog: {
+    ENABLED_RUNTIME_FAMILIES?: string;
+    ENABLED_BACKENDS?: string;
+    ENABLED_SANDBOX_PROFILES?: string;
+  };
   network: {
     /** Private/loopback destinations outbound calls (provider tests, webhooks) may reach anyway. */
     outboundAllowedCidrs: string[];
@@ -241,6 +247,11 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
               ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
             }
           : undefined,
+    },
+    runtimeCatalog: {
+      ...(e.ENABLED_RUNTIME_FAMILIES ? { ENABLED_RUNTIME_FAMILIES: e.ENABLED_RUNTIME_FAMILIES } : {}),
+      ...(e.ENABLED_BACKENDS ? { ENABLED_BACKENDS: e.ENABLED_BACKENDS } : {}),
+      ...(e.ENABLED_SANDBOX_PROFILES ? { ENABLED_SANDBOX_PROFILES: e.ENABLED_SANDBOX_PROFILES } : {}),
     },
     network: {
       outboundAllowedCidrs: e.NORA_OUTBOUND_ALLOWED_CIDRS,

@@ -145,6 +145,11 @@ export const envSchema = z.object({
   SMTP_PASSWORD: z.string().optional(),
   SMTP_FROM: z.string().optional(),
 
+  // Parsed and validated by the runtime catalog (@nora/agent-runtime) when the API and workers boot.
+  ENABLED_RUNTIME_FAMILIES: z.string().optional(),
+  ENABLED_BACKENDS: z.string().optional(),
+  ENABLED_SANDBOX_PROFILES: z.string().optional(),
+
   NORA_OUTBOUND_ALLOWED_CIDRS: cidrList(""),
   GATEWAY_ALLOWED_CIDRS: cidrList("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
 
