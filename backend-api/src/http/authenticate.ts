@@ -99,7 +99,7 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
   }
 
   return async (req, res, next) => {
-    if (cache && MUTATING.has(req.method)) invalidateBeforeResponding(res, cache);
+    if (cache && MUTATING.has(req.method)) invalidateBeforeResponding(req, res, cache);
     try {
       await req.authCacheSync;
       const authorization = req.get("authorization");
@@ -122,11 +122,14 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
 
 /**
  * A mutation may revoke access (logout, key revoke, member removal...): before its response is written,
- * bump the shared epoch so no replica serves the old state to the caller's next request.
+ * bump the shared epoch so no replica serves the old state to the caller's next request. Only a
+ * successful mutation by an authenticated caller can take access away; anonymous requests (signup,
+ * login) and refused ones change no one's access, so they do not empty every replica's cache.
  */
-function invalidateBeforeResponding(res: Response, cache: AuthCache): void {
+function invalidateBeforeResponding(req: Request, res: Response, cache: AuthCache): void {
   const end = res.end;
   res.end = function (this: Response, ...args: Parameters<Response["end"]>) {
+    if (!req.auth || (this.statusCode >= 400 && this.statusCode < 500)) return end.apply(this, args);
     cache
       .invalidateEverywhere()
       .catch(() => {}) // Redis away: every replica then bypasses its cache (the epoch is unreadable).
