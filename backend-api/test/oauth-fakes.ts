@@ -166,10 +166,8 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const clientId = "nora-google-client";
   const clientSecret = randomBytes(24).toString("hex");
 
-  // biome-ignore lint/suspicious/noExplicitAny: oidc-provider is untyped
-  let provider: any;
-  // biome-ignore lint/suspicious/noExplicitAny: oidc-provider is untyped
-  let callback: any;
+  let provider: Provider;
+  let callback: ReturnType<Provider["callback"]>;
   const state = { next: "" };
 
   /** The test's interaction: signs the chosen account in and grants the requested scopes. */
