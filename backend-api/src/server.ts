@@ -72,13 +72,17 @@ server.headersTimeout = 66_000;
 server.requestTimeout = 120_000;
 
 onShutdownSignal(logger, async () => {
-  // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets and the pools.
+  // Stop accepting and let in-flight requests finish. A keep-alive connection becomes idle once its
+  // request is answered; closing idle ones as they appear keeps a client's open socket from holding
+  // the shutdown until its own keep-alive timeout.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   const drained = await Promise.race([
     closed.then(() => true),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), config.shutdownTimeoutMs).unref()),
   ]);
+  clearInterval(sweeper);
   if (!drained) {
     logger.warn("requests still running at shutdown timeout; closing their connections");
     server.closeAllConnections();

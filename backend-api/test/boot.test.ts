@@ -71,6 +71,41 @@ describe("production boot with good secrets", () => {
     expect(api.stdout()).toContain('"msg":"api stopped"');
   });
 
+  it("finishes a request in flight when SIGTERM arrives, then exits 0", async () => {
+    const api = spawnService(API, { ...base(), ENCRYPTION_KEY: GOOD_KEY, RATE_LIMIT_ENABLED: "false" });
+    const listening = await api.waitForLog((l) => l.msg === "api listening");
+    const { request } = await import("node:http");
+    const body = JSON.stringify({ email: "drain@example.org", password: "not the password" });
+    // A request whose body is still arriving when the signal comes: the server must wait for it.
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: listening.port as number,
+          method: "POST",
+          path: "/api/auth/login",
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        api.child.kill("SIGTERM");
+        setTimeout(() => req.end(body.slice(10)), 500);
+      }, 200);
+    });
+    expect(await answered).toBe(401);
+    const answeredAt = Date.now();
+    expect(await api.exited).toBe(0);
+    // The client's keep-alive socket does not hold the shutdown once its request is answered.
+    expect(Date.now() - answeredAt).toBeLessThan(2_000);
+    expect(api.stdout()).toContain('"msg":"api stopped"');
+  });
+
   it("boots with NORA_ALLOW_PLAINTEXT_SECRETS and a loud warning", async () => {
     const api = spawnService(API, { ...base(), NORA_ALLOW_PLAINTEXT_SECRETS: "true" });
     try {
