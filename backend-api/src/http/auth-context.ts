@@ -1,4 +1,4 @@
-import { AppError } from "@nora/core";
+import { AppError, unauthorized } from "@nora/core";
 import type { Request } from "express";
 import type { ApiKeyScope } from "../modules/api-keys/scopes.js";
 import type { WorkspaceRole } from "../modules/workspaces/roles.js";
@@ -37,7 +37,7 @@ declare module "http" {
 
 /** The caller's identity; only called behind a requirement that guarantees one. */
 export function authOf(req: Request): AuthContext {
-  if (!req.auth) throw new AppError(401, "unauthorized", "Authentication required");
+  if (!req.auth) throw unauthorized();
   return req.auth;
 }
 

@@ -1,4 +1,4 @@
-import { AppError, notFound } from "@nora/core";
+import { AppError, forbidden, notFound, unauthorized } from "@nora/core";
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";
 import type { ApiKeyScope } from "../modules/api-keys/scopes.js";
@@ -39,13 +39,12 @@ export function requirementOf(handler: unknown): Requirement | undefined {
 }
 
 export function createAuthorizer(findRole: RoleLookup, findAgentWorkspace: AgentWorkspaceLookup) {
-  const unauthenticated = () => new AppError(401, "unauthorized", "Authentication required");
   const keysRefused = () => new AppError(403, "session_required", "API keys cannot perform this action");
 
   async function check(req: Request, requirement: Requirement): Promise<void> {
     if (requirement.kind === "public") return;
     const auth = req.auth;
-    if (!auth) throw unauthenticated();
+    if (!auth) throw unauthorized();
     if (requirement.kind === "authenticated") return;
     if (requirement.kind === "session") {
       if (auth.kind !== "session") throw keysRefused();
@@ -53,7 +52,7 @@ export function createAuthorizer(findRole: RoleLookup, findAgentWorkspace: Agent
     }
     if (requirement.kind === "platformAdmin") {
       if (auth.kind !== "session") throw keysRefused();
-      if (auth.user.role !== "admin") throw new AppError(403, "forbidden", "Platform admins only");
+      if (auth.user.role !== "admin") throw forbidden("Platform admins only");
       return;
     }
 
@@ -74,7 +73,7 @@ export function createAuthorizer(findRole: RoleLookup, findAgentWorkspace: Agent
       if (!role) throw notFound(requirement.kind === "agent" ? "Agent not found" : "Workspace not found");
     }
     if (!roleAtLeast(role, requirement.role)) {
-      throw new AppError(403, "forbidden", `This action needs the ${requirement.role} role`);
+      throw forbidden(`This action needs the ${requirement.role} role`);
     }
     req.workspaceAccess = { workspaceId, role };
   }

@@ -1,4 +1,4 @@
-import { AppError, type Config } from "@nora/core";
+import { AppError, badRequest, type Config } from "@nora/core";
 import express, { type RequestHandler } from "express";
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -26,7 +26,7 @@ export function jsonBody(config: Config): RequestHandler {
     parse(req, res, (error?: unknown) => {
       if (error) return next(error);
       const problem = findBodyProblem(req.body, maxDepth);
-      next(problem ? new AppError(400, problem.code, problem.message) : undefined);
+      next(problem ? badRequest(problem.code, problem.message) : undefined);
     });
   };
 }

@@ -1,5 +1,5 @@
 import type { Config, Logger, RateLimitRule, Redis } from "@nora/core";
-import { AppError, tooManyRequests } from "@nora/core";
+import { serviceUnavailable, tooManyRequests } from "@nora/core";
 import type { Request, RequestHandler } from "express";
 import { takeToken } from "./token-bucket.js";
 
@@ -69,7 +69,7 @@ export function rateLimit(options: {
         }
         if (layer.failClosed) {
           return next(
-            new AppError(503, "rate_limiter_unavailable", "Temporarily unavailable; try again shortly"),
+            serviceUnavailable("rate_limiter_unavailable", "Temporarily unavailable; try again shortly"),
           );
         }
       }

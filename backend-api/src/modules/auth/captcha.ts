@@ -1,4 +1,4 @@
-import { AppError, type Config } from "@nora/core";
+import { badRequest, type Config, serviceUnavailable } from "@nora/core";
 import { z } from "zod";
 
 const verifyResponse = z.object({ success: z.boolean(), "error-codes": z.array(z.string()).optional() });
@@ -12,7 +12,7 @@ export async function verifyCaptcha(
   token: string | undefined,
   remoteIp: string | undefined,
 ): Promise<void> {
-  if (!token) throw new AppError(400, "captcha_required", "Complete the captcha to sign up");
+  if (!token) throw badRequest("captcha_required", "Complete the captcha to sign up");
   const form = new URLSearchParams({ secret: captcha.secretKey, response: token });
   if (remoteIp) form.set("remoteip", remoteIp);
   let body: unknown;
@@ -25,10 +25,10 @@ export async function verifyCaptcha(
     });
     body = await res.json();
   } catch {
-    throw new AppError(503, "captcha_unavailable", "The captcha could not be verified; try again");
+    throw serviceUnavailable("captcha_unavailable", "The captcha could not be verified; try again");
   }
   const parsed = verifyResponse.safeParse(body);
   if (!parsed.success || !parsed.data.success) {
-    throw new AppError(400, "captcha_failed", "The captcha was not accepted; try again");
+    throw badRequest("captcha_failed", "The captcha was not accepted; try again");
   }
 }

@@ -1,4 +1,13 @@
-import { AppError, type Config, type Logger, type Pool, type Redis, withTransaction } from "@nora/core";
+import {
+  AppError,
+  badRequest,
+  type Config,
+  type Logger,
+  type Pool,
+  type Redis,
+  unauthorized,
+  withTransaction,
+} from "@nora/core";
 import type { z } from "zod";
 import { recordAudit } from "../audit/service.js";
 import { verifyCaptcha } from "./captcha.js";
@@ -187,7 +196,7 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
     ) {
       const user = await findUserById(pool, userId);
       if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-        throw new AppError(400, "invalid_current_password", "The current password is incorrect");
+        throw badRequest("invalid_current_password", "The current password is incorrect");
       }
       const passwordHash = await hashPassword(input.newPassword);
       await withTransaction(pool, async (tx) => {
@@ -206,7 +215,7 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
 
     async me(userId: string) {
       const user = await findUserById(pool, userId);
-      if (!user) throw new AppError(401, "unauthorized", "Authentication required");
+      if (!user) throw unauthorized();
       return publicUser(user);
     },
 

@@ -1,4 +1,4 @@
-import { AppError, type Config, type Redis } from "@nora/core";
+import { AppError, type Config, type Redis, serviceUnavailable } from "@nora/core";
 import { countInWindow, takeToken } from "../../http/token-bucket.js";
 
 /** Per-IP signup limits: a burst with an hourly refill, and a daily ceiling. Fails closed without Redis. */
@@ -24,6 +24,6 @@ export async function enforceSignupLimits(config: Config, redis: Redis, ip: stri
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError(503, "rate_limiter_unavailable", "Temporarily unavailable; try again shortly");
+    throw serviceUnavailable("rate_limiter_unavailable", "Temporarily unavailable; try again shortly");
   }
 }

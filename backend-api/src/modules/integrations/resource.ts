@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   AppError,
+  badRequest,
   conflict,
   isSealed,
   type Keyring,
@@ -65,7 +66,7 @@ const agentIdSchema = z.string().uuid();
 /** An attached agent must belong to the same workspace; another workspace's agent is as unknown as none. */
 async function requireAgent(db: Queryable, workspaceId: string, agentId: string): Promise<void> {
   if (!(await agentInWorkspace(db, workspaceId, agentId))) {
-    throw new AppError(400, "unknown_agent", "No agent with this id in this workspace");
+    throw badRequest("unknown_agent", "No agent with this id in this workspace");
   }
 }
 
@@ -168,7 +169,7 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
       try {
         problem = staticDestinationProblem(parseOutboundUrl(value), outbound.policy);
       } catch (error) {
-        if (error instanceof OutboundError) throw new AppError(400, error.code, `${field}: ${error.message}`);
+        if (error instanceof OutboundError) throw badRequest(error.code, `${field}: ${error.message}`);
         throw error;
       }
       if (problem) {

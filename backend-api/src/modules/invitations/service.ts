@@ -1,5 +1,13 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { AppError, type Config, type Logger, notFound, type Pool, withTransaction } from "@nora/core";
+import {
+  AppError,
+  badRequest,
+  type Config,
+  type Logger,
+  notFound,
+  type Pool,
+  withTransaction,
+} from "@nora/core";
 import type { z } from "zod";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
@@ -44,7 +52,7 @@ export function createInvitationService(deps: {
   const hashToken = (token: string) =>
     createHmac("sha256", config.identity.inviteHashKey).update(token).digest();
   const invalid = () =>
-    new AppError(400, "invalid_invitation", "This invitation is invalid, expired or already used");
+    badRequest("invalid_invitation", "This invitation is invalid, expired or already used");
 
   return {
     list: async (workspaceId: string) => (await listInvitations(pool, workspaceId)).map(publicInvitation),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   AppError,
+  badRequest,
   conflict,
   isSealed,
   type Keyring,
@@ -82,7 +83,7 @@ export function createProviderService(deps: ProviderServiceDeps) {
         );
       }
     } catch (error) {
-      if (error instanceof OutboundError) throw new AppError(400, error.code, error.message);
+      if (error instanceof OutboundError) throw badRequest(error.code, error.message);
       throw error;
     }
   }
@@ -155,10 +156,10 @@ export function createProviderService(deps: ProviderServiceDeps) {
           if (!current) throw notFound("Provider not found");
           const selfHosted = SELF_HOSTED_KINDS.includes(current.kind);
           if (input.baseUrl === null && selfHosted) {
-            throw new AppError(400, "base_url_required", `${current.kind} needs a base URL`);
+            throw badRequest("base_url_required", `${current.kind} needs a base URL`);
           }
           if (input.apiKey === null && !selfHosted) {
-            throw new AppError(400, "api_key_required", `${current.kind} needs an API key`);
+            throw badRequest("api_key_required", `${current.kind} needs an API key`);
           }
           if (input.isDefault === false && current.isDefault) {
             throw conflict("default_required", "Make another provider the default instead");

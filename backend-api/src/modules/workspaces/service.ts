@@ -1,4 +1,4 @@
-import { AppError, notFound, type Pool, withTransaction } from "@nora/core";
+import { AppError, forbidden, notFound, type Pool, withTransaction } from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import {
@@ -93,7 +93,7 @@ export function createWorkspaceService(deps: {
         const target = members.find((m) => m.userId === userId);
         if (!target) throw notFound("Member not found");
         if ((target.role === "owner" || role === "owner") && !roleAtLeast(callerRole, "owner")) {
-          throw new AppError(403, "forbidden", "Only owners can grant or remove ownership");
+          throw forbidden("Only owners can grant or remove ownership");
         }
         if (
           target.role === "owner" &&
@@ -127,10 +127,10 @@ export function createWorkspaceService(deps: {
         const target = members.find((m) => m.userId === userId);
         if (!target) throw notFound("Member not found");
         if (!leaving && !roleAtLeast(caller.role, "admin")) {
-          throw new AppError(403, "forbidden", "This action needs the admin role");
+          throw forbidden("This action needs the admin role");
         }
         if (!leaving && target.role === "owner" && !roleAtLeast(caller.role, "owner")) {
-          throw new AppError(403, "forbidden", "Only owners can remove an owner");
+          throw forbidden("Only owners can remove an owner");
         }
         if (target.role === "owner" && members.filter((m) => m.role === "owner").length === 1)
           throw lastOwner();
