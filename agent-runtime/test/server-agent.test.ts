@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assembleRuntime } from "../src/environment.js";
-import { alive, json, makeRuntimeDirs, startRuntime, waitFor } from "./support.js";
+import { alive, deliverAssembly, json, makeRuntimeDirs, startRuntime, waitFor } from "./support.js";
 
 interface Metrics {
   agent: { state: string; pid: number | null; restarts: number; lastExit: { code: number | null } | null };
@@ -29,12 +29,7 @@ async function writeAssembly(dirs: { bootstrap: string; secrets: string }, apiKe
       },
     ],
   });
-  for (const file of assembly.files) {
-    await mkdir(join(dirs.bootstrap, file.path, ".."), { recursive: true });
-    await writeFile(join(dirs.bootstrap, file.path), file.content, { mode: file.mode });
-  }
-  const agentEnv = assembly.secretFiles.find((f) => f.path === "agent-env.json");
-  await writeFile(join(dirs.secrets, "agent-env.json"), agentEnv?.content ?? "{}", { mode: 0o600 });
+  await deliverAssembly(dirs, assembly);
 }
 
 describe("agent supervision", () => {

@@ -155,3 +155,19 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** Delivers an assembly into runtime directories as a backend would: bootstrap files and the agent's secret env. */
+export async function deliverAssembly(
+  dirs: { bootstrap: string; secrets: string },
+  assembly: {
+    files: ReadonlyArray<{ path: string; content: string; mode: number }>;
+    secretFiles: ReadonlyArray<{ path: string; content: string }>;
+  },
+): Promise<void> {
+  for (const file of assembly.files) {
+    await mkdir(join(dirs.bootstrap, file.path, ".."), { recursive: true });
+    await writeFile(join(dirs.bootstrap, file.path), file.content, { mode: file.mode });
+  }
+  const agentEnv = assembly.secretFiles.find((f) => f.path === "agent-env.json");
+  await writeFile(join(dirs.secrets, "agent-env.json"), agentEnv?.content ?? "{}", { mode: 0o600 });
+}

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { assembleRuntime } from "@nora/agent-runtime";
 import { Keyring } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  deliverAssembly,
   makeRuntimeDirs,
   type RuntimeProcess,
   startRuntime,
@@ -41,10 +42,7 @@ describe("sync-providers", () => {
         },
       ],
     });
-    for (const file of assembly.files) {
-      await mkdir(join(dirs.bootstrap, file.path, ".."), { recursive: true });
-      await writeFile(join(dirs.bootstrap, file.path), file.content, { mode: file.mode });
-    }
+    await deliverAssembly(dirs, assembly);
     runtime = await startRuntime({ dirs });
   });
   afterAll(async () => {
