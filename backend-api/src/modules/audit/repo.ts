@@ -1,18 +1,8 @@
 import type { Queryable } from "@nora/core";
 import type { AuditRecord } from "./schema.js";
 
-export interface AuditRow {
-  actorType: string;
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  workspaceId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  requestId: string | null;
-  ip: string | null;
-  metadata: Record<string, unknown>;
-}
+/** What an insert provides; the database adds the id and the time. */
+export type AuditRow = Omit<AuditRecord, "id" | "occurredAt">;
 
 const COLUMNS = `id::text, occurred_at AS "occurredAt", actor_type AS "actorType", actor_user_id AS "actorUserId",
   actor_api_key_id AS "actorApiKeyId", workspace_id AS "workspaceId", action, target_type AS "targetType",
