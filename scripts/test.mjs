@@ -18,7 +18,7 @@ if (!(await preflight())) {
 for (const [name, command, args] of steps) {
   process.stdout.write(`\n── ${name}\n`);
   const started = Date.now();
-  const code = await run(command, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const code = await run(command, args);
   process.stdout.write(
     `── ${name}: ${code === 0 ? "ok" : `failed (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
