@@ -126,3 +126,36 @@ export async function revokeKey(
   );
   return rows[0];
 }
+
+/**
+ * Revokes every live key a user created (in one workspace, or everywhere), locking the keys in id order
+ * so two such revocations (a removal and a disable) queue instead of deadlocking; a key the other one
+ * revoked first is skipped, not revoked twice.
+ */
+export async function revokeKeysCreatedBy(
+  db: Queryable,
+  creator: { userId: string; workspaceId?: string },
+): Promise<Array<{ id: string; workspaceId: string }>> {
+  const { rows } = await db.query<{ id: string; workspaceId: string }>(
+    `WITH live AS (
+       SELECT id FROM api_keys
+       WHERE created_by = $1 AND ($2::uuid IS NULL OR workspace_id = $2) AND revoked_at IS NULL
+       ORDER BY id FOR UPDATE
+     )
+     UPDATE api_keys k SET revoked_at = now() FROM live WHERE k.id = live.id AND k.revoked_at IS NULL
+     RETURNING k.id, k.workspace_id AS "workspaceId"`,
+    [creator.userId, creator.workspaceId ?? null],
+  );
+  return rows.sort((x, y) => (x.id < y.id ? -1 : 1));
+}
+
+/**
+ * Holds the creator's account row (shared) for the rest of the transaction, so a disable that would revoke
+ * their keys waits for a key being minted and then revokes it too. False when the account is disabled.
+ */
+export async function lockEnabledCreator(db: Queryable, userId: string): Promise<boolean> {
+  const { rows } = await db.query("SELECT 1 FROM users WHERE id = $1 AND disabled_at IS NULL FOR SHARE", [
+    userId,
+  ]);
+  return rows.length > 0;
+}
