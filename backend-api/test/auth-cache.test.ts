@@ -368,6 +368,31 @@ describe("every validity condition holds on a cache hit exactly as on a miss", (
     for (let i = 0; i < 3; i++) expect((await call(b, { cookie }, "GET", path)).status).toBe(refused);
   });
 
+  it("a session slid forward by use outlives the idle expiry its cached copy still shows", async () => {
+    const f = await fixture();
+    const cookie = await sessionFor(f.creator.id, 1_200, 86_400_000);
+    // Last seen long ago, so the next use slides the idle expiry forward in the database (no NOTIFY: an
+    // extension takes no access away) while b's cached copy keeps the old one.
+    await db.pool.query(
+      "UPDATE sessions SET last_seen_at = now() - interval '2 minutes' WHERE user_id = $1",
+      [f.creator.id],
+    );
+    expect((await call(b, { cookie }, "GET", "/api/auth/me")).status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.pool.query<{ slid: boolean }>(
+              "SELECT expires_at > now() + interval '1 minute' AS slid FROM sessions WHERE user_id = $1",
+              [f.creator.id],
+            )
+          ).rows[0]?.slid,
+      )
+      .toBe(true);
+    await sleep(1_300);
+    expect((await call(b, { cookie }, "GET", "/api/auth/me")).status).toBe(200);
+  });
+
   /**
    * The change lands while b's database read is in flight: the read saw the old row, the cache was emptied
    * (by NOTIFY) before the read returned. The old row must not be stored, or it would be served for 30 s.

@@ -83,7 +83,8 @@ export class AuthCache {
 
   /**
    * The value under `key`: from the cache when it is on and holds it, else from `load`, stored when
-   * `keep` accepts it. Callers still judge the value they get (a hit is not a verdict).
+   * `keep` accepts it. A hit `keep` no longer accepts (its cached expiry passed, though the database may
+   * have extended it since) counts as a miss. Callers still judge the value they get (a hit is not a verdict).
    */
   async read<V>(
     map: TtlMap<V>,
@@ -93,7 +94,7 @@ export class AuthCache {
   ): Promise<V | undefined> {
     if (!this.enabled) return load();
     const hit = map.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && keep(hit)) return hit;
     const readAt = this.generation;
     const value = await load();
     if (value !== undefined && this.enabled && keep(value)) map.set(key, value, readAt);
