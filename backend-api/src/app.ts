@@ -68,13 +68,9 @@ export function buildServices(deps: AppDependencies) {
     oauth: createOAuthService({ config, pool, redis, logger }),
     workspaces: createWorkspaceService({
       pool,
-      readWorkspace: async (id) => {
-        const cache = deps.authCache;
-        const cached = cache?.enabled ? cache.workspaces.get(id) : undefined;
-        if (cached) return cached;
-        const row = await findWorkspace(pool, id);
-        if (row && cache?.enabled) cache.workspaces.set(id, row);
-        return row;
+      readWorkspace: (id) => {
+        const load = () => findWorkspace(pool, id);
+        return deps.authCache ? deps.authCache.read(deps.authCache.workspaces, id, load) : load();
       },
     }),
     apiKeys: createApiKeyService({ config, pool }),
@@ -99,12 +95,8 @@ export function buildApp(deps: AppDependencies): Express {
   const cache = deps.authCache;
   const { requires } = createAuthorizer(
     async (workspaceId, userId) => {
-      const key = `${workspaceId}:${userId}`;
-      const cached = cache?.enabled ? cache.roles.get(key) : undefined;
-      if (cached !== undefined) return cached;
-      const role = await findRole(pool, workspaceId, userId);
-      if (cache?.enabled) cache.roles.set(key, role);
-      return role;
+      const load = () => findRole(pool, workspaceId, userId);
+      return (cache ? await cache.read(cache.roles, `${workspaceId}:${userId}`, load) : await load()) ?? null;
     },
     (agentId) => findAgentWorkspace(pool, agentId),
   );

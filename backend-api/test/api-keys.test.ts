@@ -108,7 +108,16 @@ describe("API keys", () => {
     await app.db.pool.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [
       k.id,
     ]);
-    expect((await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status).toBe(401);
+    // A change by hand in SQL reaches the cache by NOTIFY, within milliseconds of the commit.
+    await expect
+      .poll(
+        async () => (await call(app, { apiKey: k.key }, "GET", `/api/workspaces/${workspaceId}`)).status,
+        {
+          timeout: 1_000,
+          interval: 20,
+        },
+      )
+      .toBe(401);
   });
 
   it("stops working when its creator leaves the workspace or is disabled", async () => {
@@ -179,5 +188,175 @@ describe("API keys", () => {
           .status,
       ).toBe(400);
     }
+  });
+});
+
+/**
+ * A key dies with its creator's standing: removal, leaving and a platform disable revoke the creator's keys in
+ * the same transaction, with one audit record per key, so nothing brings them back later (a re-invitation,
+ * a re-enable).
+ */
+describe("keys are revoked with their creator's membership", () => {
+  let app: TestApp;
+  let platformAdmin: { cookie: string };
+  beforeAll(async () => {
+    app = await startTestApp({ env: NO_RATE_LIMITS });
+    platformAdmin = await userWithSession(app, { role: "admin" });
+  });
+  afterAll(() => app.close());
+
+  const works = async (key: string, workspaceId: string) =>
+    (await call(app, { apiKey: key }, "GET", `/api/workspaces/${workspaceId}`)).status;
+
+  async function revocations(userId: string) {
+    const { rows } = await app.db.pool.query<{ id: string; workspace_id: string; revoked_at: Date | null }>(
+      "SELECT id, workspace_id, revoked_at FROM api_keys WHERE created_by = $1 ORDER BY id",
+      [userId],
+    );
+    const audit = await app.db.pool.query<{ target_id: string; workspace_id: string; metadata: unknown }>(
+      "SELECT target_id, workspace_id, metadata FROM audit_log WHERE action = 'api_key.revoked' AND target_id = ANY($1) ORDER BY target_id",
+      [rows.map((r) => r.id)],
+    );
+    return { keys: rows, audit: audit.rows };
+  }
+
+  async function memberWithKeys(role = "admin") {
+    const owner = await userWithSession(app);
+    const workspaceId = await createWorkspace(app, owner.cookie);
+    const member = await userWithSession(app);
+    await addMember(app, workspaceId, member.id, role);
+    const keys = [
+      await createApiKey(app, member.cookie, workspaceId, ["workspaces:read"]),
+      await createApiKey(app, member.cookie, workspaceId, ["agents:read"]),
+    ];
+    return { owner, workspaceId, member, keys };
+  }
+
+  async function reinvite(
+    ownerCookie: string,
+    workspaceId: string,
+    member: { email: string; cookie: string },
+  ) {
+    const invited = await call(
+      app,
+      { cookie: ownerCookie },
+      "POST",
+      `/api/workspaces/${workspaceId}/invitations`,
+      {
+        email: member.email,
+        role: "admin",
+      },
+    );
+    expect(invited.status).toBe(201);
+    const token = new URL(invited.body.acceptUrl as string).hash.replace("#token=", "");
+    expect(
+      (await call(app, { cookie: member.cookie }, "POST", "/api/invitations/accept", { token })).status,
+    ).toBe(200);
+  }
+
+  it("removing a member revokes their keys in that workspace, audited per key; re-inviting them does not bring the keys back", async () => {
+    const { owner, workspaceId, member, keys } = await memberWithKeys();
+    // The same person's key in another workspace is not affected.
+    const elsewhere = await createWorkspace(app, member.cookie);
+    const otherKey = await createApiKey(app, member.cookie, elsewhere, ["workspaces:read"]);
+    const removed = await call(
+      app,
+      { cookie: owner.cookie },
+      "DELETE",
+      `/api/workspaces/${workspaceId}/members/${member.id}`,
+    );
+    expect(removed.status).toBe(204);
+    const { keys: rows, audit } = await revocations(member.id);
+    for (const k of keys) {
+      expect(rows.find((r) => r.id === k.id)?.revoked_at).not.toBeNull();
+      expect(await works(k.key, workspaceId)).toBe(401);
+    }
+    expect(rows.find((r) => r.id === otherKey.id)?.revoked_at).toBeNull();
+    expect(await works(otherKey.key, elsewhere)).toBe(200);
+    expect(audit).toHaveLength(2);
+    for (const entry of audit) {
+      expect(entry.workspace_id).toBe(workspaceId);
+      expect(entry.metadata).toMatchObject({ reason: "member_removed", createdBy: member.id });
+    }
+    const { rows: actors } = await app.db.pool.query(
+      "SELECT actor_user_id, request_id FROM audit_log WHERE action = 'api_key.revoked' AND workspace_id = $1",
+      [workspaceId],
+    );
+    for (const a of actors)
+      expect(a).toEqual({ actor_user_id: owner.id, request_id: removed.headers.get("x-request-id") });
+
+    await reinvite(owner.cookie, workspaceId, member);
+    for (const k of keys) expect(await works(k.key, workspaceId)).toBe(401);
+    expect((await revocations(member.id)).audit).toHaveLength(2);
+  });
+
+  it("leaving a workspace revokes the leaver's keys there", async () => {
+    const { owner, workspaceId, member, keys } = await memberWithKeys();
+    expect(
+      (
+        await call(
+          app,
+          { cookie: member.cookie },
+          "DELETE",
+          `/api/workspaces/${workspaceId}/members/${member.id}`,
+        )
+      ).status,
+    ).toBe(204);
+    const { audit } = await revocations(member.id);
+    expect(audit.map((a) => a.metadata)).toEqual([
+      expect.objectContaining({ reason: "member_left" }),
+      expect.objectContaining({ reason: "member_left" }),
+    ]);
+    await reinvite(owner.cookie, workspaceId, member);
+    for (const k of keys) expect(await works(k.key, workspaceId)).toBe(401);
+  });
+
+  it("a platform admin disabling a user revokes all their keys in every workspace; re-enabling does not bring them back", async () => {
+    const { workspaceId, member, keys } = await memberWithKeys();
+    const own = await createWorkspace(app, member.cookie);
+    const ownKey = await createApiKey(app, member.cookie, own, ["workspaces:read"]);
+    const disabled = await call(app, platformAdmin, "PATCH", `/api/admin/users/${member.id}`, {
+      disabled: true,
+    });
+    expect(disabled.status).toBe(200);
+    const { keys: rows, audit } = await revocations(member.id);
+    expect(rows.every((r) => r.revoked_at !== null)).toBe(true);
+    expect(audit.map((a) => a.workspace_id).sort()).toEqual([workspaceId, workspaceId, own].sort());
+    for (const entry of audit) expect(entry.metadata).toMatchObject({ reason: "user_disabled" });
+    const record = await app.db.pool.query(
+      "SELECT metadata FROM audit_log WHERE action = 'admin.user_updated' AND target_id = $1",
+      [member.id],
+    );
+    expect(record.rows[0].metadata).toMatchObject({ apiKeysRevoked: 3 });
+
+    expect(
+      (await call(app, platformAdmin, "PATCH", `/api/admin/users/${member.id}`, { disabled: false })).status,
+    ).toBe(200);
+    for (const k of keys) expect(await works(k.key, workspaceId)).toBe(401);
+    expect(await works(ownKey.key, own)).toBe(401);
+  });
+
+  it("a role change, including giving up ownership, keeps the keys but bounds them by the new role", async () => {
+    const { owner, workspaceId, member, keys } = await memberWithKeys("owner");
+    await call(
+      app,
+      { cookie: owner.cookie },
+      "PATCH",
+      `/api/workspaces/${workspaceId}/members/${member.id}`,
+      {
+        role: "viewer",
+      },
+    );
+    const { keys: rows } = await revocations(member.id);
+    expect(rows.every((r) => r.revoked_at === null)).toBe(true);
+    expect(await works(keys[0]?.key as string, workspaceId)).toBe(200);
+    const write = await call(
+      app,
+      { apiKey: keys[0]?.key as string },
+      "POST",
+      `/api/workspaces/${workspaceId}/integrations`,
+      {},
+    );
+    expect(write.status).toBe(403);
   });
 });

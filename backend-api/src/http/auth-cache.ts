@@ -11,6 +11,7 @@ export const AUTH_CHANGED_CHANNEL = "nora_auth_changed";
 
 class TtlMap<V> {
   private readonly entries = new Map<string, { value: V; at: number }>();
+  constructor(private readonly generation: () => number) {}
   get(key: string): V | undefined {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
@@ -20,7 +21,12 @@ class TtlMap<V> {
     }
     return hit.value;
   }
-  set(key: string, value: V): void {
+  /**
+   * Stores a value read from the database, unless the cache was emptied after that read began
+   * (`readAt`, the generation when it began): the read may predate the change that emptied the cache.
+   */
+  set(key: string, value: V, readAt: number): void {
+    if (readAt !== this.generation()) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { value, at: Date.now() });
   }
@@ -37,15 +43,21 @@ class TtlMap<V> {
  *   A revocation made through the API is therefore seen by the very next request on every replica;
  * - database triggers NOTIFY `nora_auth_changed` on any change that can take access away, so changes
  *   made outside the API (an operator's SQL) reach every cache within milliseconds;
- * - entries live at most 30 s.
+ * - entries live at most 30 s;
+ * - a read that was in flight when the cache was emptied is not stored (see `read`).
+ * The cache only saves lookups: it never decides validity. Whatever a lookup returns, cached or fresh,
+ * is judged by the same function at the moment of use (api-keys/usable.ts, `sessionUsableAt`), so a
+ * condition that depends on the clock (expiry) holds on a hit exactly as on a miss.
  * The cache is bypassed whenever the epoch cannot be read or the LISTEN connection is down.
  */
 export class AuthCache {
-  readonly sessions = new TtlMap<{ claims: { sid: string; sub: string }; session: LiveSession }>();
-  readonly keys = new TtlMap<KeyForAuth>();
-  readonly roles = new TtlMap<WorkspaceRole | null>();
+  private generation = 0;
+  private readonly currentGeneration = () => this.generation;
+  readonly sessions = new TtlMap<LiveSession>(this.currentGeneration);
+  readonly keys = new TtlMap<KeyForAuth>(this.currentGeneration);
+  readonly roles = new TtlMap<WorkspaceRole | null>(this.currentGeneration);
   /** Workspace records: read on every workspace page, changed rarely, invalidated like the rest. */
-  readonly workspaces = new TtlMap<WorkspaceRow>();
+  readonly workspaces = new TtlMap<WorkspaceRow>(this.currentGeneration);
   private listening = false;
   private epoch: string | null = null;
   private epochReadable = false;
@@ -67,6 +79,26 @@ export class AuthCache {
   setListening(listening: boolean): void {
     this.listening = listening;
     this.clear();
+  }
+
+  /**
+   * The value under `key`: from the cache when it is on and holds it, else from `load`, stored when
+   * `keep` accepts it. A hit `keep` no longer accepts (its cached expiry passed, though the database may
+   * have extended it since) counts as a miss. Callers still judge the value they get (a hit is not a verdict).
+   */
+  async read<V>(
+    map: TtlMap<V>,
+    key: string,
+    load: () => Promise<V | undefined>,
+    keep: (value: V) => boolean = () => true,
+  ): Promise<V | undefined> {
+    if (!this.enabled) return load();
+    const hit = map.get(key);
+    if (hit !== undefined && keep(hit)) return hit;
+    const readAt = this.generation;
+    const value = await load();
+    if (value !== undefined && this.enabled && keep(value)) map.set(key, value, readAt);
+    return value;
   }
 
   /** Reads the shared epoch; empties the cache if another request changed access since. */
@@ -91,6 +123,7 @@ export class AuthCache {
   }
 
   clear(): void {
+    this.generation++;
     this.sessions.clear();
     this.keys.clear();
     this.roles.clear();

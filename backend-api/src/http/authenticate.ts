@@ -1,14 +1,23 @@
 import { AppError, type Config, type Pool } from "@nora/core";
 import type { Request, RequestHandler, Response } from "express";
 import { hashApiKey, hashesEqual, looksLikeApiKey } from "../modules/api-keys/key-format.js";
-import { findUsableKeyByHash, touchKeyUse } from "../modules/api-keys/repo.js";
-import { findLiveSession, touchSession } from "../modules/auth/repo.js";
+import { findKeyByHash, type KeyForAuth, touchKeyUse } from "../modules/api-keys/repo.js";
+import { keyUsableAt } from "../modules/api-keys/usable.js";
+import { findLiveSession, type LiveSession, touchSession } from "../modules/auth/repo.js";
 import { readSessionCookie, verifySessionToken } from "../modules/auth/session-token.js";
 import type { AuthCache } from "./auth-cache.js";
 import type { AuthContext } from "./auth-context.js";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * The clock-dependent part of a session's validity, judged on every use, cached or fresh (revocation and
+ * a disabled user are changes, which empty the cache; see auth-cache.ts).
+ */
+export function sessionUsableAt(session: LiveSession, now: number): boolean {
+  return session.expiresAt.getTime() > now && session.absoluteExpiresAt.getTime() > now;
+}
 
 const invalidKey = () => new AppError(401, "invalid_api_key", "The API key is invalid, expired or revoked");
 
@@ -26,14 +35,13 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
     const key = header.slice("Bearer ".length).trim();
     if (!looksLikeApiKey(key)) throw invalidKey();
     const keyHash = hashApiKey(key, config.identity.apiKeyHashKey);
-    const cacheKey = keyHash.toString("base64");
-    let found = cache?.enabled ? cache.keys.get(cacheKey) : undefined;
-    if (!found) {
-      found = await findUsableKeyByHash(pool, keyHash);
-      // The index lookup already matched the HMAC; the constant-time comparison is defence in depth.
-      if (!found || !hashesEqual(found.keyHash, keyHash)) throw invalidKey();
-      if (cache?.enabled) cache.keys.set(cacheKey, found);
-    }
+    const load = () => findKeyByHash(pool, keyHash);
+    const usable = (k: KeyForAuth) => keyUsableAt(k, Date.now());
+    const found = cache
+      ? await cache.read(cache.keys, keyHash.toString("base64"), load, usable)
+      : await load();
+    // The index lookup already matched the HMAC; the constant-time comparison is defence in depth.
+    if (!found || !hashesEqual(found.keyHash, keyHash) || !keyUsableAt(found, Date.now())) throw invalidKey();
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       found.lastUsedAt = new Date(); // also updates the cached entry, so the write happens once a minute
       void touchKeyUse(pool, found.id).catch(() => {});
@@ -48,21 +56,14 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
     };
   }
 
-  async function lookupSession(token: string) {
-    const cached = cache?.enabled ? cache.sessions.get(token) : undefined;
-    const now = Date.now();
-    if (
-      cached &&
-      cached.session.expiresAt.getTime() > now &&
-      cached.session.absoluteExpiresAt.getTime() > now
-    ) {
-      return cached.session;
-    }
-    const claims = verifySessionToken(config, token);
-    if (!claims) return undefined;
-    const session = await findLiveSession(pool, claims.sid, claims.sub);
-    if (session && cache?.enabled) cache.sessions.set(token, { claims, session });
-    return session;
+  async function lookupSession(token: string): Promise<LiveSession | undefined> {
+    const load = async () => {
+      const claims = verifySessionToken(config, token);
+      return claims ? findLiveSession(pool, claims.sid, claims.sub) : undefined;
+    };
+    const usable = (s: LiveSession) => sessionUsableAt(s, Date.now());
+    const session = cache ? await cache.read(cache.sessions, token, load, usable) : await load();
+    return session && sessionUsableAt(session, Date.now()) ? session : undefined;
   }
 
   async function fromSession(token: string): Promise<AuthContext | undefined> {

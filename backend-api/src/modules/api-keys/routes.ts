@@ -30,7 +30,7 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires 
 
   router.delete("/api/workspaces/:id/api-keys/:keyId", manage, async (req, res) => {
     const { params } = parseRequest(req, { params: keyParams });
-    await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, ctx(req));
+    await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, sessionOf(req).user.id, ctx(req));
     res.status(204).end();
   });
 

@@ -1,9 +1,10 @@
-import { AppError, type Config, notFound, type Pool, withTransaction } from "@nora/core";
+import { AppError, type Config, notFound, type Pool, type Queryable, unauthorized } from "@nora/core";
 import type { z } from "zod";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
+import { inMembershipTransaction, lockMembershipOf } from "../workspaces/membership.js";
 import { displayPrefix, generateApiKey, hashApiKey } from "./key-format.js";
-import { type ApiKeyRow, findKey, insertKey, listKeys, revokeKey } from "./repo.js";
+import { type ApiKeyRow, findKey, insertKey, listKeys, lockEnabledCreator, revokeKey } from "./repo.js";
 import type { createKeyBody } from "./schema.js";
 
 /** What a key looks like to callers: never the key, never its hash. */
@@ -25,6 +26,15 @@ export function publicKey(row: ApiKeyRow) {
 export function createApiKeyService(deps: { config: Config; pool: Pool }) {
   const { config, pool } = deps;
 
+  /**
+   * Managing keys needs admin, read under the member locks in the changing transaction; minting also holds
+   * the creator's account row, so a concurrent removal or disable waits and then revokes the new key.
+   */
+  async function lockManager(tx: Queryable, workspaceId: string, userId: string) {
+    if (!(await lockEnabledCreator(tx, userId))) throw unauthorized();
+    await lockMembershipOf(tx, workspaceId, userId, "admin");
+  }
+
   function mint() {
     const key = generateApiKey();
     return { key, prefix: displayPrefix(key), keyHash: hashApiKey(key, config.identity.apiKeyHashKey) };
@@ -42,7 +52,8 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
     ) {
       const minted = mint();
       const expiresAt = input.ttl_days ? new Date(Date.now() + input.ttl_days * 86_400_000) : null;
-      const row = await withTransaction(pool, async (tx) => {
+      const row = await inMembershipTransaction(pool, async (tx) => {
+        await lockManager(tx, workspaceId, userId);
         const created = await insertKey(tx, {
           workspaceId,
           createdBy: userId,
@@ -68,8 +79,9 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
       return { apiKey: publicKey(row), key: minted.key };
     },
 
-    async revoke(workspaceId: string, keyId: string, ctx: ActionContext) {
-      await withTransaction(pool, async (tx) => {
+    async revoke(workspaceId: string, keyId: string, userId: string, ctx: ActionContext) {
+      await inMembershipTransaction(pool, async (tx) => {
+        await lockManager(tx, workspaceId, userId);
         const revoked = await revokeKey(tx, workspaceId, keyId);
         if (!revoked) {
           if (await findKey(tx, workspaceId, keyId))
@@ -88,7 +100,8 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
     /** Replaces a key: the new one keeps description, scopes and remaining lifetime; the old one stops at once. */
     async rotate(workspaceId: string, keyId: string, userId: string, ctx: ActionContext) {
       const minted = mint();
-      const row = await withTransaction(pool, async (tx) => {
+      const row = await inMembershipTransaction(pool, async (tx) => {
+        await lockManager(tx, workspaceId, userId);
         const old = await revokeKey(tx, workspaceId, keyId);
         if (!old) throw notFound("API key not found or already revoked");
         const created = await insertKey(tx, {

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { findUserById } from "../auth/repo.js";
+import { inMembershipTransaction, lockMembershipOf } from "../workspaces/membership.js";
 import { addMember, findWorkspace } from "../workspaces/repo.js";
 import type { Mailer } from "./mailer.js";
 import {
@@ -69,7 +70,9 @@ export function createInvitationService(deps: {
     ) {
       const token = randomBytes(32).toString("base64url");
       const expiresAt = new Date(Date.now() + config.identity.invitationTtlDays * 86_400_000);
-      const invitation = await withTransaction(pool, async (tx) => {
+      const invitation = await inMembershipTransaction(pool, async (tx) => {
+        // Inviting needs admin at the moment the invitation is made, not when the request was admitted.
+        await lockMembershipOf(tx, workspaceId, inviterId, "admin");
         const created = await insertInvitation(tx, {
           workspaceId,
           email: input.email,

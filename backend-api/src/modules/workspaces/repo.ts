@@ -86,13 +86,16 @@ export async function listMembers(db: Queryable, workspaceId: string): Promise<M
   return rows;
 }
 
-/** Locks the workspace's member rows so owner-count checks and changes cannot interleave. */
+/**
+ * Locks the workspace's member rows, always in user id order (two transactions locking the same rows
+ * queue rather than deadlock), so role checks, owner counts and changes cannot interleave.
+ */
 export async function lockMembers(
   db: Queryable,
   workspaceId: string,
 ): Promise<Array<{ userId: string; role: WorkspaceRole }>> {
   const { rows } = await db.query<{ userId: string; role: WorkspaceRole }>(
-    `SELECT user_id AS "userId", role FROM workspace_members WHERE workspace_id = $1 FOR UPDATE`,
+    `SELECT user_id AS "userId", role FROM workspace_members WHERE workspace_id = $1 ORDER BY user_id FOR UPDATE`,
     [workspaceId],
   );
   return rows;

@@ -34,7 +34,14 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
     requires({ kind: "workspace", role: "admin", sessionOnly: true }),
     async (req, res) => {
       const { body } = parseRequest(req, { body: updateWorkspaceBody });
-      res.json({ workspace: await workspaces.rename(workspaceOf(req).workspaceId, body.name, ctx(req)) });
+      res.json({
+        workspace: await workspaces.rename(
+          workspaceOf(req).workspaceId,
+          sessionOf(req).user.id,
+          body.name,
+          ctx(req),
+        ),
+      });
     },
   );
 
@@ -42,7 +49,7 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
     "/api/workspaces/:id",
     requires({ kind: "workspace", role: "owner", sessionOnly: true }),
     async (req, res) => {
-      await workspaces.remove(workspaceOf(req).workspaceId, ctx(req));
+      await workspaces.remove(workspaceOf(req).workspaceId, sessionOf(req).user.id, ctx(req));
       res.status(204).end();
     },
   );
@@ -60,8 +67,8 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
     requires({ kind: "workspace", role: "admin", sessionOnly: true }),
     async (req, res) => {
       const { params, body } = parseRequest(req, { params: memberParams, body: updateMemberBody });
-      const access = workspaceOf(req);
-      await workspaces.changeRole(access.workspaceId, access.role, params.userId, body.role, ctx(req));
+      const callerId = sessionOf(req).user.id;
+      await workspaces.changeRole(workspaceOf(req).workspaceId, callerId, params.userId, body.role, ctx(req));
       res.status(204).end();
     },
   );
@@ -72,13 +79,8 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
     requires({ kind: "workspace", role: "viewer", sessionOnly: true }),
     async (req, res) => {
       const { params } = parseRequest(req, { params: memberParams });
-      const access = workspaceOf(req);
-      await workspaces.removeMember(
-        access.workspaceId,
-        { userId: sessionOf(req).user.id, role: access.role },
-        params.userId,
-        ctx(req),
-      );
+      const callerId = sessionOf(req).user.id;
+      await workspaces.removeMember(workspaceOf(req).workspaceId, callerId, params.userId, ctx(req));
       res.status(204).end();
     },
   );

@@ -1,19 +1,26 @@
 import { AppError, forbidden, notFound, type Pool, withTransaction } from "@nora/core";
+import { revokeCreatorKeys } from "../api-keys/creator-keys.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
+import { inMembershipTransaction, lockMembershipOf } from "./membership.js";
 import {
   deleteWorkspace,
   findWorkspace,
   insertWorkspace,
   listMembers,
   listWorkspacesFor,
-  lockMembers,
   removeMember,
   renameWorkspace,
   setMemberRole,
   type WorkspaceRow,
 } from "./repo.js";
 import { roleAtLeast, type WorkspaceRole } from "./roles.js";
+
+/*
+ * Every change below that depends on the caller's role re-reads that role inside its transaction, under
+ * the workspace's member row locks (membership.ts): the role the request was admitted with may be stale
+ * by the time the change is made (another owner demoted or removed the caller meanwhile).
+ */
 
 const lastOwner = () => new AppError(409, "last_owner", "A workspace must keep at least one owner");
 
@@ -48,8 +55,9 @@ export function createWorkspaceService(deps: {
       return { ...workspace, role };
     },
 
-    async rename(workspaceId: string, name: string, ctx: ActionContext) {
-      return withTransaction(pool, async (tx) => {
+    async rename(workspaceId: string, callerId: string, name: string, ctx: ActionContext) {
+      return inMembershipTransaction(pool, async (tx) => {
+        await lockMembershipOf(tx, workspaceId, callerId, "admin");
         const workspace = await renameWorkspace(tx, workspaceId, name);
         if (!workspace) throw notFound("Workspace not found");
         await recordAudit(tx, {
@@ -63,8 +71,9 @@ export function createWorkspaceService(deps: {
       });
     },
 
-    async remove(workspaceId: string, ctx: ActionContext) {
-      await withTransaction(pool, async (tx) => {
+    async remove(workspaceId: string, callerId: string, ctx: ActionContext) {
+      await inMembershipTransaction(pool, async (tx) => {
+        await lockMembershipOf(tx, workspaceId, callerId, "owner");
         if (!(await deleteWorkspace(tx, workspaceId))) throw notFound("Workspace not found");
         await recordAudit(tx, {
           ...auditFieldsOf(ctx),
@@ -79,17 +88,18 @@ export function createWorkspaceService(deps: {
 
     /**
      * Changes a member's role. Admins manage members but only owners grant or take away ownership;
-     * the last owner cannot be demoted. Member rows are locked so concurrent changes cannot both pass.
+     * the last owner cannot be demoted. A role change keeps the member's API keys: a key never acts
+     * above its creator's current role.
      */
     async changeRole(
       workspaceId: string,
-      callerRole: WorkspaceRole,
+      callerId: string,
       userId: string,
       role: WorkspaceRole,
       ctx: ActionContext,
     ) {
-      await withTransaction(pool, async (tx) => {
-        const members = await lockMembers(tx, workspaceId);
+      await inMembershipTransaction(pool, async (tx) => {
+        const { members, callerRole } = await lockMembershipOf(tx, workspaceId, callerId, "admin");
         const target = members.find((m) => m.userId === userId);
         if (!target) throw notFound("Member not found");
         if ((target.role === "owner" || role === "owner") && !roleAtLeast(callerRole, "owner")) {
@@ -114,22 +124,20 @@ export function createWorkspaceService(deps: {
       });
     },
 
-    /** Removes a member (admin+), or lets any member leave. The last owner can do neither. */
-    async removeMember(
-      workspaceId: string,
-      caller: { userId: string; role: WorkspaceRole },
-      userId: string,
-      ctx: ActionContext,
-    ) {
-      const leaving = caller.userId === userId;
-      await withTransaction(pool, async (tx) => {
-        const members = await lockMembers(tx, workspaceId);
+    /**
+     * Removes a member (admin+), or lets any member leave. The last owner can do neither. The member's
+     * API keys in this workspace are revoked in the same transaction.
+     */
+    async removeMember(workspaceId: string, callerId: string, userId: string, ctx: ActionContext) {
+      const leaving = callerId === userId;
+      await inMembershipTransaction(pool, async (tx) => {
+        const { members, callerRole } = await lockMembershipOf(tx, workspaceId, callerId, "viewer");
         const target = members.find((m) => m.userId === userId);
         if (!target) throw notFound("Member not found");
-        if (!leaving && !roleAtLeast(caller.role, "admin")) {
+        if (!leaving && !roleAtLeast(callerRole, "admin")) {
           throw forbidden("This action needs the admin role");
         }
-        if (!leaving && target.role === "owner" && !roleAtLeast(caller.role, "owner")) {
+        if (!leaving && target.role === "owner" && !roleAtLeast(callerRole, "owner")) {
           throw forbidden("Only owners can remove an owner");
         }
         if (target.role === "owner" && members.filter((m) => m.role === "owner").length === 1)
@@ -142,6 +150,7 @@ export function createWorkspaceService(deps: {
           target: { type: "user", id: userId },
           metadata: { role: target.role },
         });
+        await revokeCreatorKeys(tx, { userId, workspaceId }, leaving ? "member_left" : "member_removed", ctx);
       });
     },
   };
