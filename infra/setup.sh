@@ -97,6 +97,31 @@ if [ -f "$env_file" ]; then
   done <"$env_file"
 fi
 
+# Values the template holds.
+declare -A template=()
+while IFS= read -r line || [ -n "$line" ]; do
+  if [[ $line =~ $VAR_LINE ]]; then template[${BASH_REMATCH[1]}]="$(unquote "${BASH_REMATCH[2]}")"; fi
+done <"$example"
+
+# The address the published port answers at: http://<NORA_BIND_ADDRESS>:<NORA_HTTP_PORT>, with a
+# wildcard bind address shown as 127.0.0.1 (the port answers there too). docker-compose.yml's defaults.
+stack_address() {
+  local bind="${1:-127.0.0.1}" port="${2:-8080}"
+  case "$bind" in 0.0.0.0 | :: | "[::]") bind="127.0.0.1" ;; esac
+  if [[ $bind == *:* && $bind != \[* ]]; then bind="[$bind]"; fi
+  printf 'http://%s:%s' "$bind" "$port"
+}
+source_value() { # NAME: the value before this run (.env, else the template)
+  if [ -n "${current[$1]+set}" ]; then printf '%s' "${current[$1]}"; else printf '%s' "${template[$1]:-}"; fi
+}
+final_value() { # NAME: the value after this run
+  if [ -n "${overrides[$1]+set}" ]; then printf '%s' "${overrides[$1]}"; else source_value "$1"; fi
+}
+# What an uncustomised PUBLIC_URL reads, in .env and in the template, and what it becomes.
+address_in_env="$(stack_address "$(source_value NORA_BIND_ADDRESS)" "$(source_value NORA_HTTP_PORT)")"
+address_in_template="$(stack_address "${template[NORA_BIND_ADDRESS]:-}" "${template[NORA_HTTP_PORT]:-}")"
+address_after="$(stack_address "$(final_value NORA_BIND_ADDRESS)" "$(final_value NORA_HTTP_PORT)")"
+
 for name in "${!overrides[@]}"; do
   [ -z "${secret[$name]:-}" ] || [ -z "${current[$name]:-}" ] || [ "${current[$name]}" = "$PLACEHOLDER" ] ||
     [ "${current[$name]}" = "${overrides[$name]}" ] ||
@@ -106,9 +131,13 @@ done
 generated=()
 # Prints the value NAME gets, given the value the source line holds.
 resolve() {
-  local name="$1" value="$2"
+  local name="$1" value="$2" uncustomised="$address_in_template"
+  [ "$line_from" != env ] || uncustomised="$address_in_env"
   if [ -n "${overrides[$name]+set}" ]; then
     printf '%s' "${overrides[$name]}"
+  elif [ "$name" = PUBLIC_URL ] && [ "${value%/}" = "$uncustomised" ]; then
+    # PUBLIC_URL not customised: it follows the published address, so the browser's origin matches it.
+    printf '%s' "$address_after"
   elif [ "$value" = "$PLACEHOLDER" ] || { [ -n "${secret[$name]:-}" ] && [ -z "$value" ]; }; then
     # A secret supplied as a file (<NAME>_FILE) must stay empty: the services refuse both forms.
     if [ -n "${current[${name}_FILE]:-}" ]; then
@@ -133,8 +162,9 @@ emit_line() {
     value="$(unquote "${BASH_REMATCH[2]}")"
     new="$(resolve "$name" "$value")"
     written[$name]=1
+    [ "$name" != PUBLIC_URL ] || public_url="$new"
     if [ "$new" != "$value" ]; then
-      [ -n "${overrides[$name]+set}" ] || [ -z "$new" ] || generated+=("$name")
+      [ -n "${overrides[$name]+set}" ] || [ -z "$new" ] || [ "$name" = PUBLIC_URL ] || generated+=("$name")
       printf '%s=%s\n' "$name" "$new"
       return
     fi
@@ -143,12 +173,18 @@ emit_line() {
 }
 
 base="$example"
-[ -f "$env_file" ] && base="$env_file"
+line_from=template
+if [ -f "$env_file" ]; then
+  base="$env_file"
+  line_from=env
+fi
+public_url=""
 {
   while IFS= read -r line || [ -n "$line" ]; do emit_line "$line"; done <"$base"
 
   # Variables the template gained since .env was written, each with the comment block above it.
   if [ "$base" = "$env_file" ]; then
+    line_from=template
     comments=()
     header_done=""
     example_name="$(basename "$example")"
@@ -184,3 +220,11 @@ trap - EXIT
 
 for name in "${generated[@]}"; do printf 'generated %s\n' "$name" >&2; done
 printf 'wrote %s (mode 0600)\n' "$env_file" >&2
+[ -z "${overrides[PUBLIC_URL]+set}" ] || public_url="${overrides[PUBLIC_URL]}"
+if [ -n "$public_url" ]; then
+  printf 'the stack answers at %s (PUBLIC_URL: open Nora at exactly this address)\n' "$public_url" >&2
+  bind_after="$(final_value NORA_BIND_ADDRESS)"
+  if [ "$public_url" = "$address_after" ] && [[ ! ${bind_after:-127.0.0.1} =~ ^(127\.[0-9.]+|::1|localhost)$ ]]; then
+    printf 'NORA_BIND_ADDRESS faces the network: set PUBLIC_URL to the address other machines type\n' >&2
+  fi
+fi

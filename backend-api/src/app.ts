@@ -33,6 +33,8 @@ import { createIntegrationService } from "./modules/integrations/service.js";
 import { createMailer, type Mailer } from "./modules/invitations/mailer.js";
 import { invitationRoutes } from "./modules/invitations/routes.js";
 import { createInvitationService } from "./modules/invitations/service.js";
+import { platformSettingsRoutes } from "./modules/platform-settings/routes.js";
+import { createPlatformSettingsService } from "./modules/platform-settings/service.js";
 import { providerRoutes } from "./modules/providers/routes.js";
 import { createProviderService } from "./modules/providers/service.js";
 import { secretsRoutes } from "./modules/secrets/routes.js";
@@ -76,6 +78,7 @@ export function buildServices(deps: AppDependencies) {
     apiKeys: createApiKeyService({ config, pool }),
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
     admin: createAdminService({ pool }),
+    platformSettings: createPlatformSettingsService({ config, pool }),
     secrets: createSecretsService({ config, pool, redis, logger }),
     agentSecrets: createAgentSecretsService({ pool, keyring }),
     providerSync: createProviderSyncService({ config, pool, keyring, logger }),
@@ -130,6 +133,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(invitationRoutes({ invitations: services.invitations, requires }));
   app.use(auditRoutes({ pool, requires }));
   app.use(adminRoutes({ admin: services.admin, requires }));
+  app.use(platformSettingsRoutes({ settings: services.platformSettings, requires }));
   app.use(providerRoutes({ providers: services.providers, requires }));
   app.use(integrationRoutes({ integrations: services.integrations, requires }));
   app.use(channelRoutes({ channels: services.channels, requires }));

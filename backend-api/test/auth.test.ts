@@ -8,6 +8,7 @@ describe("accounts and sessions", () => {
     app = await startTestApp({
       env: {
         ...NO_RATE_LIMITS,
+        SIGNUP_MODE: "open",
         SIGNUP_BURST: "1000",
         SIGNUP_PER_HOUR: "100000",
         SIGNUP_DAILY_LIMIT: "100000",

@@ -260,6 +260,9 @@ const ROUTES: RouteCase[] = [
 
 const ALL_SCOPES = [...API_KEY_SCOPES];
 
+/** Valid bodies for /api/admin routes that take one (the default suits PATCH /api/admin/users/:userId). */
+const ADMIN_BODIES: Record<string, unknown> = { "PUT /api/admin/settings": { signupMode: "invite" } };
+
 describe("authorization matrix", () => {
   let app: TestApp;
   const users: Record<string, { id: string; cookie: string; email: string }> = {};
@@ -453,6 +456,34 @@ describe("authorization matrix", () => {
     }
   });
 
+  it.each([
+    ["GET", "/api/admin/settings"],
+    ["PUT", "/api/admin/settings"],
+  ])("%s %s answers a platform admin only, whatever else the caller is", async (method, path) => {
+    const ws = await freshWorkspace();
+    const body = method === "GET" ? undefined : ADMIN_BODIES[`${method} ${path}`];
+    //                           anon viewer editor admin owner other padmin key+  key-  expired revoked
+    const expected = row([401, 403, 403, 403, 403, 403, 200, 403, 403, 401, 401]);
+    const callers: Record<Persona, Caller> = {
+      anonymous: {},
+      viewer: { cookie: users.viewer?.cookie as string },
+      editor: { cookie: users.editor?.cookie as string },
+      admin: { cookie: users.admin?.cookie as string },
+      owner: { cookie: users.owner?.cookie as string },
+      otherMember: { cookie: users.otherMember?.cookie as string },
+      platformAdmin: { cookie: users.platformAdmin?.cookie as string },
+      keyWithScope: { apiKey: ws.allKey.key },
+      keyWithoutScope: { apiKey: ws.noScopeKey.key },
+      expiredKey: { apiKey: ws.expiredKey.key },
+      revokedKey: { apiKey: ws.revokedKey.key },
+    };
+    for (const persona of PERSONAS) {
+      const res = await call(app, callers[persona], method, path, body);
+      expect(res.status, persona).toBe(expected[persona]);
+      if (res.status >= 400) expect(res.body.requestId).toBe(res.headers.get("x-request-id"));
+    }
+  });
+
   it("refuses every /api/admin route to anyone but a platform admin", async () => {
     const { buildApp } = await import("../src/app.js");
     const express = buildApp({ config: app.config, logger: app.logger, pool: app.db.pool, redis: app.redis });
@@ -463,7 +494,8 @@ describe("authorization matrix", () => {
     const ws = await freshWorkspace();
     for (const r of adminRoutes) {
       const path = r.path.replace(":userId", users.target?.id as string);
-      const body = r.method === "GET" ? undefined : { disabled: false };
+      const body =
+        r.method === "GET" ? undefined : (ADMIN_BODIES[`${r.method} ${r.path}`] ?? { disabled: false });
       expect((await call(app, {}, r.method, path, body)).status, `anon ${r.method} ${path}`).toBe(401);
       for (const who of ["viewer", "owner", "otherMember"]) {
         expect((await call(app, { cookie: users[who]?.cookie as string }, r.method, path, body)).status).toBe(

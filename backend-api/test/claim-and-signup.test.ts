@@ -31,10 +31,11 @@ const signup = (
 
 describe("first-run claim", () => {
   it("reports needsClaim until the first account exists, and that account is admin", async () => {
-    const a = await app();
+    const a = await app({ SIGNUP_MODE: "open" });
     const before = await call(a, {}, "GET", "/api/auth/bootstrap-status");
     expect(before.body).toEqual({
       needsClaim: true,
+      signup: { mode: "open", newAccounts: "open" },
       signIn: { password: true, github: false, google: false },
       captcha: null,
     });
@@ -49,7 +50,7 @@ describe("first-run claim", () => {
   });
 
   it("lets only one of many concurrent claims become admin", async () => {
-    const a = await app({ SIGNUP_BURST: "100" });
+    const a = await app({ SIGNUP_MODE: "open", SIGNUP_BURST: "100" });
     const emails = Array.from({ length: 8 }, (_, i) => `racer-${i}@example.org`);
     const results = await Promise.all(emails.map((e) => signup(a, e)));
     expect(results.map((r) => r.status)).toEqual(emails.map(() => 202));
@@ -118,7 +119,12 @@ describe("bootstrap admin from the environment", () => {
 
 describe("signup abuse controls", () => {
   it("enforces the burst and the daily limit per IP", async () => {
-    const a = await app({ SIGNUP_BURST: "2", SIGNUP_PER_HOUR: "1", SIGNUP_DAILY_LIMIT: "100" });
+    const a = await app({
+      SIGNUP_MODE: "open",
+      SIGNUP_BURST: "2",
+      SIGNUP_PER_HOUR: "1",
+      SIGNUP_DAILY_LIMIT: "100",
+    });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await signup(a, `burst-${i}@example.org`)).status);
     expect(statuses).toEqual([202, 202, 429]);
@@ -127,7 +133,12 @@ describe("signup abuse controls", () => {
       202,
     );
 
-    const daily = await app({ SIGNUP_BURST: "100", SIGNUP_PER_HOUR: "100000", SIGNUP_DAILY_LIMIT: "2" });
+    const daily = await app({
+      SIGNUP_MODE: "open",
+      SIGNUP_BURST: "100",
+      SIGNUP_PER_HOUR: "100000",
+      SIGNUP_DAILY_LIMIT: "2",
+    });
     const dailyStatuses = [];
     for (let i = 0; i < 3; i++) dailyStatuses.push((await signup(daily, `day-${i}@example.org`)).status);
     expect(dailyStatuses).toEqual([202, 202, 429]);

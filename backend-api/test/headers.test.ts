@@ -87,3 +87,62 @@ describe("security headers, CORS and request ids", () => {
     }
   });
 });
+
+describe("a browser on another address than PUBLIC_URL", () => {
+  const login = (app: TestApp, origin: string) =>
+    fetch(`${app.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: JSON.stringify({ email: "nobody@example.org", password: "not the password" }),
+    });
+
+  it("is told which setting to change, and nothing secret", async () => {
+    // The old default: the stack answered at 127.0.0.1 while PUBLIC_URL said localhost.
+    const app = await startTestApp({ env: { ...NO_RATE_LIMITS, PUBLIC_URL: "http://localhost:8080" } });
+    try {
+      const res = await login(app, "http://127.0.0.1:8080");
+      expect(res.status).toBe(403);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body.error).toBe("csrf_origin_mismatch");
+      expect(body.requestId).toBe(res.headers.get("x-request-id"));
+      expect(body.message).toMatch(/PUBLIC_URL/);
+      expect(body.message).toMatch(/CORS_ORIGINS/);
+      expect(body.message).toContain("http://127.0.0.1:8080");
+      expect(body.message).toContain("http://localhost:8080");
+      expect(body.details).toEqual({
+        origin: "http://127.0.0.1:8080",
+        publicOrigin: "http://localhost:8080",
+        settings: ["PUBLIC_URL", "CORS_ORIGINS"],
+      });
+      const text = JSON.stringify(body);
+      expect(text).not.toContain(app.config.identity.jwtSecret);
+      expect(text).not.toContain(app.config.redis.keyPrefix);
+      // A junk origin is not echoed back.
+      const junk = (await (await login(app, "http://x/<script>")).json()) as { message: string };
+      expect(junk.message).not.toContain("<script>");
+      expect(junk.message).toContain("this page's origin");
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("is not refused with the defaults, where PUBLIC_URL is the address the stack answers at", async () => {
+    const app = await startTestApp({ env: { ...NO_RATE_LIMITS, PUBLIC_URL: "" } });
+    try {
+      expect(app.config.api.publicUrl).toBe("http://127.0.0.1:8080");
+      expect((await login(app, "http://127.0.0.1:8080")).status).toBe(401);
+      // CORS_ORIGINS adds an origin without taking PUBLIC_URL's away.
+      const both = await startTestApp({
+        env: { ...NO_RATE_LIMITS, PUBLIC_URL: "", CORS_ORIGINS: "http://localhost:8080" },
+      });
+      try {
+        expect((await login(both, "http://localhost:8080")).status).toBe(401);
+        expect((await login(both, "http://127.0.0.1:8080")).status).toBe(401);
+      } finally {
+        await both.close();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

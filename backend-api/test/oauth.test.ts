@@ -42,6 +42,8 @@ let app: TestApp;
 
 const providerEnv = () => ({
   ...NO_RATE_LIMITS,
+  // These tests create accounts after the claim; signup-modes.test.ts covers the other modes.
+  SIGNUP_MODE: "open",
   GITHUB_CLIENT_ID: github.clientId,
   GITHUB_CLIENT_SECRET: github.clientSecret,
   GITHUB_OAUTH_URL: github.url,

@@ -90,6 +90,47 @@ describe.skipIf(bash.skip || openssl.skip)(`infra/setup.sh${bash.note}${openssl.
     });
   });
 
+  it("derives PUBLIC_URL from the published address until it is customised, and prints it", async () => {
+    await withTempDir(async (dir) => {
+      const envFile = join(dir, ".env");
+      const first = await setup(["--env-file", envFile, "--example", EXAMPLE]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(parseEnv(await readFile(envFile, "utf8")).get("PUBLIC_URL")).toBe("http://127.0.0.1:8080");
+      expect(first.stderr).toContain("the stack answers at http://127.0.0.1:8080");
+
+      const moved = await setup([
+        "--env-file",
+        envFile,
+        "--example",
+        EXAMPLE,
+        "--set",
+        "NORA_HTTP_PORT=9080",
+      ]);
+      expect(moved.code, moved.stderr).toBe(0);
+      expect(parseEnv(await readFile(envFile, "utf8")).get("PUBLIC_URL")).toBe("http://127.0.0.1:9080");
+      expect(moved.stderr).toContain("the stack answers at http://127.0.0.1:9080");
+
+      const wide = await setup([
+        "--env-file",
+        envFile,
+        "--example",
+        EXAMPLE,
+        "--set",
+        "NORA_BIND_ADDRESS=0.0.0.0",
+      ]);
+      expect(wide.stderr).toContain("set PUBLIC_URL to the address other machines type");
+
+      const custom = (await readFile(envFile, "utf8")).replace(
+        "PUBLIC_URL=http://127.0.0.1:9080",
+        "PUBLIC_URL=https://nora.example.test",
+      );
+      await writeFile(envFile, custom);
+      const kept = await setup(["--env-file", envFile, "--example", EXAMPLE, "--set", "NORA_HTTP_PORT=9090"]);
+      expect(parseEnv(await readFile(envFile, "utf8")).get("PUBLIC_URL")).toBe("https://nora.example.test");
+      expect(kept.stderr).toContain("the stack answers at https://nora.example.test");
+    });
+  });
+
   it("fills placeholders left in a hand-copied .env and leaves <NAME>_FILE secrets empty", async () => {
     await withTempDir(async (dir) => {
       const envFile = join(dir, ".env");

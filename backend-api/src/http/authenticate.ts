@@ -30,6 +30,7 @@ const invalidKey = () => new AppError(401, "invalid_api_key", "The API key is in
 export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCache }): RequestHandler {
   const { config, pool, cache } = deps;
   const allowedOrigins = new Set(config.api.corsOrigins.map((o) => new URL(o).origin));
+  const publicOrigin = new URL(config.api.publicUrl).origin;
 
   async function fromApiKey(header: string): Promise<AuthContext> {
     const key = header.slice("Bearer ".length).trim();
@@ -88,8 +89,7 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
     if (!MUTATING.has(req.method)) return;
     const origin = req.get("origin") ?? refererOrigin(req.get("referer"));
     if (origin !== undefined) {
-      if (!allowedOrigins.has(origin))
-        throw new AppError(403, "csrf_origin_mismatch", "Cross-site request refused");
+      if (!allowedOrigins.has(origin)) throw originMismatch(origin, publicOrigin);
     } else if (cookieAuthenticated) {
       throw new AppError(
         403,
@@ -156,6 +156,22 @@ export function startAuthCacheSync(cache: AuthCache | undefined): RequestHandler
     }
     next();
   };
+}
+
+/**
+ * Names the settings that fix a refused origin, for the operator whose browser is on another address
+ * than PUBLIC_URL (e.g. 127.0.0.1 vs localhost). PUBLIC_URL's origin is public by definition; the
+ * request's own origin is echoed only when it is a well-formed, short origin.
+ */
+function originMismatch(origin: string, publicOrigin: string): AppError {
+  const shown = /^https?:\/\/[A-Za-z0-9.[\]:-]{1,200}$/.test(origin) ? origin : "this page's origin";
+  return new AppError(
+    403,
+    "csrf_origin_mismatch",
+    `Cross-site request refused: ${shown} is not this server's address (${publicOrigin}). If you opened ` +
+      "Nora at that address, set PUBLIC_URL to it, or add it to CORS_ORIGINS, and restart the API.",
+    { origin: shown, publicOrigin, settings: ["PUBLIC_URL", "CORS_ORIGINS"] },
+  );
 }
 
 function refererOrigin(referer: string | undefined): string | undefined {

@@ -2,7 +2,7 @@ import type { Config } from "@nora/core";
 import cors from "cors";
 import type { RequestHandler } from "express";
 
-/** Browsers may call the API cross-origin only from CORS_ORIGINS (default: PUBLIC_URL's origin). */
+/** Browsers may call the API cross-origin only from PUBLIC_URL's origin and CORS_ORIGINS. */
 export function corsPolicy(config: Config): RequestHandler {
   const allowed = new Set(config.api.corsOrigins.map((o) => new URL(o).origin));
   return cors({

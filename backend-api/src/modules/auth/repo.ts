@@ -163,3 +163,11 @@ export async function listLiveSessions(db: Queryable, userId: string): Promise<S
   );
   return rows;
 }
+
+/**
+ * Serializes account creation with the claim until the transaction ends, so "is the server claimed?"
+ * cannot change between the signup decision and the insert (insertUserClaimingIfFirst takes it too).
+ */
+export async function lockClaim(db: Queryable): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtext('nora:claim'))");
+}

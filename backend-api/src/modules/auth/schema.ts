@@ -13,6 +13,11 @@ export const signupBody = z.strictObject({
   password: passwordSchema,
   displayName: z.string().trim().min(1).max(100).optional(),
   captchaToken: z.string().min(1).max(4096).optional(),
+  /** From an invitation link: the new account accepts that invitation (the only way in under `invite`). */
+  invitationToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "Malformed invitation token")
+    .optional(),
 });
 
 export const loginBody = z.strictObject({

@@ -10,6 +10,7 @@ import {
 } from "@nora/core";
 import type { z } from "zod";
 import { recordAudit } from "../audit/service.js";
+import { acceptLockedInvitation } from "../invitations/service.js";
 import { verifyCaptcha } from "./captcha.js";
 import { burnVerification, hashPassword, verifyPassword } from "./passwords.js";
 import {
@@ -28,6 +29,7 @@ import {
 import type { changePasswordBody, loginBody, signupBody } from "./schema.js";
 import { signSessionToken } from "./session-token.js";
 import { enforceSignupLimits } from "./signup-limits.js";
+import { admitSignup, describeSignup } from "./signup-policy.js";
 
 export interface RequestContext {
   requestId: string;
@@ -100,7 +102,7 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
     async bootstrapStatus() {
       const captcha = config.identity.captcha;
       return {
-        needsClaim: (await countUsers(pool)) === 0,
+        ...(await describeSignup(pool, config)),
         signIn: {
           password: true,
           github: config.identity.oauth.github !== undefined,
@@ -119,6 +121,12 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
       if (config.identity.captcha) await verifyCaptcha(config.identity.captcha, input.captchaToken, ctx.ip);
       const passwordHash = await hashPassword(input.password);
       await withTransaction(pool, async (tx) => {
+        const admitted = await admitSignup(tx, config, {
+          email: input.email,
+          ...(input.invitationToken
+            ? { path: "invitation", invitationToken: input.invitationToken }
+            : { path: "password" }),
+        });
         const user = await insertUserClaimingIfFirst(tx, {
           email: input.email,
           passwordHash,
@@ -133,6 +141,13 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
           requestId: ctx.requestId,
           ...(ctx.ip ? { ip: ctx.ip } : {}),
         });
+        if (admitted.invitation) {
+          await acceptLockedInvitation(tx, admitted.invitation, user.id, {
+            actor: { type: "user", userId: user.id },
+            requestId: ctx.requestId,
+            ...(ctx.ip ? { ip: ctx.ip } : {}),
+          });
+        }
       });
       return { status: "ok" };
     },

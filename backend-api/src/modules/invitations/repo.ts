@@ -71,3 +71,13 @@ export async function markAccepted(db: Queryable, id: string, userId: string): P
     userId,
   ]);
 }
+
+/** Whether any workspace has a pending (unaccepted, unrevoked, unexpired) invitation for this address. */
+export async function hasPendingInvitation(db: Queryable, email: string): Promise<boolean> {
+  const { rows } = await db.query<{ pending: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM workspace_invitations WHERE email = $1 AND accepted_at IS NULL
+       AND revoked_at IS NULL AND expires_at > now()) AS pending`,
+    [email],
+  );
+  return rows[0]?.pending ?? false;
+}

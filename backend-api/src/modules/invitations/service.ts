@@ -6,6 +6,7 @@ import {
   type Logger,
   notFound,
   type Pool,
+  type Queryable,
   withTransaction,
 } from "@nora/core";
 import type { z } from "zod";
@@ -32,6 +33,29 @@ export function invitationStatus(inv: InvitationRow): "pending" | "accepted" | "
   return "pending";
 }
 
+/** Invitation tokens are stored only as this HMAC. */
+export const hashInvitationToken = (config: Config, token: string) =>
+  createHmac("sha256", config.identity.inviteHashKey).update(token).digest();
+
+/** Makes the user a member as the (locked, pending) invitation says, and uses it up, in `tx`. */
+export async function acceptLockedInvitation(
+  tx: Queryable,
+  invitation: InvitationRow,
+  userId: string,
+  ctx: ActionContext,
+) {
+  const added = await addMember(tx, invitation.workspaceId, userId, invitation.role);
+  await markAccepted(tx, invitation.id, userId);
+  await recordAudit(tx, {
+    ...auditFieldsOf(ctx),
+    action: "workspace.invitation.accepted",
+    workspaceId: invitation.workspaceId,
+    target: { type: "invitation", id: invitation.id },
+    metadata: { role: invitation.role, alreadyMember: !added },
+  });
+  return { workspaceId: invitation.workspaceId, role: invitation.role, alreadyMember: !added };
+}
+
 const publicInvitation = (inv: InvitationRow) => ({
   id: inv.id,
   email: inv.email,
@@ -50,8 +74,7 @@ export function createInvitationService(deps: {
   mailer?: Mailer;
 }) {
   const { config, pool } = deps;
-  const hashToken = (token: string) =>
-    createHmac("sha256", config.identity.inviteHashKey).update(token).digest();
+  const hashToken = (token: string) => hashInvitationToken(config, token);
   const invalid = () =>
     badRequest("invalid_invitation", "This invitation is invalid, expired or already used");
 
@@ -141,16 +164,7 @@ export function createInvitationService(deps: {
             "This invitation was sent to another email address",
           );
         }
-        const added = await addMember(tx, invitation.workspaceId, userId, invitation.role);
-        await markAccepted(tx, invitation.id, userId);
-        await recordAudit(tx, {
-          ...auditFieldsOf(ctx),
-          action: "workspace.invitation.accepted",
-          workspaceId: invitation.workspaceId,
-          target: { type: "invitation", id: invitation.id },
-          metadata: { role: invitation.role, alreadyMember: !added },
-        });
-        return { workspaceId: invitation.workspaceId, role: invitation.role, alreadyMember: !added };
+        return acceptLockedInvitation(tx, invitation, userId, ctx);
       });
     },
   };

@@ -137,9 +137,18 @@ describe("other settings", () => {
     expect(config.api.port).toBe(4000);
     expect(config.api.jsonBodyLimit).toBe("1mb");
     expect(config.api.trustProxyHops).toBe(1);
-    expect(config.api.corsOrigins).toEqual(["http://localhost:8080"]);
+    expect(config.api.corsOrigins).toEqual(["http://127.0.0.1:8080"]);
+    expect(config.identity.signupMode).toBe("invite");
     expect(config.rateLimit.auth).toEqual({ perMinute: 30, burst: 5 });
     expect(config.workers.deploymentConcurrency).toBe(6);
+  });
+
+  it("keeps PUBLIC_URL's origin allowed when CORS_ORIGINS adds others", () => {
+    const config = loadConfig({
+      PUBLIC_URL: "http://127.0.0.1:8080/",
+      CORS_ORIGINS: "http://localhost:8080",
+    });
+    expect(config.api.corsOrigins).toEqual(["http://127.0.0.1:8080", "http://localhost:8080"]);
   });
 
   it.each([
@@ -148,6 +157,7 @@ describe("other settings", () => {
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL must be a URL/],
     [{ CORS_ORIGINS: "*" }, /may not contain \*/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{ SIGNUP_MODE: "everyone" }, /SIGNUP_MODE/],
     [{ JSON_BODY_LIMIT: "lots" }, /JSON_BODY_LIMIT/],
   ])("refuses %o", (env, expected) => {
     expect(() => loadConfig(env)).toThrow(expected);

@@ -67,6 +67,8 @@ export interface Config {
     inviteHashKey: Buffer;
     invitationTtlDays: number;
     bootstrapAdmin: { email: string; password: string } | undefined;
+    /** Who may create an account once the server is claimed, unless an admin stored another mode. */
+    signupMode: "open" | "invite" | "closed";
     signup: { burst: number; perHour: number; dailyLimit: number };
     captcha:
       | { provider: "turnstile" | "recaptcha"; siteKey: string; secretKey: string; verifyUrl: string }
@@ -152,10 +154,11 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
   );
 
   const publicOrigin = new URL(e.PUBLIC_URL).origin;
-  const corsOrigins = e.CORS_ORIGINS.length > 0 ? e.CORS_ORIGINS : [publicOrigin];
-  for (const origin of corsOrigins) {
+  for (const origin of e.CORS_ORIGINS) {
     if (origin === "*") throw new ConfigError("CORS_ORIGINS may not contain *; list the allowed origins");
   }
+  // PUBLIC_URL's origin is always allowed: CORS_ORIGINS adds origins, it never takes that one away.
+  const corsOrigins = [...new Set([publicOrigin, ...e.CORS_ORIGINS])];
   const hsts =
     e.HSTS_ENABLED === "auto" || e.HSTS_ENABLED === ""
       ? publicOrigin.startsWith("https:")
@@ -215,6 +218,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
         : derive("nora:workspace-invite:v1"),
       invitationTtlDays: e.INVITATION_TTL_DAYS,
       bootstrapAdmin,
+      signupMode: e.SIGNUP_MODE === "" ? "invite" : e.SIGNUP_MODE,
       signup: { burst: e.SIGNUP_BURST, perHour: e.SIGNUP_PER_HOUR, dailyLimit: e.SIGNUP_DAILY_LIMIT },
       captcha,
       oauth: {

@@ -82,7 +82,7 @@ export const envSchema = z.object({
 
   API_HOST: z.string().default("127.0.0.1"),
   API_PORT: int(4000, 0, 65535),
-  PUBLIC_URL: url("http://localhost:8080", ["http:", "https:"]),
+  PUBLIC_URL: url("http://127.0.0.1:8080", ["http:", "https:"]),
   CORS_ORIGINS: list,
   TRUST_PROXY_HOPS: int(1, 0, 10),
   HSTS_ENABLED: z.enum(["true", "false", "auto", ""]).default("auto"),
@@ -122,6 +122,7 @@ export const envSchema = z.object({
   NORA_BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
   NORA_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
 
+  SIGNUP_MODE: z.enum(["open", "invite", "closed", ""]).default("invite"),
   SIGNUP_BURST: int(3, 1, 1000),
   SIGNUP_PER_HOUR: int(10, 1, 100_000),
   SIGNUP_DAILY_LIMIT: int(20, 1, 1_000_000),

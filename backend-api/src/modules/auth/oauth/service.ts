@@ -4,6 +4,7 @@ import { recordAudit } from "../../audit/service.js";
 import { findUserByEmail, findUserById, insertUserClaimingIfFirst, type UserRow } from "../repo.js";
 import { emailSchema } from "../schema.js";
 import { type AuthService, createAuthService, type IssuedSession, type RequestContext } from "../service.js";
+import { admitOAuthSignup } from "../signup-policy.js";
 import { githubProvider } from "./providers/github.js";
 import { googleProvider } from "./providers/google.js";
 import {
@@ -83,6 +84,7 @@ export function createOAuthService(deps: {
       let user = await findUserByEmail(tx, email);
       let via: Outcome["via"] = "linked";
       if (!user) {
+        await admitOAuthSignup(tx, config, email);
         const created = await insertUserClaimingIfFirst(tx, {
           email,
           passwordHash: null,

@@ -15,6 +15,8 @@ export type OAuthErrorCode =
   | "oauth_provider_error"
   | "oauth_email_unverified"
   | "oauth_account_disabled"
+  | "oauth_signup_closed"
+  | "oauth_signup_invitation_required"
   | "oauth_failed";
 
 export class OAuthFlowError extends Error {

@@ -1,0 +1,32 @@
+import { Router } from "express";
+import { actorOf, sessionOf } from "../../http/auth-context.js";
+import type { Requires } from "../../http/authorize.js";
+import { contextOf } from "../../http/request-context.js";
+import { parseRequest } from "../../http/validate.js";
+import { updateSettingsBody } from "./schema.js";
+import type { PlatformSettingsService } from "./service.js";
+
+/** Platform settings, for signed-in platform admins only (the requirement refuses API keys). */
+export function platformSettingsRoutes(deps: {
+  settings: PlatformSettingsService;
+  requires: Requires;
+}): Router {
+  const { settings, requires } = deps;
+  const router = Router();
+  const adminOnly = requires({ kind: "platformAdmin" });
+
+  router.get("/api/admin/settings", adminOnly, async (_req, res) => {
+    res.set("Cache-Control", "no-store").json({ settings: await settings.get() });
+  });
+
+  router.put("/api/admin/settings", adminOnly, async (req, res) => {
+    const { body } = parseRequest(req, { body: updateSettingsBody });
+    const updated = await settings.update(body, sessionOf(req).user.id, {
+      ...contextOf(req),
+      actor: actorOf(req),
+    });
+    res.set("Cache-Control", "no-store").json({ settings: updated });
+  });
+
+  return router;
+}
