@@ -26,17 +26,24 @@ export function smtpTlsOptions(security: SmtpSecurity, tls?: ConnectionOptions) 
 
 /** A short, internals-free description of an SMTP failure (nodemailer's error code and command). */
 export function smtpFailure(error: unknown): { error: string; message: string } {
-  const e = (error ?? {}) as { code?: string; command?: string };
+  const e = (error ?? {}) as {
+    code?: string;
+    command?: string;
+    responseCode?: number;
+    /** The socket's own code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT or ERR_TLS_CERT_ALTNAME_INVALID. */
+    originalCode?: string;
+  };
   if (e.code === "EAUTH") return { error: "unauthorized", message: "The server refused the login" };
   if (e.code === "ETIMEDOUT") return { error: "timeout", message: "The SMTP server did not answer in time" };
-  if (e.code === "ETLS" && e.command === "STARTTLS") {
+  // The server answered STARTTLS with an error (it offers none); a failed handshake has no answer.
+  if (e.code === "ETLS" && e.command === "STARTTLS" && typeof e.responseCode === "number") {
     return {
       error: "tls_required",
       message:
         "The server offers no STARTTLS, and Nora sends a login only over TLS (use implicit TLS, enable STARTTLS on the server, or allow insecure auth explicitly)",
     };
   }
-  if (e.code === "ETLS") {
+  if (e.code === "ETLS" || /CERT|SSL|TLS|SIGN/.test(e.originalCode ?? "")) {
     return {
       error: "tls_failed",
       message: "TLS with the SMTP server failed (untrusted certificate or handshake)",
