@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,12 +11,16 @@ import {
 import {
   OutboundError,
   outboundFetch,
+  parseHost,
   parseOutboundUrl,
   type Resolver,
   resolveChecked,
+  resolveCheckedHost,
   staticDestinationProblem,
 } from "../src/http/outbound/client.js";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstreams.js";
+import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
+import { call, createWorkspace, userWithSession } from "./identity.js";
 
 /**
  * The SSRF guard for operator-supplied URLs. Calls go only to a fake on 127.0.0.1, which the tests
@@ -253,5 +258,164 @@ describe("resolution and connection", () => {
     const error = await refusal(outboundFetch(`${fake.url}/big`, { maxBytes: 1_000 }, loopbackPolicy));
     expect(error.code).toBe("response_too_large");
     fake.override = undefined;
+  });
+});
+
+/**
+ * One parser and one policy at save time and at call time (issue 8, item 8): every spelling of a
+ * forbidden address is refused when it is saved (through the API, as a provider base URL, a webhook
+ * URL and an SMTP host) and when it is called, before any DNS question; public spellings pass both.
+ * The call-time checks stop at `resolveCheckedHost` (no connection is made); the resolver is injected.
+ */
+describe("every spelling of an address, at save and at call", () => {
+  const FORBIDDEN = [
+    "2130706433",
+    "0x7f000001",
+    "0177.0.0.1",
+    "127.1",
+    "0",
+    "0x7f.1",
+    "127.0.0.1.",
+    "127.0.0.1%2e",
+    "127。0。0。1",
+    "①②⑦.0.0.1",
+    "０x7f000001",
+    "LOCALHOST",
+    "localhost.",
+    "Ollama.LocalHost",
+    "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ",
+    "0251.0376.0251.0376",
+    "0xa9fea9fe",
+    "10.1",
+    "::1",
+    "[::1]",
+    "0:0:0:0:0:0:0:1",
+    "::ffff:127.0.0.1",
+    "[::ffff:7f00:1]",
+    "::ffff:a9fe:a9fe",
+    "::127.0.0.1",
+    "64:ff9b::a9fe:a9fe",
+    "2002:7f00:1::1",
+    "fe80::1",
+    "[FD00::1]",
+  ];
+  const PUBLIC = [
+    "smtp.example.org",
+    "SMTP.Example.ORG.",
+    "bücher.example",
+    "8.8.8.8",
+    "0x08080808",
+    "2606:4700::1111",
+    "[2606:4700::1111]",
+  ];
+  const INVALID = [
+    "a b",
+    "host/x",
+    "user@host",
+    "host:25",
+    "",
+    "1.2.3.4.5",
+    "[fe80::1%eth0]",
+    "exa\u0000mple.org",
+  ];
+  /** A host in URL form: IPv6 literals in brackets. */
+  const urlHost = (host: string) => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host);
+  const asked: string[] = [];
+  const publicResolver: Resolver = async (hostname) => {
+    asked.push(hostname);
+    return [{ address: "8.8.8.8", family: 4 }];
+  };
+
+  it.each(FORBIDDEN)("refuses %s at call time before any DNS question", async (host) => {
+    asked.length = 0;
+    const bare = await refusal(resolveCheckedHost(host, { ...noPolicy, resolver: publicResolver }));
+    expect(bare.code).toBe("destination_forbidden");
+    const url = await refusal(
+      resolveChecked(parseOutboundUrl(`http://${urlHost(host)}:8080/v1`), {
+        ...noPolicy,
+        resolver: publicResolver,
+      }),
+    );
+    expect(url.code).toBe("destination_forbidden");
+    expect(asked).toEqual([]);
+  });
+
+  it.each(PUBLIC)("lets the public %s through at call time", async (host) => {
+    const bare = await resolveCheckedHost(host, { ...noPolicy, resolver: publicResolver });
+    expect(forbiddenReason(bare.address, none)).toBeUndefined();
+    await resolveChecked(parseOutboundUrl(`https://${urlHost(host)}/v1`), {
+      ...noPolicy,
+      resolver: publicResolver,
+    });
+  });
+
+  it.each(INVALID)("refuses the malformed host %j at call time", async (host) => {
+    expect((await refusal(resolveCheckedHost(host, { ...noPolicy, resolver: publicResolver }))).code).toBe(
+      "invalid_url",
+    );
+  });
+
+  it("normalizes before the allowlist too: an allowlisted loopback is reached in any spelling, without DNS", async () => {
+    asked.length = 0;
+    for (const host of ["2130706433", "0x7f000001", "127.1", "[::ffff:7f00:1]"]) {
+      const checked = await resolveCheckedHost(host, { ...loopbackPolicy, resolver: publicResolver });
+      expect(checked.address).toMatch(/^(127\.0\.0\.1|::ffff:7f00:1)$/);
+    }
+    expect(asked).toEqual([]);
+    expect(parseHost("bücher.example")).toBe("xn--bcher-kva.example");
+    expect(parseHost("[::FFFF:127.0.0.1]")).toBe("::ffff:7f00:1");
+  });
+
+  describe("at save time, through the API", () => {
+    let app: TestApp;
+    let cookie: string;
+    let workspaceId: string;
+    beforeAll(async () => {
+      app = await startTestApp({
+        env: { ...NO_RATE_LIMITS, ENCRYPTION_KEY: randomBytes(32).toString("hex") },
+      });
+      cookie = (await userWithSession(app)).cookie;
+      workspaceId = await createWorkspace(app, cookie);
+    });
+    afterAll(() => app.close());
+
+    const save = (what: "provider" | "webhook" | "smtp", host: string) => {
+      const name = `${what} ${randomUUID().slice(0, 8)}`;
+      if (what === "provider") {
+        return call(app, { cookie }, "POST", `/api/workspaces/${workspaceId}/llm-providers`, {
+          kind: "ollama",
+          name,
+          baseUrl: `http://${urlHost(host)}:11434`,
+        });
+      }
+      return call(app, { cookie }, "POST", `/api/workspaces/${workspaceId}/integrations`, {
+        kind: what,
+        name,
+        config:
+          what === "webhook"
+            ? { url: `https://${urlHost(host)}/hook` }
+            : { host, port: 587, from: "nora@example.org" },
+      });
+    };
+
+    it.each(FORBIDDEN)("refuses %s as a base URL, a webhook URL and an SMTP host", async (host) => {
+      for (const what of ["provider", "webhook", "smtp"] as const) {
+        const res = await save(what, host);
+        expect(res.status, `${what}: ${res.text}`).toBe(400);
+        expect(res.body.error, what).toBe("destination_forbidden");
+      }
+    });
+
+    it.each(PUBLIC)("accepts the public %s everywhere", async (host) => {
+      for (const what of ["provider", "webhook", "smtp"] as const) {
+        expect((await save(what, host)).status, what).toBe(201);
+      }
+    });
+
+    it.each(INVALID.filter((h) => h !== ""))("refuses the malformed SMTP host %j", async (host) => {
+      const res = await save("smtp", host);
+      expect(res.status).toBe(400);
+      expect(res.text).not.toMatch(/stack|at .*\.ts/);
+    });
   });
 });

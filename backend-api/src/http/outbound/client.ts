@@ -1,8 +1,20 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import { type BlockList, isIP } from "node:net";
-import { forbiddenReason, type OutboundPolicy, parseAllowlist } from "./address-policy.js";
+import { isIP } from "node:net";
+import { forbiddenReason, type OutboundPolicy } from "./address-policy.js";
+import {
+  allowlistOf,
+  checkHost,
+  hostOfUrl,
+  hostProblem,
+  parseHost,
+  parseOutboundUrl,
+} from "./destination.js";
+import { OutboundError } from "./errors.js";
+
+export { checkHost, checkUrl, parseHost, parseOutboundUrl } from "./destination.js";
+export { OutboundError, type OutboundErrorCode } from "./errors.js";
 
 /**
  * The one way Nora calls a URL that an operator typed (LLM base URLs, integration endpoints, webhooks).
@@ -24,31 +36,12 @@ export const systemResolver: Resolver = (hostname) =>
     );
   });
 
-export type OutboundErrorCode =
-  | "invalid_url"
-  | "destination_forbidden"
-  | "dns_failed"
-  | "timeout"
-  | "connection_failed"
-  | "redirect_refused"
-  | "response_too_large";
-
-/** A failed outbound call. Messages name hosts and address classes, never URLs paths or credentials. */
-export class OutboundError extends Error {
-  override name = "OutboundError";
-  constructor(
-    readonly code: OutboundErrorCode,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
 export interface OutboundOptions {
   policy: OutboundPolicy;
   /** Injected in tests; defaults to the system resolver (getaddrinfo, like every other client). */
   resolver?: Resolver;
+  /** CA certificates (PEM) to trust instead of the system's; only tests against a local TLS server set it. */
+  trustedCa?: string[];
 }
 
 export interface CheckedDestination {
@@ -57,71 +50,33 @@ export interface CheckedDestination {
   family: 4 | 6;
 }
 
-const LOCALHOST = /(^|\.)localhost\.?$/i;
-
-/** Parses and checks the syntax of an outbound URL: http(s) only, no credentials, no fragment. */
-export function parseOutboundUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new OutboundError("invalid_url", "Not a valid URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new OutboundError("invalid_url", "Only http and https URLs are allowed");
-  }
-  if (url.username || url.password) {
-    throw new OutboundError("invalid_url", "URLs may not carry credentials");
-  }
-  if (!url.hostname) throw new OutboundError("invalid_url", "URL has no host");
-  return url;
-}
-
-const bareHost = (url: URL) => url.hostname.replace(/^\[|\]$/g, "");
-
 /**
- * The check that needs no DNS: a literal address or a `localhost` name that the policy refuses.
- * Used when a URL is saved, so an obviously internal destination is refused at once; the full check
- * (with resolution) runs on every call.
+ * The check that needs no DNS, when a URL is saved: the same parser and policy every call applies
+ * before it resolves anything (destination.ts).
  */
 export function staticDestinationProblem(url: URL, policy: OutboundPolicy): string | undefined {
-  return staticHostProblem(bareHost(url), policy);
+  return hostProblem(hostOfUrl(url), policy);
 }
 
-/** `staticDestinationProblem` for a bare host name or address. */
+/** `staticDestinationProblem` for a bare host name or address (any spelling). */
 export function staticHostProblem(host: string, policy: OutboundPolicy): string | undefined {
-  const allowlist = allowlistOf(policy);
-  if (isIP(host)) {
-    const why = forbiddenReason(host, allowlist);
-    return why ? `${host} is a ${why} address` : undefined;
-  }
-  if (LOCALHOST.test(host)) {
-    const why = forbiddenReason("127.0.0.1", allowlist) && forbiddenReason("::1", allowlist);
-    return why ? `${host} is a loopback name` : undefined;
-  }
-  return undefined;
-}
-
-const allowlists = new WeakMap<readonly string[], BlockList>();
-function allowlistOf(policy: OutboundPolicy): BlockList {
-  let list = allowlists.get(policy.allowedCidrs);
-  if (!list) {
-    list = parseAllowlist(policy.allowedCidrs);
-    allowlists.set(policy.allowedCidrs, list);
-  }
-  return list;
+  return hostProblem(parseHost(host), policy);
 }
 
 /** Resolves a URL's host and checks every address; returns the one to connect to. */
 export function resolveChecked(url: URL, options: OutboundOptions): Promise<CheckedDestination> {
-  return resolveCheckedHost(bareHost(url), options);
+  return resolveCheckedHost(hostOfUrl(url), options);
 }
 
-/** Resolves a host name (or takes a literal address) and checks every address; returns the one to use. */
+/**
+ * Parses a host (any spelling), applies the same no-DNS policy as at save time, then resolves a name
+ * and checks every address; returns the canonical host and the address to connect to.
+ */
 export async function resolveCheckedHost(
-  hostname: string,
+  host: string,
   options: OutboundOptions,
 ): Promise<CheckedDestination> {
+  const hostname = checkHost(host, options.policy);
   const allowlist = allowlistOf(options.policy);
   const literal = isIP(hostname);
   let addresses: LookupAddress[];
@@ -208,6 +163,7 @@ export async function outboundFetch(
           ...(body ? { "content-length": String(body.length) } : {}),
         },
         agent: false,
+        ...(options.trustedCa ? { ca: options.trustedCa } : {}),
         family: destination.family,
         // Pinned: the socket connects to the address that was checked, whatever DNS says now.
         lookup: ((_host: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) => {

@@ -1,5 +1,6 @@
-import { isIP } from "node:net";
 import { z } from "zod";
+import { parseHost } from "../../http/outbound/destination.js";
+import type { DestinationFields, DestinationRole } from "./destinations.js";
 
 /**
  * The kinds of integrations and channels Nora knows, each described by two zod schemas: `config`
@@ -20,19 +21,20 @@ const token = (pattern: RegExp, description: string) =>
     .string()
     .regex(pattern, `must match ${pattern.source.length > 40 ? "the expected format" : pattern.source}`)
     .describe(description);
+// The same host parser as every call uses (WHATWG host parsing): any spelling of an address is its address.
 const hostname = z
   .string()
   .trim()
   .min(1)
   .max(253)
-  .refine(
-    (h) =>
-      isIP(h) !== 0 ||
-      /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(
-        h,
-      ),
-    "must be a host name or IP address",
-  );
+  .refine((h) => {
+    try {
+      parseHost(h);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be a host name or IP address");
 const snowflake = z.string().regex(/^\d{15,21}$/, "must be a Discord id (digits)");
 
 const GITHUB_API = "https://api.github.com";
@@ -59,6 +61,9 @@ const webhookSecret = z
   .optional()
   .describe("HMAC-SHA256 key: requests carry X-Nora-Signature when set");
 
+export const SMTP_INSECURE_AUTH_WARNING =
+  "allowInsecureAuth is on: when the server offers no STARTTLS, the login and password travel in clear text";
+
 export const INTEGRATION_KINDS = ["github", "slack", "telegram", "discord", "webhook", "smtp"] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 export const CHANNEL_KINDS = ["telegram", "slack", "discord", "webhook"] as const;
@@ -69,28 +74,48 @@ export interface KindSpec {
   description: string;
   config: z.ZodObject;
   credentials: z.ZodObject;
+  /**
+   * The config fields that decide where (and how safely) the credentials are sent. Changing one clears
+   * the stored credentials unless the same request supplies them again (destinations.ts).
+   */
+  destinations: DestinationFields;
+  /** Warnings about a stored config that the API shows with it (e.g. an insecure login allowed). */
+  warnings?: (config: Record<string, unknown>) => string[];
+}
+
+/** A kind whose destination fields are checked against its own config fields by the compiler. */
+function kind<C extends z.core.$ZodShape, K extends z.core.$ZodObjectConfig>(
+  spec: Omit<KindSpec, "config" | "destinations"> & {
+    config: z.ZodObject<C, K>;
+    destinations: Readonly<Partial<Record<Extract<keyof C, string>, DestinationRole>>>;
+  },
+): KindSpec {
+  return { ...spec, destinations: spec.destinations as DestinationFields };
 }
 
 export const INTEGRATION_CATALOG: Record<IntegrationKind, KindSpec> = {
-  github: {
+  github: kind({
     label: "GitHub",
     description: "Repository access for agents, with a token. Tested with GET {apiUrl}/user.",
     config: z.strictObject({ apiUrl: apiUrl(GITHUB_API) }),
     credentials: z.strictObject({ token: githubToken }),
-  },
-  slack: {
+    destinations: { apiUrl: "url" },
+  }),
+  slack: kind({
     label: "Slack",
     description: "A Slack app's bot. Tested with auth.test.",
     config: z.strictObject({ apiUrl: apiUrl(SLACK_API) }),
     credentials: z.strictObject({ botToken: slackBotToken, signingSecret: slackSigningSecret }),
-  },
-  telegram: {
+    destinations: { apiUrl: "url" },
+  }),
+  telegram: kind({
     label: "Telegram",
     description: "A Telegram bot. Tested with getMe.",
     config: z.strictObject({ apiUrl: apiUrl(TELEGRAM_API) }),
     credentials: z.strictObject({ botToken: telegramBotToken }),
-  },
-  discord: {
+    destinations: { apiUrl: "url" },
+  }),
+  discord: kind({
     label: "Discord",
     description: "A Discord application's bot. Tested with GET /users/@me.",
     config: z.strictObject({
@@ -98,32 +123,44 @@ export const INTEGRATION_CATALOG: Record<IntegrationKind, KindSpec> = {
       apiUrl: apiUrl(DISCORD_API),
     }),
     credentials: z.strictObject({ botToken: discordBotToken }),
-  },
-  webhook: {
+    destinations: { apiUrl: "url" },
+  }),
+  webhook: kind({
     label: "Webhook",
     description:
       "A generic HTTPS endpoint that receives JSON events, signed when a secret is set. Tested with a signed ping. Keep tokens out of the URL: it is shown on read.",
     config: z.strictObject({ url: httpUrl.describe("Endpoint URL (shown on read)") }),
     credentials: z.strictObject({ secret: webhookSecret }),
-  },
-  smtp: {
+    destinations: { url: "url" },
+  }),
+  smtp: kind({
     label: "SMTP",
     description: "An outgoing mail server. Tested with an SMTP connection and login (no mail is sent).",
     config: z.strictObject({
       host: hostname.describe("Server host name"),
       port: z.number().int().min(1).max(65535).describe("Server port (465 implicit TLS, 587 STARTTLS)"),
-      secure: z.boolean().default(false).describe("Implicit TLS (port 465); otherwise STARTTLS when offered"),
+      secure: z
+        .boolean()
+        .default(false)
+        .describe("Implicit TLS (port 465); otherwise STARTTLS, required for a login"),
+      allowInsecureAuth: z
+        .boolean()
+        .default(false)
+        .describe("INSECURE: send the login in clear text when the server offers no STARTTLS"),
       user: z.string().min(1).max(320).optional().describe("Login user name"),
       from: z.email().max(320).describe("Sender address"),
     }),
     credentials: z.strictObject({
       password: z.string().min(1).max(1024).optional().describe("Login password"),
     }),
-  },
+    destinations: { host: "host", port: "port", allowInsecureAuth: "transport" },
+    warnings: (config) =>
+      config.allowInsecureAuth === true && config.secure !== true ? [SMTP_INSECURE_AUTH_WARNING] : [],
+  }),
 };
 
 export const CHANNEL_CATALOG: Record<ChannelKind, KindSpec> = {
-  telegram: {
+  telegram: kind({
     label: "Telegram",
     description: "An agent answers people through a Telegram bot.",
     config: z.strictObject({
@@ -135,8 +172,9 @@ export const CHANNEL_CATALOG: Record<ChannelKind, KindSpec> = {
         .describe("Only these chats may talk to the agent"),
     }),
     credentials: z.strictObject({ botToken: telegramBotToken }),
-  },
-  slack: {
+    destinations: { apiUrl: "url" },
+  }),
+  slack: kind({
     label: "Slack",
     description: "An agent answers people in Slack through an app's bot.",
     config: z.strictObject({
@@ -148,8 +186,9 @@ export const CHANNEL_CATALOG: Record<ChannelKind, KindSpec> = {
         .describe("Channel the agent listens in"),
     }),
     credentials: z.strictObject({ botToken: slackBotToken, signingSecret: slackSigningSecret }),
-  },
-  discord: {
+    destinations: { apiUrl: "url" },
+  }),
+  discord: kind({
     label: "Discord",
     description: "An agent answers people in Discord through an application's bot.",
     config: z.strictObject({
@@ -158,13 +197,15 @@ export const CHANNEL_CATALOG: Record<ChannelKind, KindSpec> = {
       channelId: snowflake.optional().describe("Channel the agent listens in"),
     }),
     credentials: z.strictObject({ botToken: discordBotToken }),
-  },
-  webhook: {
+    destinations: { apiUrl: "url" },
+  }),
+  webhook: kind({
     label: "Webhook",
     description: "An agent sends its messages to an HTTPS endpoint (signed when a secret is set).",
     config: z.strictObject({ url: httpUrl.describe("Endpoint URL (shown on read)") }),
     credentials: z.strictObject({ secret: webhookSecret }),
-  },
+    destinations: { url: "url" },
+  }),
 };
 
 export interface FieldDescription {

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import nodemailer from "nodemailer";
 import {
   OutboundError,
@@ -7,6 +8,7 @@ import {
   outboundFetch,
   resolveCheckedHost,
 } from "../../http/outbound/client.js";
+import { smtpFailure, smtpTlsOptions } from "../../http/outbound/smtp.js";
 import { DEFAULT_API_URLS } from "./catalog.js";
 
 export interface IntegrationProbeResult {
@@ -169,15 +171,24 @@ async function probeSmtp(
   outbound: OutboundOptions,
   timeoutMs: number,
 ): Promise<IntegrationProbeResult> {
-  const host = str(config.host) as string;
-  const destination = await resolveCheckedHost(host, outbound);
+  const destination = await resolveCheckedHost(str(config.host) as string, outbound);
+  const host = destination.hostname;
   const user = str(config.user);
   const transport = nodemailer.createTransport({
     host: destination.address,
-    // TLS verifies the configured name, not the address we pinned to.
-    ...(destination.address !== host ? { servername: host } : {}),
     port: Number(config.port),
-    secure: config.secure === true,
+    ...smtpTlsOptions(
+      {
+        secure: config.secure === true,
+        allowInsecureAuth: config.allowInsecureAuth === true,
+        authenticates: user !== undefined,
+      },
+      {
+        // TLS verifies the configured name, not the address we pinned to.
+        ...(isIP(host) ? {} : { servername: host }),
+        ...(outbound.trustedCa ? { ca: outbound.trustedCa } : {}),
+      },
+    ),
     ...(user ? { auth: { user, pass: str(credentials.password) ?? "" } } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
@@ -191,13 +202,11 @@ async function probeSmtp(
     await transport.verify();
     return { ok: true, status: 250, account: user ?? host };
   } catch (error) {
-    const e = error as { code?: string; responseCode?: number };
-    const auth = e.code === "EAUTH";
+    const e = error as { responseCode?: number };
     return {
       ok: false,
       status: typeof e.responseCode === "number" ? e.responseCode : null,
-      error: auth ? "unauthorized" : e.code === "ETIMEDOUT" ? "timeout" : "smtp_error",
-      message: auth ? "The server refused the login" : `SMTP check failed${e.code ? ` (${e.code})` : ""}`,
+      ...smtpFailure(error),
     };
   } finally {
     transport.close();

@@ -12,17 +12,12 @@ import {
 } from "@nora/core";
 import { z } from "zod";
 import { DEFAULT_OUTBOUND_POLICY } from "../../http/outbound/address-policy.js";
-import {
-  OutboundError,
-  type OutboundOptions,
-  parseOutboundUrl,
-  staticDestinationProblem,
-  staticHostProblem,
-} from "../../http/outbound/client.js";
+import type { OutboundOptions } from "../../http/outbound/client.js";
 import { agentInWorkspace } from "../agents/repo.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import type { KindSpec } from "./catalog.js";
+import { checkDestinations, destinationChange } from "./destinations.js";
 import { type IntegrationProbeResult, probeIntegration } from "./probe.js";
 import {
   type CatalogRow,
@@ -154,42 +149,11 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
       ...(options.withAgent ? { agentId: row.agentId ?? null } : {}),
       config: row.config,
       credentials,
+      warnings: spec?.warnings?.(row.config) ?? [],
       credentialsSetAt: row.credentialsSetAt,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };
-  }
-
-  /** The SSRF policy's no-DNS part for every destination a config names (API URLs, webhook URL, SMTP host). */
-  function checkDestinations(config: Record<string, unknown>) {
-    for (const field of ["apiUrl", "url"]) {
-      const value = config[field];
-      if (typeof value !== "string") continue;
-      let problem: string | undefined;
-      try {
-        problem = staticDestinationProblem(parseOutboundUrl(value), outbound.policy);
-      } catch (error) {
-        if (error instanceof OutboundError) throw badRequest(error.code, `${field}: ${error.message}`);
-        throw error;
-      }
-      if (problem) {
-        throw new AppError(
-          400,
-          "destination_forbidden",
-          `${field}: ${problem}; allowlist it in NORA_OUTBOUND_ALLOWED_CIDRS to use it`,
-        );
-      }
-    }
-    if (typeof config.host === "string") {
-      const problem = staticHostProblem(config.host, outbound.policy);
-      if (problem) {
-        throw new AppError(
-          400,
-          "destination_forbidden",
-          `host: ${problem}; allowlist it in NORA_OUTBOUND_ALLOWED_CIDRS to use it`,
-        );
-      }
-    }
   }
 
   function sealCredentials(rowId: string, credentials: Record<string, unknown>): string | null {
@@ -227,8 +191,8 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
     },
 
     async create(workspaceId: string, userId: string, input: CreateInput, ctx: ActionContext) {
-      specOf(input.kind);
-      checkDestinations(input.config);
+      const spec = specOf(input.kind);
+      checkDestinations(spec.destinations, input.config, outbound.policy);
       const id = randomUUID();
       const credentials = Object.fromEntries(
         Object.entries(input.credentials).filter(([, v]) => v !== undefined),
@@ -295,37 +259,39 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
           }
           const configPatch = input.config ?? {};
           const credentialPatch = input.credentials ?? {};
-          const opened =
-            input.credentials !== undefined ||
-            (current.credentials !== null && !isSealed(current.credentials))
-              ? openCredentials(current)
-              : undefined;
-          // The kind's schemas check the merged result; errors name `config.x` / `credentials.x`. Credentials
-          // are opened (and checked) only when the update touches them or they need re-sealing.
-          const merged = opened
-            ? z.strictObject({ config: spec.config, credentials: spec.credentials }).parse({
-                config: merge(current.config, configPatch),
-                credentials: merge(opened.values, credentialPatch),
-              })
-            : {
-                ...z
-                  .strictObject({ config: spec.config })
-                  .parse({ config: merge(current.config, configPatch) }),
-                credentials: {} as Record<string, unknown>,
-              };
-          for (const field of new Set([...Object.keys(current.config), ...Object.keys(merged.config)])) {
-            if (!same(current.config[field], merged.config[field])) changed.push(`config.${field}`);
+          const config = z
+            .strictObject({ config: spec.config })
+            .parse({ config: merge(current.config, configPatch) }).config;
+          for (const field of new Set([...Object.keys(current.config), ...Object.keys(config)])) {
+            if (!same(current.config[field], config[field])) changed.push(`config.${field}`);
           }
-          if (changed.some((f) => f.startsWith("config."))) checkDestinations(merged.config);
-          next.config = merged.config;
-          if (opened) {
-            const credentials = Object.fromEntries(
-              Object.entries(merged.credentials).filter(([, v]) => v !== undefined),
-            );
+          if (changed.some((f) => f.startsWith("config."))) {
+            checkDestinations(spec.destinations, config, outbound.policy);
+          }
+          next.config = config;
+          // Stored rows predate defaults added later: compare both sides with the kind's defaults applied.
+          const before = spec.config.safeParse(current.config).data ?? current.config;
+          const { moves, keepStoredCredential } = destinationChange(spec.destinations, before, config);
+          const hadCredentials = current.credentials !== null;
+          const stale = hadCredentials && !isSealed(current.credentials as string);
+          // Credentials are opened (and checked) only when the update touches them or they need
+          // re-sealing; a moved destination never opens them: they stay behind.
+          if (input.credentials !== undefined || !keepStoredCredential || stale) {
+            const base = keepStoredCredential ? openCredentials(current).values : {};
+            const patched = merge(base, credentialPatch);
+            const credentials =
+              keepStoredCredential || Object.keys(patched).length > 0
+                ? (z.strictObject({ credentials: spec.credentials }).parse({ credentials: patched })
+                    .credentials as Record<string, unknown>)
+                : {};
+            const kept = Object.fromEntries(Object.entries(credentials).filter(([, v]) => v !== undefined));
             for (const field of Object.keys(credentialPatch)) changed.push(`credentials.${field}`);
-            next.credentials = sealCredentials(current.id, credentials);
-            next.secretHints = hintsOf(credentials);
-            if (Object.keys(credentialPatch).length > 0)
+            if (!keepStoredCredential) {
+              for (const field of Object.keys(current.secretHints)) changed.push(`credentials.${field}`);
+            }
+            next.credentials = sealCredentials(current.id, kept);
+            next.secretHints = hintsOf(kept);
+            if (Object.keys(credentialPatch).length > 0 || !keepStoredCredential)
               next.credentialsSetAt = next.credentials ? new Date() : null;
           }
           const updated = await updateRow(tx, table, next);
@@ -334,7 +300,18 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
             action: `${noun}.updated`,
             workspaceId,
             target: { type: noun, id },
-            metadata: { kind: current.kind, name: updated.name, changed: [...new Set(changed)].sort() },
+            metadata: {
+              kind: current.kind,
+              name: updated.name,
+              changed: [...new Set(changed)].sort(),
+              ...(moves.length > 0
+                ? {
+                    destination: moves,
+                    credentialsCleared: hadCredentials,
+                    credentialsResupplied: Object.keys(credentialPatch).length > 0,
+                  }
+                : {}),
+            },
           });
           return updated;
         });
@@ -363,13 +340,17 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
       const row = await findRow(pool, table, workspaceId, id);
       if (!row) throw notFound(`${options.label} not found`);
       const { values } = openCredentials(row);
-      const result = await probeIntegration(
-        row.kind,
-        row.config,
-        values,
-        outbound,
-        deps.testTimeoutMs ?? 5_000,
-      );
+      // Only the stored destination and stored credentials are used; incomplete credentials (cleared
+      // when the destination changed) are not sent anywhere.
+      const result = specOf(row.kind).credentials.safeParse(values).success
+        ? await probeIntegration(row.kind, row.config, values, outbound, deps.testTimeoutMs ?? 5_000)
+        : {
+            ok: false,
+            status: null,
+            error: "credentials_missing",
+            message:
+              "The credentials are not set (they are cleared when the destination changes); set them again",
+          };
       await withTransaction(pool, (tx) =>
         recordAudit(tx, {
           ...auditFieldsOf(ctx),

@@ -1,15 +1,13 @@
 import { OutboundError, type OutboundOptions, outboundFetch } from "../../http/outbound/client.js";
+import { PROVIDER_CATALOG } from "./catalog.js";
 import type { ProviderKind } from "./schema.js";
 
 /** Where each kind's API lives when no base URL overrides it. */
-export const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
-  anthropic: "https://api.anthropic.com",
-  openai: "https://api.openai.com/v1",
-  gemini: "https://generativelanguage.googleapis.com",
-  openrouter: "https://openrouter.ai/api/v1",
-  mistral: "https://api.mistral.ai/v1",
-  groq: "https://api.groq.com/openai/v1",
-};
+export const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = Object.fromEntries(
+  Object.entries(PROVIDER_CATALOG).flatMap(([kind, spec]) =>
+    spec.defaultBaseUrl ? [[kind, spec.defaultBaseUrl]] : [],
+  ),
+);
 
 export interface ProbeResult {
   ok: boolean;

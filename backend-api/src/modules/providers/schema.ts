@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PROVIDER_CATALOG } from "./catalog.js";
 
 export const PROVIDER_KINDS = [
   "anthropic",
@@ -13,7 +14,9 @@ export const PROVIDER_KINDS = [
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** Kinds that point at a server the operator runs: a base URL is required, an API key optional. */
-export const SELF_HOSTED_KINDS: readonly ProviderKind[] = ["ollama", "openai_compatible"];
+export const SELF_HOSTED_KINDS: readonly ProviderKind[] = PROVIDER_KINDS.filter(
+  (kind) => PROVIDER_CATALOG[kind].selfHosted,
+);
 
 export const providerParams = z.strictObject({ id: z.string().uuid(), providerId: z.string().uuid() });
 

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import {
-  AppError,
   badRequest,
   conflict,
   isSealed,
@@ -11,16 +10,13 @@ import {
   withTransaction,
 } from "@nora/core";
 import { DEFAULT_OUTBOUND_POLICY } from "../../http/outbound/address-policy.js";
-import {
-  OutboundError,
-  type OutboundOptions,
-  parseOutboundUrl,
-  staticDestinationProblem,
-} from "../../http/outbound/client.js";
+import { type OutboundOptions, parseOutboundUrl } from "../../http/outbound/client.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
+import { checkDestinations, destinationChange } from "../integrations/destinations.js";
 import { isUniqueViolation, openOrFail, sealOrFail } from "../integrations/sealing.js";
 import { secretHint } from "../integrations/secrets.js";
+import { PROVIDER_CATALOG } from "./catalog.js";
 import { type ProbeResult, probeProvider } from "./probe.js";
 import {
   clearDefault,
@@ -32,7 +28,12 @@ import {
   type ProviderRow,
   updateProvider,
 } from "./repo.js";
-import { type CreateProviderInput, SELF_HOSTED_KINDS, type UpdateProviderInput } from "./schema.js";
+import {
+  type CreateProviderInput,
+  type ProviderKind,
+  SELF_HOSTED_KINDS,
+  type UpdateProviderInput,
+} from "./schema.js";
 
 const TABLE = "llm_providers";
 const sealContext = (rowId: string) => ({ table: TABLE, column: "api_key", rowId });
@@ -68,24 +69,11 @@ export function createProviderService(deps: ProviderServiceDeps) {
   const { pool, keyring } = deps;
   const outbound = deps.outbound ?? { policy: DEFAULT_OUTBOUND_POLICY };
 
-  /** Syntax and the no-DNS part of the SSRF policy, checked when a base URL is saved. */
-  function checkBaseUrl(baseUrl: string) {
-    try {
-      const url = parseOutboundUrl(baseUrl);
-      if (url.search || url.hash)
-        throw new OutboundError("invalid_url", "A base URL has no query or fragment");
-      const problem = staticDestinationProblem(url, outbound.policy);
-      if (problem) {
-        throw new AppError(
-          400,
-          "destination_forbidden",
-          `${problem}; allowlist it in NORA_OUTBOUND_ALLOWED_CIDRS to use it`,
-        );
-      }
-    } catch (error) {
-      if (error instanceof OutboundError) throw badRequest(error.code, error.message);
-      throw error;
-    }
+  /** Syntax and the no-DNS part of the SSRF policy (the same parser and policy as every call). */
+  function checkBaseUrl(kind: ProviderKind, baseUrl: string) {
+    checkDestinations(PROVIDER_CATALOG[kind].destinations, { baseUrl }, outbound.policy);
+    const url = parseOutboundUrl(baseUrl);
+    if (url.search || url.hash) throw badRequest("invalid_url", "A base URL has no query or fragment");
   }
 
   /** Serializes provider changes per workspace (the default flag is decided under it). */
@@ -105,7 +93,7 @@ export function createProviderService(deps: ProviderServiceDeps) {
     list: async (workspaceId: string) => (await listProviders(pool, workspaceId)).map(publicProvider),
 
     async create(workspaceId: string, userId: string, input: CreateProviderInput, ctx: ActionContext) {
-      if (input.baseUrl) checkBaseUrl(input.baseUrl);
+      if (input.baseUrl) checkBaseUrl(input.kind, input.baseUrl);
       const id = randomUUID();
       const apiKey = input.apiKey ? sealOrFail(keyring, input.apiKey, sealContext(id)) : null;
       try {
@@ -148,12 +136,12 @@ export function createProviderService(deps: ProviderServiceDeps) {
     },
 
     async update(workspaceId: string, providerId: string, input: UpdateProviderInput, ctx: ActionContext) {
-      if (input.baseUrl) checkBaseUrl(input.baseUrl);
       try {
         const row = await withTransaction(pool, async (tx) => {
           await lockWorkspace(tx, workspaceId);
           const current = await findProvider(tx, workspaceId, providerId, true);
           if (!current) throw notFound("Provider not found");
+          if (input.baseUrl) checkBaseUrl(current.kind, input.baseUrl);
           const selfHosted = SELF_HOSTED_KINDS.includes(current.kind);
           if (input.baseUrl === null && selfHosted) {
             throw badRequest("base_url_required", `${current.kind} needs a base URL`);
@@ -178,12 +166,23 @@ export function createProviderService(deps: ProviderServiceDeps) {
             next.defaultModel = input.defaultModel;
             changed.push("defaultModel");
           }
+          const { moves, keepStoredCredential } = destinationChange(
+            PROVIDER_CATALOG[current.kind].destinations,
+            { baseUrl: current.baseUrl },
+            { baseUrl: next.baseUrl },
+          );
           if (input.apiKey !== undefined) {
             next.apiKey =
               input.apiKey === null ? null : sealOrFail(keyring, input.apiKey, sealContext(current.id));
             next.keyHint = input.apiKey === null ? null : secretHint(input.apiKey);
             next.keySetAt = input.apiKey === null ? null : new Date();
             changed.push("apiKey");
+          } else if (!keepStoredCredential) {
+            // The stored key never follows a new destination; only a key given with it does.
+            next.apiKey = null;
+            next.keyHint = null;
+            next.keySetAt = null;
+            if (current.apiKey !== null) changed.push("apiKey");
           } else if (current.apiKey !== null && !isSealed(current.apiKey)) {
             // Legacy plaintext (accepted only under NORA_ALLOW_PLAINTEXT_SECRETS): sealed on this write.
             const opened = openOrFail(keyring, current.apiKey, sealContext(current.id));
@@ -200,7 +199,18 @@ export function createProviderService(deps: ProviderServiceDeps) {
             action: "llm_provider.updated",
             workspaceId,
             target: { type: "llm_provider", id: current.id },
-            metadata: { kind: current.kind, name: updated.name, changed },
+            metadata: {
+              kind: current.kind,
+              name: updated.name,
+              changed,
+              ...(moves.length > 0
+                ? {
+                    destination: moves,
+                    credentialsCleared: current.apiKey !== null,
+                    credentialsResupplied: typeof input.apiKey === "string",
+                  }
+                : {}),
+            },
           });
           return updated;
         });
@@ -246,13 +256,16 @@ export function createProviderService(deps: ProviderServiceDeps) {
       const row = await findProvider(pool, workspaceId, providerId);
       if (!row) throw notFound("Provider not found");
       const apiKey = row.apiKey === null ? null : openOrFail(keyring, row.apiKey, sealContext(row.id)).value;
-      const result = await probeProvider(
-        row.kind,
-        row.baseUrl,
-        apiKey,
-        outbound,
-        deps.testTimeoutMs ?? 5_000,
-      );
+      // Only the stored base URL and key are used; a hosted kind without its key is not called at all.
+      const result: ProbeResult =
+        apiKey === null && !PROVIDER_CATALOG[row.kind].selfHosted
+          ? {
+              ok: false,
+              status: null,
+              error: "credentials_missing",
+              message: "The API key is not set (it is cleared when the base URL changes); set it again",
+            }
+          : await probeProvider(row.kind, row.baseUrl, apiKey, outbound, deps.testTimeoutMs ?? 5_000);
       await withTransaction(pool, (tx) =>
         recordAudit(tx, {
           ...auditFieldsOf(ctx),

@@ -78,7 +78,16 @@ export interface Config {
       google: { clientId: string; clientSecret: string; issuerUrl: string } | undefined;
     };
     smtp:
-      | { host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
+      | {
+          host: string;
+          port: number;
+          secure: boolean;
+          user?: string;
+          password?: string;
+          from: string;
+          /** Send the login without TLS when the server offers no STARTTLS (SMTP_ALLOW_INSECURE_AUTH). */
+          allowInsecureAuth: boolean;
+        }
       | undefined;
   };
   /** ENABLED_* as given (unset = the catalog's defaults); @nora/agent-runtime parses them. */
@@ -139,6 +148,11 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
   const derive = (label: string) => createHmac("sha256", jwtSecret).update(label).digest();
   if (!e.NORA_API_KEY_HASH_SECRET) {
     warnings.push("NORA_API_KEY_HASH_SECRET is not set; API key hashes use a key derived from JWT_SECRET");
+  }
+  if (e.SMTP_ALLOW_INSECURE_AUTH && e.SMTP_HOST && !e.SMTP_SECURE) {
+    warnings.push(
+      "INSECURE: SMTP_ALLOW_INSECURE_AUTH=true: the SMTP login and password are sent in clear text when the server offers no STARTTLS",
+    );
   }
   if (e.NORA_INSECURE_COOKIES) {
     warnings.push(
@@ -247,6 +261,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
               port: e.SMTP_PORT,
               secure: e.SMTP_SECURE,
               from: e.SMTP_FROM,
+              allowInsecureAuth: e.SMTP_ALLOW_INSECURE_AUTH,
               ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
               ...(e.SMTP_PASSWORD ? { password: e.SMTP_PASSWORD } : {}),
             }

@@ -145,6 +145,7 @@ export const envSchema = z.object({
   SMTP_USER: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
   SMTP_FROM: z.string().optional(),
+  SMTP_ALLOW_INSECURE_AUTH: bool(false),
 
   // Parsed and validated by the runtime catalog (@nora/agent-runtime) when the API and workers boot.
   ENABLED_RUNTIME_FAMILIES: z.string().optional(),
