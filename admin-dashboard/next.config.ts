@@ -5,8 +5,6 @@ const nextConfig: NextConfig = {
   output: "standalone",
   poweredByHeader: false,
   reactStrictMode: true,
-  // @nora/ui ships TypeScript sources and its stylesheet; Next compiles them with the app.
-  transpilePackages: ["@nora/ui"],
   basePath: "/admin",
   // Trace from the monorepo root so the standalone output includes hoisted node_modules.
   outputFileTracingRoot: fileURLToPath(new URL("..", import.meta.url)),
