@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: [
       "packages/*/src/**/*.test.ts",
+      "packages/*/src/**/*.test.tsx",
       "packages/*/test/**/*.test.ts",
       "agent-runtime/src/**/*.test.ts",
       "agent-runtime/test/**/*.test.ts",

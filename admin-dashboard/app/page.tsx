@@ -1,6 +1,6 @@
 export default function AdminPage() {
   return (
-    <main>
+    <>
       <h1>Nora administration</h1>
       <p>
         Platform administration for Nora: manage users and workspaces, inspect and retry failed jobs, and
@@ -9,6 +9,6 @@ export default function AdminPage() {
       <p>
         <a href="/">Back to the Nora home page</a>
       </p>
-    </main>
+    </>
   );
 }

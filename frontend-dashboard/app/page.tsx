@@ -1,6 +1,6 @@
 export default function DashboardPage() {
   return (
-    <main>
+    <>
       <h1>Nora dashboard</h1>
       <p>
         The operator workspace: deploy agents, follow their logs and metrics, open a terminal or a chat, and
@@ -9,6 +9,6 @@ export default function DashboardPage() {
       <p>
         <a href="/">Back to the Nora home page</a>
       </p>
-    </main>
+    </>
   );
 }

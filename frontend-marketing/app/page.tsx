@@ -1,6 +1,6 @@
 export default function HomePage() {
   return (
-    <main>
+    <>
       <h1>Nora</h1>
       <p>
         A self-hosted control plane for AI agent runtimes: deploy agents on Docker or Kubernetes, keep them
@@ -16,6 +16,6 @@ export default function HomePage() {
           </li>
         </ul>
       </nav>
-    </main>
+    </>
   );
 }

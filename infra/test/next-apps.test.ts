@@ -33,6 +33,18 @@ describe.each(APPS)("$dir", ({ dir, basePath, port }) => {
     expect(module.default.outputFileTracingRoot).toBe(`${REPO_ROOT}/`);
   });
 
+  it("takes its stylesheet and root layout from @nora/ui, with no copy of its own", async () => {
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, dir, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.dependencies["@nora/ui"]).toBeDefined();
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(join(REPO_ROOT, dir, "app", "globals.css"))).toBe(false);
+    const layout = await readFile(join(REPO_ROOT, dir, "app", "layout.tsx"), "utf8");
+    expect(layout).toContain('import "@nora/ui/styles.css";');
+    expect(layout).toMatch(/import \{ RootLayout \} from "@nora\/ui";/);
+  });
+
   it("listens on the port nginx and docker-compose expect", async () => {
     const pkg = JSON.parse(await readFile(join(REPO_ROOT, dir, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
@@ -73,6 +85,10 @@ describe.each(APPS)("$dir renders", ({ dir, basePath }) => {
       expect(res?.status).toBe(200);
       const html = (await res?.text()) ?? "";
       expect(html).toContain("Nora");
+      // The shared layout: a skip link to the main landmark, and the toast live region.
+      expect(html).toContain('<a class="nora-skip-link" href="#nora-main">');
+      expect(html).toContain('<main id="nora-main"');
+      expect(html).toContain('role="status" aria-live="polite"');
       expect(res?.headers.get("x-powered-by")).toBeNull();
     } finally {
       await next.stop();
