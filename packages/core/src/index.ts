@@ -14,6 +14,7 @@ export { isSensitiveName, REDACTED, redactDeep, redactUrl } from "./logging/reda
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
+export * from "./validation/text.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
 export { runWorkerProcess } from "./workers/worker-process.js";
 export * from "./workers/worker-service.js";
