@@ -97,11 +97,15 @@ export function queryInt8Id() {
 export const PG_TIMESTAMPTZ_MIN = new Date("-004713-11-24T00:00:00.000Z");
 export const JS_DATE_MAX = new Date(8.64e15);
 
-/** A point in time in a query string (ISO 8601 or anything Date parses), within timestamptz's range. */
+// ISO 8601: a date, optionally a time (seconds and fraction optional) and a zone; years may be expanded.
+const ISO_8601 = /^[+-]?\d{4,6}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+/** A point in time in a query string, in ISO 8601, within timestamptz's range. */
 export function queryDate() {
   return z
     .string()
-    .max(64)
+    .max(40)
+    .regex(ISO_8601, "must be an ISO 8601 date or time")
     .transform((v) => new Date(v))
     .pipe(z.date().min(PG_TIMESTAMPTZ_MIN).max(JS_DATE_MAX));
 }
