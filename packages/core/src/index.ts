@@ -10,7 +10,14 @@ export {
 export { createPool, type Pool, type PoolClient, type Queryable, withTransaction } from "./db/pool.js";
 export * from "./errors/app-error.js";
 export { createLogger, exitAfterFlush, type Logger, type LoggerSettings } from "./logging/logger.js";
-export { isSensitiveName, REDACTED, redactDeep, redactUrl } from "./logging/redact.js";
+export {
+  isSensitiveName,
+  isSensitiveQueryName,
+  REDACTED,
+  redactDeep,
+  redactUrl,
+  redactUrlsIn,
+} from "./logging/redact.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
