@@ -1,21 +1,25 @@
+import { singleLineText } from "@nora/core";
 import { Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { parseRequest } from "../src/http/validate.js";
+import { validated } from "../src/http/validate.js";
 import { recordAudit } from "../src/modules/audit/service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 
 /** A route that writes one audit row per valid request, so a test can prove bad input wrote nothing. */
 function writingRoute(app: () => TestApp) {
-  return Router().post("/api/test/notes", async (req, res) => {
-    const { body } = parseRequest(req, { body: z.strictObject({ title: z.string().min(1).max(100) }) });
-    await recordAudit(app().db.pool, {
-      actor: { type: "system" },
-      action: "test.note_created",
-      metadata: body,
-    });
-    res.status(201).json({ ok: true });
-  });
+  const noteBody = z.strictObject({ title: singleLineText({ max: 100, min: 1 }) });
+  return Router().post(
+    "/api/test/notes",
+    validated({ body: noteBody }, async (_req, res, { body }) => {
+      await recordAudit(app().db.pool, {
+        actor: { type: "system" },
+        action: "test.note_created",
+        metadata: body,
+      });
+      res.status(201).json({ ok: true });
+    }),
+  );
 }
 
 describe("bad input gets a clear 4xx and changes nothing", () => {

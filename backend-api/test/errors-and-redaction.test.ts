@@ -111,3 +111,102 @@ describe("log redaction", () => {
     expect(app.logs.text).toContain("page=2");
   });
 });
+
+/** Every value of a sensitive query parameter a URL can carry, so one URL tests the whole name list. */
+const SENSITIVE_QUERY = [
+  "token",
+  "code",
+  "state",
+  "key",
+  "secret",
+  "password",
+  "passwd",
+  "auth",
+  "authorization",
+  "jwt",
+  "session",
+  "signature",
+  "access_token",
+]
+  .map((name) => `${name}=${CANARY}`)
+  .join("&");
+
+describe("URLs in the log", () => {
+  let app: TestApp;
+  const routes = Router()
+    .get("/api/test/redirect", (_req, res) => {
+      res.redirect(302, `/elsewhere?${SENSITIVE_QUERY}&page=3`);
+    })
+    .get("/api/test/url-failure", () => {
+      throw new Error(`upstream https://upstream.test/cb?${SENSITIVE_QUERY} failed`);
+    });
+  const referer = `http://nora.test/app/settings?${SENSITIVE_QUERY}&page=2#access_token=${CANARY}`;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      env: {
+        ...NO_RATE_LIMITS,
+        // A GitHub sign-in that is never contacted: start only redirects, and a callback with an
+        // unknown state is refused before any exchange.
+        GITHUB_CLIENT_ID: "log-test-client",
+        GITHUB_CLIENT_SECRET: "log-test-secret",
+        GITHUB_OAUTH_URL: "http://127.0.0.1:9",
+        GITHUB_API_URL: "http://127.0.0.1:9",
+      },
+      routes: [routes],
+    });
+  });
+  afterAll(() => app.close());
+
+  const linesOf = (res: Response) =>
+    app.logs.entries().filter((e) => e.requestId === res.headers.get("x-request-id"));
+
+  it("redacts the Referer header like the request URL", async () => {
+    const res = await fetch(`${app.url}/api/health`, { headers: { referer } });
+    expect(res.status).toBe(200);
+    const line = linesOf(res).find((e) => e.msg === "request completed") as {
+      req: { headers: { referer: string } };
+    };
+    expect(line.req.headers.referer).toContain("http://nora.test/app/settings?");
+    expect(line.req.headers.referer).toContain("page=2");
+    expect(app.logs.text).not.toContain(CANARY);
+  });
+
+  it("logs a redirect's target, redacted", async () => {
+    const res = await fetch(`${app.url}/api/test/redirect`, { redirect: "manual", headers: { referer } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toContain(CANARY);
+    const line = linesOf(res).find((e) => e.msg === "request completed") as { res: { location: string } };
+    expect(line.res.location).toMatch(/^\/elsewhere\?.*page=3/);
+    expect(app.logs.text).not.toContain(CANARY);
+  });
+
+  it("redacts URLs in a logged error", async () => {
+    const res = await fetch(`${app.url}/api/test/url-failure`);
+    expect(res.status).toBe(500);
+    expect(linesOf(res).some((e) => e.msg === "request failed")).toBe(true);
+    expect(app.logs.text).toContain("https://upstream.test/cb?");
+    expect(app.logs.text).not.toContain(CANARY);
+  });
+
+  it("keeps the OAuth state and code out of the log: start's redirect, the callback, its Referer", async () => {
+    const start = await fetch(`${app.url}/api/auth/oauth/github/start`, { redirect: "manual" });
+    expect(start.status).toBe(302);
+    const state = new URL(start.headers.get("location") as string).searchParams.get("state") as string;
+    expect(state.length).toBeGreaterThan(20);
+    const startLine = linesOf(start).find((e) => e.msg === "request completed") as {
+      res: { location: string };
+    };
+    expect(startLine.res.location).toContain("http://127.0.0.1:9/login/oauth/authorize?");
+
+    const callback = await fetch(
+      `${app.url}/api/auth/oauth/github/callback?code=${CANARY}&state=${encodeURIComponent(state)}`,
+      { redirect: "manual", headers: { referer: `http://127.0.0.1:9/login/oauth/authorize?state=${state}` } },
+    );
+    expect(callback.status).toBe(302);
+    expect(callback.headers.get("location")).toContain("/login?error=");
+    expect(app.logs.text).not.toContain(CANARY);
+    expect(app.logs.text).not.toContain(state);
+    expect(app.logs.text).not.toContain(encodeURIComponent(state));
+  });
+});

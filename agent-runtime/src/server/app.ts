@@ -10,6 +10,7 @@ import { bearerToken, tokensEqual } from "./auth.js";
 import type { ServerConfig } from "./config.js";
 import { execCommand } from "./exec.js";
 import * as files from "./files.js";
+import { fsError } from "./fs-errors.js";
 import { HttpError, readJson, sendError, sendJson } from "./http.js";
 import { streamLogs } from "./logs.js";
 import { FileRoots } from "./roots.js";
@@ -156,7 +157,8 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(req, res).catch((caught: unknown) => {
+      const error = fsError(caught);
       if (error instanceof HttpError) {
         // An unread request body would otherwise keep the connection busy.
         if (!req.complete) res.setHeader("connection", "close");

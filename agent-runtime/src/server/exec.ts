@@ -5,6 +5,7 @@ import { z } from "zod";
 import { envNameSchema, envValueSchema } from "../bootstrap/schema.js";
 import { HttpError, readJson, sendJson } from "./http.js";
 import { killGroup } from "./process-group.js";
+import { argumentText, pathText } from "./request-text.js";
 import type { FileRoots } from "./roots.js";
 
 export interface ExecContext {
@@ -33,17 +34,14 @@ function execBody(ctx: ExecContext) {
   return z
     .object({
       argv: z
-        .array(z.string().refine((a) => !a.includes("\0"), "NUL in argument"))
+        .array(argumentText(128 * 1024))
         .min(1)
         .max(1000),
-      cwd: z.string().default(""),
+      cwd: pathText().default(""),
       timeoutMs: z.number().int().positive().max(ctx.timeoutMaxMs).default(ctx.timeoutDefaultMs),
       maxOutputBytes: z.number().int().positive().max(ctx.outputMaxBytes).default(ctx.outputDefaultBytes),
       env: z.record(envNameSchema, envValueSchema).default({}),
-      stdin: z
-        .string()
-        .max(1024 * 1024)
-        .optional(),
+      stdin: argumentText(1024 * 1024).optional(),
     })
     .strict();
 }

@@ -5,8 +5,8 @@ import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { TooLargeError, writeAtomic, writeAtomicStream } from "./atomic.js";
-import { fsError } from "./fs-errors.js";
 import { HttpError, readJson, readQuery, sendJson } from "./http.js";
+import { contentText, pathText } from "./request-text.js";
 import type { FileRoots } from "./roots.js";
 
 export interface FilesContext {
@@ -17,22 +17,14 @@ export interface FilesContext {
 
 const MAX_TREE_ENTRIES = 5000;
 
-const locationQuery = z.object({ root: z.string().min(1), path: z.string().default("") });
-const targetQuery = z.object({ root: z.string().min(1), path: z.string().min(1) });
+const locationQuery = z.object({ root: pathText().min(1), path: pathText().default("") });
+const targetQuery = z.object({ root: pathText().min(1), path: pathText().min(1) });
 
 function kind(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): string {
   if (entry.isSymbolicLink()) return "symlink";
   if (entry.isDirectory()) return "directory";
   if (entry.isFile()) return "file";
   return "other";
-}
-
-async function guard<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw fsError(error);
-  }
 }
 
 export function listRoots(ctx: FilesContext, res: ServerResponse): void {
@@ -45,67 +37,61 @@ export function listRoots(ctx: FilesContext, res: ServerResponse): void {
 export async function tree(ctx: FilesContext, url: URL, res: ServerResponse): Promise<void> {
   const query = readQuery(url, locationQuery);
   const target = await ctx.roots.resolve(query.root, query.path, "read", false);
-  const body = await guard(async () => {
-    const info = await stat(target.path);
-    if (!info.isDirectory()) throw new HttpError(400, "not_a_directory", "path is not a directory");
-    const dirents = await readdir(target.path, { withFileTypes: true });
-    const entries = [];
-    for (const dirent of dirents.slice(0, MAX_TREE_ENTRIES)) {
-      const info = await lstat(join(target.path, dirent.name)).catch(() => null);
-      entries.push({
-        name: dirent.name,
-        path: target.relative === "" ? dirent.name : `${target.relative}/${dirent.name}`,
-        type: kind(dirent),
-        size: info?.size ?? 0,
-        modifiedAt: info?.mtime.toISOString() ?? null,
-      });
-    }
-    entries.sort((a, b) =>
-      a.type === b.type
-        ? a.name.localeCompare(b.name)
-        : a.type === "directory"
-          ? -1
-          : b.type === "directory"
-            ? 1
-            : 0,
-    );
-    return {
-      root: target.root.name,
-      path: target.relative,
-      entries,
-      truncated: dirents.length > MAX_TREE_ENTRIES,
-    };
+  const info = await stat(target.path);
+  if (!info.isDirectory()) throw new HttpError(400, "not_a_directory", "path is not a directory");
+  const dirents = await readdir(target.path, { withFileTypes: true });
+  const entries = [];
+  for (const dirent of dirents.slice(0, MAX_TREE_ENTRIES)) {
+    const info = await lstat(join(target.path, dirent.name)).catch(() => null);
+    entries.push({
+      name: dirent.name,
+      path: target.relative === "" ? dirent.name : `${target.relative}/${dirent.name}`,
+      type: kind(dirent),
+      size: info?.size ?? 0,
+      modifiedAt: info?.mtime.toISOString() ?? null,
+    });
+  }
+  entries.sort((a, b) =>
+    a.type === b.type
+      ? a.name.localeCompare(b.name)
+      : a.type === "directory"
+        ? -1
+        : b.type === "directory"
+          ? 1
+          : 0,
+  );
+  sendJson(res, 200, {
+    root: target.root.name,
+    path: target.relative,
+    entries,
+    truncated: dirents.length > MAX_TREE_ENTRIES,
   });
-  sendJson(res, 200, body);
 }
 
 export async function getContent(ctx: FilesContext, url: URL, res: ServerResponse): Promise<void> {
   const query = readQuery(url, targetQuery);
   const target = await ctx.roots.resolve(query.root, query.path, "read", false);
-  const body = await guard(async () => {
-    const info = await stat(target.path);
-    if (!info.isFile()) throw new HttpError(400, "not_a_file", "path is not a regular file");
-    if (info.size > ctx.contentMaxBytes) {
-      throw new HttpError(413, "too_large", `file exceeds ${ctx.contentMaxBytes} bytes; use /files/download`);
-    }
-    const data = await readFile(target.path);
-    const binary = data.includes(0);
-    return {
-      root: target.root.name,
-      path: target.relative,
-      size: info.size,
-      modifiedAt: info.mtime.toISOString(),
-      encoding: binary ? "base64" : "utf8",
-      content: data.toString(binary ? "base64" : "utf8"),
-    };
+  const info = await stat(target.path);
+  if (!info.isFile()) throw new HttpError(400, "not_a_file", "path is not a regular file");
+  if (info.size > ctx.contentMaxBytes) {
+    throw new HttpError(413, "too_large", `file exceeds ${ctx.contentMaxBytes} bytes; use /files/download`);
+  }
+  const data = await readFile(target.path);
+  const binary = data.includes(0);
+  sendJson(res, 200, {
+    root: target.root.name,
+    path: target.relative,
+    size: info.size,
+    modifiedAt: info.mtime.toISOString(),
+    encoding: binary ? "base64" : "utf8",
+    content: data.toString(binary ? "base64" : "utf8"),
   });
-  sendJson(res, 200, body);
 }
 
 export async function download(ctx: FilesContext, url: URL, res: ServerResponse): Promise<void> {
   const query = readQuery(url, targetQuery);
   const target = await ctx.roots.resolve(query.root, query.path, "read", false);
-  const info = await guard(() => stat(target.path));
+  const info = await stat(target.path);
   if (!info.isFile()) throw new HttpError(400, "not_a_file", "path is not a regular file");
   const name = basename(target.path).replace(/[^\w.-]/g, "_");
   res.writeHead(200, {
@@ -118,9 +104,9 @@ export async function download(ctx: FilesContext, url: URL, res: ServerResponse)
 }
 
 const putContentBody = z.object({
-  root: z.string().min(1),
-  path: z.string().min(1),
-  content: z.string(),
+  root: pathText().min(1),
+  path: pathText().min(1),
+  content: contentText(64 * 1024 * 1024),
   encoding: z.enum(["utf8", "base64"]).default("utf8"),
 });
 
@@ -136,11 +122,9 @@ export async function putContent(
     throw new HttpError(413, "too_large", `content exceeds ${ctx.contentMaxBytes} bytes; use /files/upload`);
   }
   const target = await ctx.roots.resolve(body.root, body.path, "create", true);
-  const size = await guard(async () => {
-    const existing = await lstat(target.path).catch(() => null);
-    if (existing?.isDirectory()) throw new HttpError(400, "is_a_directory", "path is a directory");
-    return writeAtomic(target.path, data);
-  });
+  const existing = await lstat(target.path).catch(() => null);
+  if (existing?.isDirectory()) throw new HttpError(400, "is_a_directory", "path is a directory");
+  const size = await writeAtomic(target.path, data);
   sendJson(res, 200, { root: target.root.name, path: target.relative, size });
 }
 
@@ -155,20 +139,15 @@ export async function upload(
   const tooLarge = new HttpError(413, "too_large", `upload exceeds ${ctx.uploadMaxBytes} bytes`);
   if (declared > ctx.uploadMaxBytes) throw tooLarge;
   const target = await ctx.roots.resolve(query.root, query.path, "create", true);
-  const size = await guard(async () => {
-    const existing = await lstat(target.path).catch(() => null);
-    if (existing?.isDirectory()) throw new HttpError(400, "is_a_directory", "path is a directory");
-    try {
-      return await writeAtomicStream(target.path, req, { maxBytes: ctx.uploadMaxBytes });
-    } catch (error) {
-      if (error instanceof TooLargeError) throw tooLarge;
-      throw error;
-    }
+  const existing = await lstat(target.path).catch(() => null);
+  if (existing?.isDirectory()) throw new HttpError(400, "is_a_directory", "path is a directory");
+  const size = await writeAtomicStream(target.path, req, { maxBytes: ctx.uploadMaxBytes }).catch((error) => {
+    throw error instanceof TooLargeError ? tooLarge : error;
   });
   sendJson(res, 201, { root: target.root.name, path: target.relative, size });
 }
 
-const mkdirBody = z.object({ root: z.string().min(1), path: z.string().min(1) });
+const mkdirBody = z.object({ root: pathText().min(1), path: pathText().min(1) });
 
 export async function makeDirectory(
   ctx: FilesContext,
@@ -177,13 +156,13 @@ export async function makeDirectory(
 ): Promise<void> {
   const body = await readJson(req, mkdirBody, 64 * 1024);
   const target = await ctx.roots.resolve(body.root, body.path, "create", true);
-  await guard(() => mkdir(target.path, { recursive: true, mode: 0o755 }));
-  const info = await guard(() => lstat(target.path));
+  await mkdir(target.path, { recursive: true, mode: 0o755 });
+  const info = await lstat(target.path);
   if (!info.isDirectory()) throw new HttpError(409, "already_exists", "a non-directory exists at that path");
   sendJson(res, 201, { root: target.root.name, path: target.relative });
 }
 
-const moveBody = z.object({ root: z.string().min(1), from: z.string().min(1), to: z.string().min(1) });
+const moveBody = z.object({ root: pathText().min(1), from: pathText().min(1), to: pathText().min(1) });
 
 export async function move(ctx: FilesContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req, moveBody, 64 * 1024);
@@ -192,11 +171,9 @@ export async function move(ctx: FilesContext, req: IncomingMessage, res: ServerR
   if (to.path === from.path || to.path.startsWith(`${from.path}/`)) {
     throw new HttpError(400, "invalid_move", "cannot move a path into itself");
   }
-  await guard(async () => {
-    if (await lstat(to.path).catch(() => null))
-      throw new HttpError(409, "already_exists", "destination exists");
-    await rename(from.path, to.path);
-  });
+  if (await lstat(to.path).catch(() => null))
+    throw new HttpError(409, "already_exists", "destination exists");
+  await rename(from.path, to.path);
   sendJson(res, 200, { root: from.root.name, from: from.relative, to: to.relative });
 }
 
@@ -204,6 +181,6 @@ export async function remove(ctx: FilesContext, url: URL, res: ServerResponse): 
   const query = readQuery(url, targetQuery);
   const target = await ctx.roots.resolve(query.root, query.path, "entry", true);
   // rm works on the entry itself: a symlink is unlinked, never followed.
-  await guard(() => rm(target.path, { recursive: true }));
+  await rm(target.path, { recursive: true });
   sendJson(res, 200, { root: target.root.name, path: target.relative, deleted: true });
 }

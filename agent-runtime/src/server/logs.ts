@@ -2,6 +2,7 @@ import { open, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { readQuery } from "./http.js";
+import { queryInt } from "./request-text.js";
 
 export interface LogsContext {
   logFile: string;
@@ -12,7 +13,7 @@ const TAIL_BLOCK = 64 * 1024;
 const MAX_TAIL_BYTES = 8 * 1024 * 1024;
 
 const logsQuery = z.object({
-  tail: z.coerce.number().int().min(0).max(10_000).default(200),
+  tail: queryInt({ min: 0, max: 10_000 }).default(200),
   follow: z.enum(["0", "1", "true", "false"]).default("0"),
 });
 

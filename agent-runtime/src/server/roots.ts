@@ -27,6 +27,9 @@ export interface ResolvedPath {
  */
 export type PathUse = "read" | "entry" | "create";
 
+/** Linux's NAME_MAX: the longest file name, in bytes. */
+const NAME_MAX = 255;
+
 /** Splits a client path into safe segments, refusing absolute paths, `..`, NUL and backslashes. */
 export function splitRelative(path: string): string[] {
   if (path.includes("\0")) throw new HttpError(400, "invalid_path", "path contains a NUL byte");
@@ -34,6 +37,10 @@ export function splitRelative(path: string): string[] {
   if (path.includes("\\")) throw new HttpError(400, "invalid_path", "backslashes are not allowed");
   const segments = path.split("/").filter((s) => s !== "" && s !== ".");
   if (segments.includes("..")) throw new HttpError(400, "invalid_path", "'..' is not allowed");
+  // Checked before any file-system call, so `mkdir -p` cannot create the parents of a name it then refuses.
+  if (segments.some((s) => Buffer.byteLength(s) > NAME_MAX)) {
+    throw new HttpError(400, "name_too_long", `a name in the path is longer than ${NAME_MAX} bytes`);
+  }
   return segments;
 }
 

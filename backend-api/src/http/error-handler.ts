@@ -66,6 +66,10 @@ export function errorHandler(): ErrorRequestHandler {
       };
       status = mapped.status;
       body = { error: mapped.code, message: mapped.message, requestId };
+    } else if (error instanceof URIError) {
+      // The router could not percent-decode a path parameter (e.g. the bytes of a lone surrogate).
+      status = 400;
+      body = { error: "invalid_path", message: "The request path is not valid UTF-8", requestId };
     }
 
     if (status >= 500) req.log.error({ err: error, requestId }, "request failed");

@@ -19,9 +19,16 @@ const LOGGED_HEADERS = [
   "x-forwarded-for",
 ];
 
-function pickHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+/** Headers that carry a URL: their query goes through the same redaction as the request URL. */
+const URL_HEADERS = new Set(["referer", "location"]);
+
+function pickHeaders(headers: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const name of LOGGED_HEADERS) if (headers[name] !== undefined) picked[name] = headers[name];
+  for (const name of names) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    picked[name] = URL_HEADERS.has(name) && typeof value === "string" ? redactUrl(value) : value;
+  }
   return picked;
 }
 
@@ -43,10 +50,11 @@ export function requestLogging(logger: Logger): RequestHandler {
         req: {
           method: req.method,
           url: redactUrl(req.originalUrl),
-          headers: pickHeaders(req.headers),
+          headers: pickHeaders(req.headers, LOGGED_HEADERS),
           remoteAddress: req.socket.remoteAddress,
         },
-        res: { statusCode: status },
+        // A redirect's target, redacted like every other URL in the log.
+        res: { statusCode: status, ...pickHeaders({ location: res.getHeader("location") }, ["location"]) },
         responseTime: Number((process.hrtime.bigint() - started) / 1_000_000n),
       };
       if (status >= 500) log.error(line, `request failed with ${status}`);

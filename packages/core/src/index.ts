@@ -10,10 +10,18 @@ export {
 export { createPool, type Pool, type PoolClient, type Queryable, withTransaction } from "./db/pool.js";
 export * from "./errors/app-error.js";
 export { createLogger, exitAfterFlush, type Logger, type LoggerSettings } from "./logging/logger.js";
-export { isSensitiveName, REDACTED, redactDeep, redactUrl } from "./logging/redact.js";
+export {
+  isSensitiveName,
+  isSensitiveQueryName,
+  REDACTED,
+  redactDeep,
+  redactUrl,
+  redactUrlsIn,
+} from "./logging/redact.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
+export * from "./validation/text.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
 export { runWorkerProcess } from "./workers/worker-process.js";
 export * from "./workers/worker-service.js";

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { actorOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { listUsersQuery, updateUserBody, userParams } from "./schema.js";
 import type { AdminService } from "./service.js";
 
@@ -12,21 +12,27 @@ export function adminRoutes(deps: { admin: AdminService; requires: Requires }): 
   const router = Router();
   const adminOnly = requires({ kind: "platformAdmin" });
 
-  router.get("/api/admin/users", adminOnly, async (req, res) => {
-    const { query } = parseRequest(req, { query: listUsersQuery });
-    res.json({ users: await admin.listUsers(query) });
-  });
+  router.get(
+    "/api/admin/users",
+    adminOnly,
+    validated({ query: listUsersQuery }, async (_req, res, { query }) => {
+      res.json({ users: await admin.listUsers(query) });
+    }),
+  );
 
-  router.patch("/api/admin/users/:userId", adminOnly, async (req, res) => {
-    const { params, body } = parseRequest(req, { params: userParams, body: updateUserBody });
-    const change = {
-      ...(body.role !== undefined ? { role: body.role } : {}),
-      ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
-    };
-    res.json({
-      user: await admin.updateUser(params.userId, change, { ...contextOf(req), actor: actorOf(req) }),
-    });
-  });
+  router.patch(
+    "/api/admin/users/:userId",
+    adminOnly,
+    validated({ params: userParams, body: updateUserBody }, async (req, res, { params, body }) => {
+      const change = {
+        ...(body.role !== undefined ? { role: body.role } : {}),
+        ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+      };
+      res.json({
+        user: await admin.updateUser(params.userId, change, { ...contextOf(req), actor: actorOf(req) }),
+      });
+    }),
+  );
 
   return router;
 }

@@ -1,12 +1,13 @@
+import { queryInt, singleLineText } from "@nora/core";
 import { z } from "zod";
 
 export const listUsersQuery = z.strictObject({
-  q: z.string().trim().toLowerCase().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  q: singleLineText({ max: 100, min: 1, trim: true }).toLowerCase().optional(),
+  limit: queryInt({ min: 1, max: 500 }).default(100),
+  offset: queryInt({ min: 0, max: 1_000_000 }).default(0),
 });
 
-export const userParams = z.strictObject({ userId: z.string().uuid() });
+export const userParams = z.strictObject({ userId: z.uuid() });
 
 export const updateUserBody = z
   .strictObject({ role: z.enum(["user", "admin"]).optional(), disabled: z.boolean().optional() })

@@ -3,20 +3,19 @@ import { z } from "zod";
 import { actorOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import type { ProviderSyncService } from "./provider-sync.js";
 
-const agentParams = z.strictObject({ agentId: z.string().uuid() });
+const agentParams = z.strictObject({ agentId: z.uuid() });
 
 export function providerSyncRoutes(deps: { sync: ProviderSyncService; requires: Requires }): Router {
   const router = Router();
   router.post(
     "/api/agents/:agentId/sync-providers",
     deps.requires({ kind: "agent", role: "editor", scope: "agents:write" }),
-    async (req, res) => {
-      const { params } = parseRequest(req, { params: agentParams });
+    validated({ params: agentParams }, async (req, res, { params }) => {
       res.json(await deps.sync.sync(params.agentId, { ...contextOf(req), actor: actorOf(req) }));
-    },
+    }),
   );
   return router;
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { singleLineText } from "@nora/core";
 
 /** Names Nora and the runtimes set themselves; an override may not shadow them. */
 const RESERVED_EXACT = new Set([
@@ -23,8 +23,7 @@ const RESERVED_EXACT = new Set([
 ]);
 const RESERVED_PREFIXES = ["NORA_", "OPENCLAW_", "HERMES_"];
 
-export const secretNameSchema = z
-  .string()
+export const secretNameSchema = singleLineText({ max: 64 })
   .regex(/^[A-Z][A-Z0-9_]{0,63}$/, "Names are 1-64 characters: A-Z, 0-9 and _, starting with a letter")
   .refine(
     (name) => !RESERVED_EXACT.has(name) && !RESERVED_PREFIXES.some((p) => name.startsWith(p)),

@@ -1,15 +1,16 @@
+import { opaqueText } from "@nora/core";
 import { Router } from "express";
 import { z } from "zod";
 import { actorOf, authOf, workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { secretNameSchema } from "./secret-names.js";
 import type { AgentSecretsService } from "./secrets-service.js";
 
-const agentParams = z.strictObject({ agentId: z.string().uuid() });
-const secretParams = z.strictObject({ agentId: z.string().uuid(), name: secretNameSchema });
-const setBody = z.strictObject({ value: z.string().min(1).max(32_768) });
+const agentParams = z.strictObject({ agentId: z.uuid() });
+const secretParams = z.strictObject({ agentId: z.uuid(), name: secretNameSchema });
+const setBody = z.strictObject({ value: opaqueText({ max: 32_768, min: 1 }) });
 
 export function agentSecretRoutes(deps: { secrets: AgentSecretsService; requires: Requires }): Router {
   const { secrets, requires } = deps;
@@ -19,17 +20,15 @@ export function agentSecretRoutes(deps: { secrets: AgentSecretsService; requires
   router.get(
     "/api/agents/:agentId/secrets",
     requires({ kind: "agent", role: "viewer", scope: "agents:read" }),
-    async (req, res) => {
-      const { params } = parseRequest(req, { params: agentParams });
+    validated({ params: agentParams }, async (_req, res, { params }) => {
       res.json({ secrets: await secrets.list(params.agentId) });
-    },
+    }),
   );
 
   router.put(
     "/api/agents/:agentId/secrets/:name",
     requires({ kind: "agent", role: "editor", scope: "agents:write" }),
-    async (req, res) => {
-      const { params, body } = parseRequest(req, { params: secretParams, body: setBody });
+    validated({ params: secretParams, body: setBody }, async (req, res, { params, body }) => {
       await secrets.set(
         params.agentId,
         workspaceOf(req).workspaceId,
@@ -39,17 +38,16 @@ export function agentSecretRoutes(deps: { secrets: AgentSecretsService; requires
         ctx(req),
       );
       res.status(204).end();
-    },
+    }),
   );
 
   router.delete(
     "/api/agents/:agentId/secrets/:name",
     requires({ kind: "agent", role: "editor", scope: "agents:write" }),
-    async (req, res) => {
-      const { params } = parseRequest(req, { params: secretParams });
+    validated({ params: secretParams }, async (req, res, { params }) => {
       await secrets.remove(params.agentId, workspaceOf(req).workspaceId, params.name, ctx(req));
       res.status(204).end();
-    },
+    }),
   );
 
   return router;

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { actorOf, sessionOf, workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { createKeyBody, keyParams } from "./schema.js";
 import type { ApiKeyService } from "./service.js";
 
@@ -17,33 +17,42 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires 
     res.json({ apiKeys: await apiKeys.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post("/api/workspaces/:id/api-keys", manage, async (req, res) => {
-    const { body } = parseRequest(req, { body: createKeyBody });
-    const created = await apiKeys.create(
-      workspaceOf(req).workspaceId,
-      sessionOf(req).user.id,
-      body,
-      ctx(req),
-    );
-    res.status(201).set("Cache-Control", "no-store").json(created);
-  });
+  router.post(
+    "/api/workspaces/:id/api-keys",
+    manage,
+    validated({ body: createKeyBody }, async (req, res, { body }) => {
+      const created = await apiKeys.create(
+        workspaceOf(req).workspaceId,
+        sessionOf(req).user.id,
+        body,
+        ctx(req),
+      );
+      res.status(201).set("Cache-Control", "no-store").json(created);
+    }),
+  );
 
-  router.delete("/api/workspaces/:id/api-keys/:keyId", manage, async (req, res) => {
-    const { params } = parseRequest(req, { params: keyParams });
-    await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, sessionOf(req).user.id, ctx(req));
-    res.status(204).end();
-  });
+  router.delete(
+    "/api/workspaces/:id/api-keys/:keyId",
+    manage,
+    validated({ params: keyParams }, async (req, res, { params }) => {
+      await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, sessionOf(req).user.id, ctx(req));
+      res.status(204).end();
+    }),
+  );
 
-  router.post("/api/workspaces/:id/api-keys/:keyId/rotate", manage, async (req, res) => {
-    const { params } = parseRequest(req, { params: keyParams });
-    const rotated = await apiKeys.rotate(
-      workspaceOf(req).workspaceId,
-      params.keyId,
-      sessionOf(req).user.id,
-      ctx(req),
-    );
-    res.status(201).set("Cache-Control", "no-store").json(rotated);
-  });
+  router.post(
+    "/api/workspaces/:id/api-keys/:keyId/rotate",
+    manage,
+    validated({ params: keyParams }, async (req, res, { params }) => {
+      const rotated = await apiKeys.rotate(
+        workspaceOf(req).workspaceId,
+        params.keyId,
+        sessionOf(req).user.id,
+        ctx(req),
+      );
+      res.status(201).set("Cache-Control", "no-store").json(rotated);
+    }),
+  );
 
   return router;
 }

@@ -1,19 +1,16 @@
+import { queryDate, queryInt, queryInt8Id, singleLineText } from "@nora/core";
 import { z } from "zod";
 
 export const auditQuery = z.strictObject({
-  workspaceId: z.string().uuid().optional(),
-  actorUserId: z.string().uuid().optional(),
-  action: z
-    .string()
+  workspaceId: z.uuid().optional(),
+  actorUserId: z.uuid().optional(),
+  action: singleLineText({ max: 100 })
     .regex(/^[a-z0-9_.:-]{1,100}$/)
     .optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-  before: z
-    .string()
-    .regex(/^\d{1,19}$/)
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  from: queryDate().optional(),
+  to: queryDate().optional(),
+  before: queryInt8Id().optional(),
+  limit: queryInt({ min: 1, max: 1000 }).optional(),
   format: z.enum(["json", "csv"]).optional(),
 });
 

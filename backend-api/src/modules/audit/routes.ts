@@ -2,7 +2,7 @@ import type { Pool } from "@nora/core";
 import { type Response, Router } from "express";
 import { workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { auditCsvHeader, auditCsvRow } from "./csv.js";
 import { auditQuery, workspaceAuditQuery } from "./query-schema.js";
 import { listAudit } from "./service.js";
@@ -34,18 +34,23 @@ export function auditRoutes(deps: { pool: Pool; requires: Requires }): Router {
   router.get(
     "/api/workspaces/:id/audit",
     requires({ kind: "workspace", role: "admin", sessionOnly: true }),
-    async (req, res) => {
-      const { query } = parseRequest(req, { query: workspaceAuditQuery });
+    validated({ query: workspaceAuditQuery }, async (req, res, { query }) => {
       res.json(await listAudit(pool, { ...filterFrom(query), workspaceId: workspaceOf(req).workspaceId }));
-    },
+    }),
   );
 
-  router.get("/api/admin/audit", requires({ kind: "platformAdmin" }), async (req, res) => {
-    const { query } = parseRequest(req, { query: auditQuery });
-    const filter = { ...filterFrom(query), ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}) };
-    if (query.format === "csv") return streamCsv(res, pool, filter);
-    res.json(await listAudit(pool, filter));
-  });
+  router.get(
+    "/api/admin/audit",
+    requires({ kind: "platformAdmin" }),
+    validated({ query: auditQuery }, async (_req, res, { query }) => {
+      const filter = {
+        ...filterFrom(query),
+        ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+      };
+      if (query.format === "csv") return streamCsv(res, pool, filter);
+      res.json(await listAudit(pool, filter));
+    }),
+  );
 
   return router;
 }

@@ -1,8 +1,9 @@
+import { singleLineText } from "@nora/core";
 import { z } from "zod";
 
 export const actorSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("user"), userId: z.string().uuid() }),
-  z.object({ type: z.literal("api_key"), apiKeyId: z.string().uuid(), userId: z.string().uuid().optional() }),
+  z.object({ type: z.literal("user"), userId: z.uuid() }),
+  z.object({ type: z.literal("api_key"), apiKeyId: z.uuid(), userId: z.uuid().optional() }),
   z.object({ type: z.literal("system") }),
 ]);
 export type Actor = z.infer<typeof actorSchema>;
@@ -10,12 +11,14 @@ export type Actor = z.infer<typeof actorSchema>;
 export const auditEntrySchema = z.object({
   actor: actorSchema,
   /** Dotted verb, e.g. `workspace.member.role_changed`. */
-  action: z.string().regex(/^[a-z0-9_.:-]{1,100}$/),
-  workspaceId: z.string().uuid().nullish(),
-  target: z.object({ type: z.string().min(1).max(60), id: z.string().min(1).max(200) }).optional(),
-  requestId: z.string().max(128).optional(),
+  action: singleLineText({ max: 100 }).regex(/^[a-z0-9_.:-]{1,100}$/),
+  workspaceId: z.uuid().nullish(),
+  target: z
+    .object({ type: singleLineText({ max: 60, min: 1 }), id: singleLineText({ max: 200, min: 1 }) })
+    .optional(),
+  requestId: singleLineText({ max: 128 }).optional(),
   ip: z.union([z.ipv4(), z.ipv6()]).optional(),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  metadata: z.record(singleLineText({ max: 200 }), z.unknown()).default({}),
 });
 export type AuditEntry = z.input<typeof auditEntrySchema>;
 

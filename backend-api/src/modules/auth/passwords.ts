@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { z } from "zod";
+import { opaqueText } from "@nora/core";
 
 // @node-rs/argon2's Algorithm is an ambient const enum (not importable under verbatimModuleSyntax): 2 = Argon2id.
 const ARGON2ID = 2;
@@ -55,8 +55,7 @@ const COMMON_PASSWORDS = new Set([
   "norapassword",
 ]);
 
-export const passwordSchema = z
-  .string()
+export const passwordSchema = opaqueText({ max: 1024 })
   .min(10, "Password must be at least 10 characters")
   .max(128, "Password must be at most 128 characters")
   .refine((p) => !COMMON_PASSWORDS.has(p.toLowerCase()), "This password is too common; choose another");

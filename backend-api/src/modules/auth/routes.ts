@@ -3,7 +3,7 @@ import { Router } from "express";
 import { sessionOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { changePasswordBody, loginBody, sessionIdParams, signupBody } from "./schema.js";
 import type { AuthService } from "./service.js";
 import { clearSessionCookie, setSessionCookie } from "./session-token.js";
@@ -18,17 +18,23 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
     res.set("Cache-Control", "no-store").json(await auth.bootstrapStatus());
   });
 
-  router.post("/api/auth/signup", publicRoute, async (req, res) => {
-    const { body } = parseRequest(req, { body: signupBody });
-    res.status(202).json(await auth.signup(body, contextOf(req)));
-  });
+  router.post(
+    "/api/auth/signup",
+    publicRoute,
+    validated({ body: signupBody }, async (req, res, { body }) => {
+      res.status(202).json(await auth.signup(body, contextOf(req)));
+    }),
+  );
 
-  router.post("/api/auth/login", publicRoute, async (req, res) => {
-    const { body } = parseRequest(req, { body: loginBody });
-    const issued = await auth.login(body, contextOf(req));
-    setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
-    res.json({ user: issued.user });
-  });
+  router.post(
+    "/api/auth/login",
+    publicRoute,
+    validated({ body: loginBody }, async (req, res, { body }) => {
+      const issued = await auth.login(body, contextOf(req));
+      setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
+      res.json({ user: issued.user });
+    }),
+  );
 
   router.post("/api/auth/logout", sessionRoute, async (req, res) => {
     const session = sessionOf(req);
@@ -56,12 +62,15 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
     });
   });
 
-  router.patch("/api/auth/password", sessionRoute, async (req, res) => {
-    const { body } = parseRequest(req, { body: changePasswordBody });
-    const session = sessionOf(req);
-    await auth.changePassword(session.user.id, session.sessionId, body, contextOf(req));
-    res.status(204).end();
-  });
+  router.patch(
+    "/api/auth/password",
+    sessionRoute,
+    validated({ body: changePasswordBody }, async (req, res, { body }) => {
+      const session = sessionOf(req);
+      await auth.changePassword(session.user.id, session.sessionId, body, contextOf(req));
+      res.status(204).end();
+    }),
+  );
 
   router.get("/api/auth/sessions", sessionRoute, async (req, res) => {
     const session = sessionOf(req);
@@ -70,13 +79,16 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
       .json({ sessions: await auth.listSessions(session.user.id, session.sessionId) });
   });
 
-  router.delete("/api/auth/sessions/:sessionId", sessionRoute, async (req, res) => {
-    const { params } = parseRequest(req, { params: sessionIdParams });
-    const session = sessionOf(req);
-    await auth.revokeOwnSession(session.user.id, params.sessionId, contextOf(req));
-    if (params.sessionId === session.sessionId) clearSessionCookie(config, res);
-    res.status(204).end();
-  });
+  router.delete(
+    "/api/auth/sessions/:sessionId",
+    sessionRoute,
+    validated({ params: sessionIdParams }, async (req, res, { params }) => {
+      const session = sessionOf(req);
+      await auth.revokeOwnSession(session.user.id, params.sessionId, contextOf(req));
+      if (params.sessionId === session.sessionId) clearSessionCookie(config, res);
+      res.status(204).end();
+    }),
+  );
 
   return router;
 }

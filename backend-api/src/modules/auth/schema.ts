@@ -1,21 +1,18 @@
+import { opaqueText, singleLineText } from "@nora/core";
 import { z } from "zod";
 import { passwordSchema } from "./passwords.js";
 
-export const emailSchema = z
-  .string()
-  .trim()
-  .max(320)
+export const emailSchema = singleLineText({ max: 320, trim: true })
   .pipe(z.email("Enter a valid email address"))
   .transform((e) => e.toLowerCase());
 
 export const signupBody = z.strictObject({
   email: emailSchema,
   password: passwordSchema,
-  displayName: z.string().trim().min(1).max(100).optional(),
-  captchaToken: z.string().min(1).max(4096).optional(),
+  displayName: singleLineText({ max: 100, min: 1, trim: true }).optional(),
+  captchaToken: opaqueText({ max: 4096, min: 1 }).optional(),
   /** From an invitation link: the new account accepts that invitation (the only way in under `invite`). */
-  invitationToken: z
-    .string()
+  invitationToken: opaqueText({ max: 43 })
     .regex(/^[A-Za-z0-9_-]{43}$/, "Malformed invitation token")
     .optional(),
 });
@@ -23,12 +20,12 @@ export const signupBody = z.strictObject({
 export const loginBody = z.strictObject({
   email: emailSchema,
   // Length-capped but not policy-checked: old passwords predating a policy change must still log in.
-  password: z.string().min(1).max(128),
+  password: opaqueText({ max: 128, min: 1 }),
 });
 
 export const changePasswordBody = z.strictObject({
-  currentPassword: z.string().min(1).max(128),
+  currentPassword: opaqueText({ max: 128, min: 1 }),
   newPassword: passwordSchema,
 });
 
-export const sessionIdParams = z.strictObject({ sessionId: z.string().uuid() });
+export const sessionIdParams = z.strictObject({ sessionId: z.uuid() });

@@ -1,3 +1,4 @@
+import { boundedInt, opaqueText, singleLineText } from "@nora/core";
 import { z } from "zod";
 import { parseHost } from "../../http/outbound/destination.js";
 import type { DestinationFields, DestinationRole } from "./destinations.js";
@@ -8,34 +9,25 @@ import type { DestinationFields, DestinationRole } from "./destinations.js";
  * one JSON document per row and masked on read). The catalog route describes both from the schemas.
  */
 
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2048)
+const httpUrl = singleLineText({ max: 2048, trim: true })
   .url()
   .refine((u) => /^https?:\/\//i.test(u), "must be an http or https URL");
 const apiUrl = (fallback: string) =>
   httpUrl.optional().describe(`API base URL (default ${fallback}); for self-hosted or test servers`);
 const token = (pattern: RegExp, description: string) =>
-  z
-    .string()
+  opaqueText({ max: 256 })
     .regex(pattern, `must match ${pattern.source.length > 40 ? "the expected format" : pattern.source}`)
     .describe(description);
 // The same host parser as every call uses (WHATWG host parsing): any spelling of an address is its address.
-const hostname = z
-  .string()
-  .trim()
-  .min(1)
-  .max(253)
-  .refine((h) => {
-    try {
-      parseHost(h);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be a host name or IP address");
-const snowflake = z.string().regex(/^\d{15,21}$/, "must be a Discord id (digits)");
+const hostname = singleLineText({ max: 253, min: 1, trim: true }).refine((h) => {
+  try {
+    parseHost(h);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a host name or IP address");
+const snowflake = singleLineText({ max: 21 }).regex(/^\d{15,21}$/, "must be a Discord id (digits)");
 
 const GITHUB_API = "https://api.github.com";
 const SLACK_API = "https://slack.com/api";
@@ -54,10 +46,7 @@ const slackBotToken = token(/^xoxb-[A-Za-z0-9-]{10,250}$/, "Bot user OAuth token
 const slackSigningSecret = token(/^[A-Za-z0-9]{16,128}$/, "Signing secret, to verify requests from Slack");
 const telegramBotToken = token(/^\d{5,15}:[A-Za-z0-9_-]{30,64}$/, "Bot token from @BotFather (123456:ABC…)");
 const discordBotToken = token(/^[A-Za-z0-9._-]{50,100}$/, "Bot token");
-const webhookSecret = z
-  .string()
-  .min(16)
-  .max(256)
+const webhookSecret = opaqueText({ max: 256, min: 16 })
   .optional()
   .describe("HMAC-SHA256 key: requests carry X-Nora-Signature when set");
 
@@ -138,7 +127,7 @@ export const INTEGRATION_CATALOG: Record<IntegrationKind, KindSpec> = {
     description: "An outgoing mail server. Tested with an SMTP connection and login (no mail is sent).",
     config: z.strictObject({
       host: hostname.describe("Server host name"),
-      port: z.number().int().min(1).max(65535).describe("Server port (465 implicit TLS, 587 STARTTLS)"),
+      port: boundedInt({ min: 1, max: 65535 }).describe("Server port (465 implicit TLS, 587 STARTTLS)"),
       secure: z
         .boolean()
         .default(false)
@@ -147,11 +136,11 @@ export const INTEGRATION_CATALOG: Record<IntegrationKind, KindSpec> = {
         .boolean()
         .default(false)
         .describe("INSECURE: send the login in clear text when the server offers no STARTTLS"),
-      user: z.string().min(1).max(320).optional().describe("Login user name"),
+      user: singleLineText({ max: 320, min: 1 }).optional().describe("Login user name"),
       from: z.email().max(320).describe("Sender address"),
     }),
     credentials: z.strictObject({
-      password: z.string().min(1).max(1024).optional().describe("Login password"),
+      password: opaqueText({ max: 1024, min: 1 }).optional().describe("Login password"),
     }),
     destinations: { host: "host", port: "port", allowInsecureAuth: "transport" },
     warnings: (config) =>
@@ -166,7 +155,7 @@ export const CHANNEL_CATALOG: Record<ChannelKind, KindSpec> = {
     config: z.strictObject({
       apiUrl: apiUrl(TELEGRAM_API),
       allowedChatIds: z
-        .array(z.string().regex(/^-?\d{1,20}$/, "must be a chat id"))
+        .array(singleLineText({ max: 21 }).regex(/^-?\d{1,20}$/, "must be a chat id"))
         .max(100)
         .optional()
         .describe("Only these chats may talk to the agent"),
@@ -179,8 +168,7 @@ export const CHANNEL_CATALOG: Record<ChannelKind, KindSpec> = {
     description: "An agent answers people in Slack through an app's bot.",
     config: z.strictObject({
       apiUrl: apiUrl(SLACK_API),
-      channelId: z
-        .string()
+      channelId: singleLineText({ max: 21 })
         .regex(/^[CGD][A-Z0-9]{8,20}$/, "must be a Slack channel id")
         .optional()
         .describe("Channel the agent listens in"),

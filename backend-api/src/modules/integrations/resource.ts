@@ -8,6 +8,7 @@ import {
   notFound,
   type Pool,
   type Queryable,
+  singleLineText,
   withTransaction,
 } from "@nora/core";
 import { z } from "zod";
@@ -55,8 +56,8 @@ export interface CatalogServiceDeps {
   testTimeoutMs?: number;
 }
 
-const nameSchema = z.string().trim().min(1).max(100);
-const agentIdSchema = z.string().uuid();
+const nameSchema = singleLineText({ max: 100, min: 1, trim: true });
+const agentIdSchema = z.uuid();
 
 /** An attached agent must belong to the same workspace; another workspace's agent is as unknown as none. */
 async function requireAgent(db: Queryable, workspaceId: string, agentId: string): Promise<void> {
@@ -83,8 +84,8 @@ export function createBodySchema(options: Pick<CatalogResourceOptions, "catalog"
 export function updateBodySchema(options: Pick<CatalogResourceOptions, "withAgent">) {
   return z.strictObject({
     name: nameSchema.optional(),
-    config: z.record(z.string().max(100), z.unknown()).optional(),
-    credentials: z.record(z.string().max(100), z.unknown()).optional(),
+    config: z.record(singleLineText({ max: 100 }), z.unknown()).optional(),
+    credentials: z.record(singleLineText({ max: 100 }), z.unknown()).optional(),
     ...(options.withAgent ? { agentId: agentIdSchema.nullable().optional() } : {}),
   });
 }

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { actorOf, authOf, workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import type { CatalogService, CreateInput, UpdateInput } from "./resource.js";
 import { createIntegrationBody, integrationParams, updateIntegrationBody } from "./schema.js";
 import { type IntegrationService, integrationCatalog } from "./service.js";
@@ -45,30 +45,36 @@ export function catalogResourceRoutes(deps: {
     res.set(noStore).json({ [deps.segment]: await service.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post(base, write, async (req, res) => {
-    const { body } = parseRequest(req, { body: deps.createBody });
-    const created = await service.create(
-      workspaceOf(req).workspaceId,
-      authOf(req).user.id,
-      body as CreateInput,
-      ctx(req),
-    );
-    res
-      .status(201)
-      .set(noStore)
-      .json({ [deps.singular]: created });
-  });
+  router.post(
+    base,
+    write,
+    validated({ body: deps.createBody }, async (req, res, { body }) => {
+      const created = await service.create(
+        workspaceOf(req).workspaceId,
+        authOf(req).user.id,
+        body as CreateInput,
+        ctx(req),
+      );
+      res
+        .status(201)
+        .set(noStore)
+        .json({ [deps.singular]: created });
+    }),
+  );
 
   router.get(one, read, async (req, res) => {
     res.set(noStore).json({ [deps.singular]: await service.get(workspaceOf(req).workspaceId, idOf(req)) });
   });
 
-  router.patch(one, write, async (req, res) => {
-    const id = idOf(req);
-    const { body } = parseRequest(req, { body: deps.updateBody });
-    const updated = await service.update(workspaceOf(req).workspaceId, id, body as UpdateInput, ctx(req));
-    res.set(noStore).json({ [deps.singular]: updated });
-  });
+  router.patch(
+    one,
+    write,
+    validated({ body: deps.updateBody }, async (req, res, { body }) => {
+      const id = idOf(req);
+      const updated = await service.update(workspaceOf(req).workspaceId, id, body as UpdateInput, ctx(req));
+      res.set(noStore).json({ [deps.singular]: updated });
+    }),
+  );
 
   router.delete(one, write, async (req, res) => {
     await service.remove(workspaceOf(req).workspaceId, idOf(req), ctx(req));

@@ -2,6 +2,6 @@ import { z } from "zod";
 import { INTEGRATION_CATALOG } from "./catalog.js";
 import { createBodySchema, updateBodySchema } from "./resource.js";
 
-export const integrationParams = z.strictObject({ id: z.string().uuid(), integrationId: z.string().uuid() });
+export const integrationParams = z.strictObject({ id: z.uuid(), integrationId: z.uuid() });
 export const createIntegrationBody = createBodySchema({ catalog: INTEGRATION_CATALOG });
 export const updateIntegrationBody = updateBodySchema({});

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { actorOf, sessionOf, workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { acceptInvitationBody, createInvitationBody, invitationParams } from "./schema.js";
 import type { InvitationService } from "./service.js";
 
@@ -16,27 +16,36 @@ export function invitationRoutes(deps: { invitations: InvitationService; require
     res.json({ invitations: await invitations.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post("/api/workspaces/:id/invitations", manage, async (req, res) => {
-    const { body } = parseRequest(req, { body: createInvitationBody });
-    const created = await invitations.create(
-      workspaceOf(req).workspaceId,
-      sessionOf(req).user.id,
-      body,
-      ctx(req),
-    );
-    res.status(201).set("Cache-Control", "no-store").json(created);
-  });
+  router.post(
+    "/api/workspaces/:id/invitations",
+    manage,
+    validated({ body: createInvitationBody }, async (req, res, { body }) => {
+      const created = await invitations.create(
+        workspaceOf(req).workspaceId,
+        sessionOf(req).user.id,
+        body,
+        ctx(req),
+      );
+      res.status(201).set("Cache-Control", "no-store").json(created);
+    }),
+  );
 
-  router.delete("/api/workspaces/:id/invitations/:invitationId", manage, async (req, res) => {
-    const { params } = parseRequest(req, { params: invitationParams });
-    await invitations.revoke(workspaceOf(req).workspaceId, params.invitationId, ctx(req));
-    res.status(204).end();
-  });
+  router.delete(
+    "/api/workspaces/:id/invitations/:invitationId",
+    manage,
+    validated({ params: invitationParams }, async (req, res, { params }) => {
+      await invitations.revoke(workspaceOf(req).workspaceId, params.invitationId, ctx(req));
+      res.status(204).end();
+    }),
+  );
 
-  router.post("/api/invitations/accept", requires({ kind: "session" }), async (req, res) => {
-    const { body } = parseRequest(req, { body: acceptInvitationBody });
-    res.json(await invitations.accept(body.token, sessionOf(req).user.id, ctx(req)));
-  });
+  router.post(
+    "/api/invitations/accept",
+    requires({ kind: "session" }),
+    validated({ body: acceptInvitationBody }, async (req, res, { body }) => {
+      res.json(await invitations.accept(body.token, sessionOf(req).user.id, ctx(req)));
+    }),
+  );
 
   return router;
 }

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { actorOf, sessionOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { updateSettingsBody } from "./schema.js";
 import type { PlatformSettingsService } from "./service.js";
 
@@ -19,14 +19,17 @@ export function platformSettingsRoutes(deps: {
     res.set("Cache-Control", "no-store").json({ settings: await settings.get() });
   });
 
-  router.put("/api/admin/settings", adminOnly, async (req, res) => {
-    const { body } = parseRequest(req, { body: updateSettingsBody });
-    const updated = await settings.update(body, sessionOf(req).user.id, {
-      ...contextOf(req),
-      actor: actorOf(req),
-    });
-    res.set("Cache-Control", "no-store").json({ settings: updated });
-  });
+  router.put(
+    "/api/admin/settings",
+    adminOnly,
+    validated({ body: updateSettingsBody }, async (req, res, { body }) => {
+      const updated = await settings.update(body, sessionOf(req).user.id, {
+        ...contextOf(req),
+        actor: actorOf(req),
+      });
+      res.set("Cache-Control", "no-store").json({ settings: updated });
+    }),
+  );
 
   return router;
 }

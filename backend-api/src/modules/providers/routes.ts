@@ -3,7 +3,7 @@ import { type Request, Router } from "express";
 import { actorOf, authOf, workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { createProviderBody, providerParams, updateProviderBody } from "./schema.js";
 import type { ProviderService } from "./service.js";
 
@@ -28,23 +28,29 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
       .json({ providers: await providers.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post(base, write, async (req, res) => {
-    const { body } = parseRequest(req, { body: createProviderBody });
-    const provider = await providers.create(
-      workspaceOf(req).workspaceId,
-      authOf(req).user.id,
-      body,
-      ctx(req),
-    );
-    res.status(201).set("Cache-Control", "no-store").json({ provider });
-  });
+  router.post(
+    base,
+    write,
+    validated({ body: createProviderBody }, async (req, res, { body }) => {
+      const provider = await providers.create(
+        workspaceOf(req).workspaceId,
+        authOf(req).user.id,
+        body,
+        ctx(req),
+      );
+      res.status(201).set("Cache-Control", "no-store").json({ provider });
+    }),
+  );
 
-  router.patch(`${base}/:providerId`, write, async (req, res) => {
-    const providerId = providerIdOf(req);
-    const { body } = parseRequest(req, { body: updateProviderBody });
-    const provider = await providers.update(workspaceOf(req).workspaceId, providerId, body, ctx(req));
-    res.set("Cache-Control", "no-store").json({ provider });
-  });
+  router.patch(
+    `${base}/:providerId`,
+    write,
+    validated({ body: updateProviderBody }, async (req, res, { body }) => {
+      const providerId = providerIdOf(req);
+      const provider = await providers.update(workspaceOf(req).workspaceId, providerId, body, ctx(req));
+      res.set("Cache-Control", "no-store").json({ provider });
+    }),
+  );
 
   router.delete(`${base}/:providerId`, write, async (req, res) => {
     await providers.remove(workspaceOf(req).workspaceId, providerIdOf(req), ctx(req));

@@ -1,3 +1,4 @@
+import { opaqueText, singleLineText } from "@nora/core";
 import { z } from "zod";
 import { PROVIDER_CATALOG } from "./catalog.js";
 
@@ -18,22 +19,18 @@ export const SELF_HOSTED_KINDS: readonly ProviderKind[] = PROVIDER_KINDS.filter(
   (kind) => PROVIDER_CATALOG[kind].selfHosted,
 );
 
-export const providerParams = z.strictObject({ id: z.string().uuid(), providerId: z.string().uuid() });
+export const providerParams = z.strictObject({ id: z.uuid(), providerId: z.uuid() });
 
-const name = z.string().trim().min(1).max(100);
+const name = singleLineText({ max: 100, min: 1, trim: true });
 // A key is one printable token: no whitespace or control characters (it ends up in an HTTP header).
-const apiKey = z
-  .string()
-  .min(1)
-  .max(4096)
-  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
-const baseUrl = z
-  .string()
-  .trim()
-  .max(2048)
+const apiKey = opaqueText({ max: 4096, min: 1 }).regex(
+  /^[\x21-\x7e]+$/,
+  "must be printable ASCII without spaces",
+);
+const baseUrl = singleLineText({ max: 2048, trim: true })
   .url()
   .refine((u) => /^https?:\/\//i.test(u), "must be an http or https URL");
-const model = z.string().trim().min(1).max(200);
+const model = singleLineText({ max: 200, min: 1, trim: true });
 
 export const createProviderBody = z
   .strictObject({

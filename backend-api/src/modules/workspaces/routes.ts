@@ -2,7 +2,7 @@ import { Router } from "express";
 import { actorOf, sessionOf, workspaceOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
-import { parseRequest } from "../../http/validate.js";
+import { validated } from "../../http/validate.js";
 import { createWorkspaceBody, memberParams, updateMemberBody, updateWorkspaceBody } from "./schema.js";
 import type { WorkspaceService } from "./service.js";
 
@@ -15,10 +15,15 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
     res.json({ workspaces: await workspaces.list(sessionOf(req).user.id) });
   });
 
-  router.post("/api/workspaces", requires({ kind: "session" }), async (req, res) => {
-    const { body } = parseRequest(req, { body: createWorkspaceBody });
-    res.status(201).json({ workspace: await workspaces.create(sessionOf(req).user.id, body.name, ctx(req)) });
-  });
+  router.post(
+    "/api/workspaces",
+    requires({ kind: "session" }),
+    validated({ body: createWorkspaceBody }, async (req, res, { body }) => {
+      res
+        .status(201)
+        .json({ workspace: await workspaces.create(sessionOf(req).user.id, body.name, ctx(req)) });
+    }),
+  );
 
   router.get(
     "/api/workspaces/:id",
@@ -32,8 +37,7 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
   router.patch(
     "/api/workspaces/:id",
     requires({ kind: "workspace", role: "admin", sessionOnly: true }),
-    async (req, res) => {
-      const { body } = parseRequest(req, { body: updateWorkspaceBody });
+    validated({ body: updateWorkspaceBody }, async (req, res, { body }) => {
       res.json({
         workspace: await workspaces.rename(
           workspaceOf(req).workspaceId,
@@ -42,7 +46,7 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
           ctx(req),
         ),
       });
-    },
+    }),
   );
 
   router.delete(
@@ -65,24 +69,22 @@ export function workspaceRoutes(deps: { workspaces: WorkspaceService; requires: 
   router.patch(
     "/api/workspaces/:id/members/:userId",
     requires({ kind: "workspace", role: "admin", sessionOnly: true }),
-    async (req, res) => {
-      const { params, body } = parseRequest(req, { params: memberParams, body: updateMemberBody });
+    validated({ params: memberParams, body: updateMemberBody }, async (req, res, { params, body }) => {
       const callerId = sessionOf(req).user.id;
       await workspaces.changeRole(workspaceOf(req).workspaceId, callerId, params.userId, body.role, ctx(req));
       res.status(204).end();
-    },
+    }),
   );
 
   // Viewer suffices to reach the handler: any member may leave; removing someone else needs admin (checked in the service).
   router.delete(
     "/api/workspaces/:id/members/:userId",
     requires({ kind: "workspace", role: "viewer", sessionOnly: true }),
-    async (req, res) => {
-      const { params } = parseRequest(req, { params: memberParams });
+    validated({ params: memberParams }, async (req, res, { params }) => {
       const callerId = sessionOf(req).user.id;
       await workspaces.removeMember(workspaceOf(req).workspaceId, callerId, params.userId, ctx(req));
       res.status(204).end();
-    },
+    }),
   );
 
   return router;

@@ -1,9 +1,10 @@
+import { singleLineText } from "@nora/core";
 import { z } from "zod";
 import { WORKSPACE_ROLES } from "./roles.js";
 
-export const workspaceParams = z.strictObject({ id: z.string().uuid() });
-export const memberParams = z.strictObject({ id: z.string().uuid(), userId: z.string().uuid() });
+export const workspaceParams = z.strictObject({ id: z.uuid() });
+export const memberParams = z.strictObject({ id: z.uuid(), userId: z.uuid() });
 
-export const createWorkspaceBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
-export const updateWorkspaceBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const createWorkspaceBody = z.strictObject({ name: singleLineText({ max: 100, min: 1, trim: true }) });
+export const updateWorkspaceBody = z.strictObject({ name: singleLineText({ max: 100, min: 1, trim: true }) });
 export const updateMemberBody = z.strictObject({ role: z.enum(WORKSPACE_ROLES) });

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
-import { redactDeep } from "./redact.js";
+import { redactDeep, redactUrlsIn } from "./redact.js";
 
 export type { Logger } from "pino";
 
@@ -8,6 +8,20 @@ export interface LoggerSettings {
   level: LoggerOptions["level"];
   /** Where lines go; stdout by default. Tests pass a stream to capture output. */
   destination?: DestinationStream;
+}
+
+/** pino's error serializer, with every URL in the error's strings (message, stack, cause) redacted. */
+function serializeError(error: Error): unknown {
+  return redactStrings(pino.stdSerializers.err(error), 0);
+}
+
+function redactStrings(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactUrlsIn(value);
+  if (value === null || typeof value !== "object" || depth > 6) return value;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) out[key] = redactStrings(inner, depth + 1);
+  return out;
 }
 
 /** Structured JSON logger whose every line passes through key-name based redaction. */
@@ -21,8 +35,8 @@ export function createLogger(settings: LoggerSettings): Logger {
       log: (object) => redactDeep(object) as Record<string, unknown>,
     },
     serializers: {
-      err: pino.stdSerializers.err,
-      error: pino.stdSerializers.err,
+      err: serializeError,
+      error: serializeError,
     },
   };
   // Asynchronous stdout: lines written while a write is in flight are batched into the next one.

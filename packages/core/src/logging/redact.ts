@@ -66,17 +66,66 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
-/** Redacts the values of sensitive query parameters in a request path such as `/x?token=abc`. */
-export function redactUrl(url: string): string {
-  const q = url.indexOf("?");
-  if (q === -1) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
+// Query parameter names whose values are credentials, exactly or by prefix (case-insensitive), on top of
+// the field names above (`*_token`, `*_key`, `*secret`, `*password`...).
+const QUERY_EXACT = new Set([
+  "token",
+  "code",
+  "state",
+  "key",
+  "secret",
+  "jwt",
+  "session",
+  "signature",
+  "sig",
+]);
+const QUERY_PREFIXES = ["pass", "auth"];
+
+/** True when a URL query parameter of this name must not reach a log. */
+export function isSensitiveQueryName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    QUERY_EXACT.has(lower) ||
+    QUERY_PREFIXES.some((prefix) => lower.startsWith(prefix)) ||
+    isSensitiveName(name)
+  );
+}
+
+function redactParams(query: string): string | undefined {
+  const params = new URLSearchParams(query);
   let changed = false;
   for (const key of new Set(params.keys())) {
-    if (isSensitiveName(key) || /^(code|state|sig|signature|key)$/i.test(key)) {
+    if (isSensitiveQueryName(key)) {
       params.set(key, REDACTED);
       changed = true;
     }
   }
-  return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
+  return changed ? params.toString() : undefined;
+}
+
+/**
+ * Redacts the values of sensitive query parameters in a URL or request path (`/x?token=abc`,
+ * `https://host/cb?code=…`), and in a fragment written as parameters (`#access_token=…`). Every URL a
+ * log line carries goes through here: the request URL, Referer, redirect targets, URLs inside errors.
+ */
+export function redactUrl(url: string): string {
+  const hash = url.indexOf("#");
+  const beforeHash = hash === -1 ? url : url.slice(0, hash);
+  let fragment = hash === -1 ? undefined : url.slice(hash + 1);
+  const q = beforeHash.indexOf("?");
+  let out = beforeHash;
+  if (q !== -1) {
+    const redacted = redactParams(beforeHash.slice(q + 1));
+    if (redacted !== undefined) out = `${beforeHash.slice(0, q)}?${redacted}`;
+  }
+  if (fragment?.includes("=")) fragment = redactParams(fragment) ?? fragment;
+  return fragment === undefined ? out : `${out}#${fragment}`;
+}
+
+// An absolute URL, or a path with a query, inside free text (an error message, a stack).
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+|(?<![\w/])\/[^\s"'<>`?#]*[?#][^\s"'<>`]+/gi;
+
+/** Redacts every URL found in a piece of text. */
+export function redactUrlsIn(text: string): string {
+  return text.includes("?") || text.includes("#") ? text.replace(URL_IN_TEXT, redactUrl) : text;
 }

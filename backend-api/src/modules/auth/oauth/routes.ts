@@ -3,7 +3,7 @@ import { parse as parseCookies } from "cookie";
 import { type CookieOptions, type Request, type Response, Router } from "express";
 import type { Requires } from "../../../http/authorize.js";
 import { contextOf } from "../../../http/request-context.js";
-import { parseRequest } from "../../../http/validate.js";
+import { validated } from "../../../http/validate.js";
 import { setSessionCookie } from "../session-token.js";
 import { OAuthFlowError } from "./providers/types.js";
 import { providerParams } from "./schema.js";
@@ -54,44 +54,50 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
     res.redirect(302, `${origin}/login?error=${code}`);
   }
 
-  router.get("/api/auth/oauth/:provider/start", publicRoute, async (req, res) => {
-    const { params } = parseRequest(req, { params: providerParams });
-    if (!oauth.isEnabled(params.provider)) throw notFound("Unknown or disabled sign-in provider");
-    res.set("Cache-Control", "no-store");
-    // One binding per browser, reused while it lives, so two tabs signing in at once both work.
-    const existing = readFlowCookie(config, req);
-    const binding = isBinding(existing) ? existing : newBinding();
-    let url: URL;
-    try {
-      url = await oauth.start(params.provider, binding);
-    } catch (error) {
-      toLogin(req, res, error);
-      return;
-    }
-    res.cookie(flowCookieName(config), binding, {
-      ...flowCookieOptions(config),
-      maxAge: STATE_TTL_SECONDS * 1000,
-    });
-    res.redirect(302, url.href);
-  });
+  router.get(
+    "/api/auth/oauth/:provider/start",
+    publicRoute,
+    validated({ params: providerParams }, async (req, res, { params }) => {
+      if (!oauth.isEnabled(params.provider)) throw notFound("Unknown or disabled sign-in provider");
+      res.set("Cache-Control", "no-store");
+      // One binding per browser, reused while it lives, so two tabs signing in at once both work.
+      const existing = readFlowCookie(config, req);
+      const binding = isBinding(existing) ? existing : newBinding();
+      let url: URL;
+      try {
+        url = await oauth.start(params.provider, binding);
+      } catch (error) {
+        toLogin(req, res, error);
+        return;
+      }
+      res.cookie(flowCookieName(config), binding, {
+        ...flowCookieOptions(config),
+        maxAge: STATE_TTL_SECONDS * 1000,
+      });
+      res.redirect(302, url.href);
+    }),
+  );
 
-  router.get("/api/auth/oauth/:provider/callback", publicRoute, async (req, res) => {
-    const { params } = parseRequest(req, { params: providerParams });
-    if (!oauth.isEnabled(params.provider)) throw notFound("Unknown or disabled sign-in provider");
-    res.set("Cache-Control", "no-store");
-    // The flow cookie is left to expire: it may bind another tab's sign-in, and alone it is worthless.
-    const binding = readFlowCookie(config, req);
-    const query = req.originalUrl.includes("?")
-      ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1)
-      : "";
-    try {
-      const issued = await oauth.complete(params.provider, query, binding, contextOf(req));
-      setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
-      res.redirect(302, `${origin}/app`);
-    } catch (error) {
-      toLogin(req, res, error);
-    }
-  });
+  router.get(
+    "/api/auth/oauth/:provider/callback",
+    publicRoute,
+    validated({ params: providerParams }, async (req, res, { params }) => {
+      if (!oauth.isEnabled(params.provider)) throw notFound("Unknown or disabled sign-in provider");
+      res.set("Cache-Control", "no-store");
+      // The flow cookie is left to expire: it may bind another tab's sign-in, and alone it is worthless.
+      const binding = readFlowCookie(config, req);
+      const query = req.originalUrl.includes("?")
+        ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1)
+        : "";
+      try {
+        const issued = await oauth.complete(params.provider, query, binding, contextOf(req));
+        setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
+        res.redirect(302, `${origin}/app`);
+      } catch (error) {
+        toLogin(req, res, error);
+      }
+    }),
+  );
 
   return router;
 }
