@@ -35,7 +35,7 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
   const origin = new URL(config.api.publicUrl).origin;
 
   /** Sign-in failures land on the login page with a code; never JSON, never provider details. */
-  function toLogin(req: Request, res: Response, error: unknown) {
+  function toLogin(req: Request, res: Response, error: unknown, provider?: string) {
     const code = error instanceof OAuthFlowError ? error.code : "oauth_failed";
     if (!(error instanceof OAuthFlowError)) {
       req.log.error({ err: error, requestId: req.id }, "oauth sign-in failed");
@@ -51,7 +51,9 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
         "oauth sign-in refused",
       );
     }
-    res.redirect(302, `${origin}/login?error=${code}`);
+    // The login page tells the person to sign in with their password and link `provider` in settings.
+    const extra = code === "oauth_link_required" && provider ? `&provider=${provider}` : "";
+    res.redirect(302, `${origin}/login?error=${code}${extra}`);
   }
 
   router.get("/api/auth/oauth/:provider/start", publicRoute, async (req, res) => {
@@ -89,7 +91,7 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
       setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
       res.redirect(302, `${origin}/app`);
     } catch (error) {
-      toLogin(req, res, error);
+      toLogin(req, res, error, params.provider);
     }
   });
 

@@ -13,7 +13,7 @@ import {
   type ProviderIdentity,
   type ProviderName,
 } from "./providers/types.js";
-import { findIdentity, insertIdentity, lockIdentity, markEmailVerified, touchIdentity } from "./repo.js";
+import { findIdentity, insertIdentity, lockIdentity, touchIdentity } from "./repo.js";
 import { bindingHash, bindingMatches, createStateStore } from "./state-store.js";
 
 /** The enabled providers, built from configuration (a bad provider URL fails here, at boot). */
@@ -53,7 +53,9 @@ export function createOAuthService(deps: {
    * Finds or creates the Nora user for a provider identity, in one transaction:
    * 1. a known identity (provider, subject) signs in its user;
    * 2. else, only with an address the provider has verified: an account with that address is linked
-   *    (and its address marked verified), or a new account is created (the first one claims admin).
+   *    only when the account has proven the address too (else whoever signed up with it, password and
+   *    sessions included, would share the account with its owner), or a new account is created (the
+   *    first one claims admin).
    * A disabled account is refused before anything is linked.
    */
   async function resolveUser(
@@ -86,19 +88,23 @@ export function createOAuthService(deps: {
         const created = await insertUserClaimingIfFirst(tx, {
           email,
           passwordHash: null,
-          emailVerified: true,
+          emailVerified: identity.emailVerified,
           displayName: identity.displayName,
         });
         if (created) {
           user = created;
           via = "created";
         } else {
-          // Only a concurrent signup with the same address makes the insert a no-op: link to it.
+          // Only a concurrent signup with the same address makes the insert a no-op: the same rules
+          // as for any existing account apply to it.
           user = await findUserByEmail(tx, email);
         }
         if (!user) throw new OAuthFlowError("oauth_failed", "user vanished during creation");
       }
       if (user.disabledAt) throw new OAuthFlowError("oauth_account_disabled", "account disabled");
+      if (via === "linked" && !user.emailVerified) {
+        throw new OAuthFlowError("oauth_link_required", "an account with this address never verified it");
+      }
 
       const inserted = await insertIdentity(tx, {
         userId: user.id,
@@ -115,7 +121,6 @@ export function createOAuthService(deps: {
           metadata: { method: `oauth:${provider}` },
         });
       } else {
-        await markEmailVerified(tx, user.id);
         await recordAudit(tx, {
           actor: { type: "user", userId: user.id },
           action: "auth.oauth.linked",

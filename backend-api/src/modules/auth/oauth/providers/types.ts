@@ -14,6 +14,8 @@ export type OAuthErrorCode =
   | "oauth_state_invalid"
   | "oauth_provider_error"
   | "oauth_email_unverified"
+  /** An account with this address exists but never proved it: sign in with the password and link. */
+  | "oauth_link_required"
   | "oauth_account_disabled"
   | "oauth_failed";
 
