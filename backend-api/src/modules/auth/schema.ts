@@ -27,3 +27,8 @@ export const changePasswordBody = z.strictObject({
 });
 
 export const sessionIdParams = z.strictObject({ sessionId: z.string().uuid() });
+
+/** The token from the verification link's fragment; never accepted in a query string. */
+export const verifyEmailBody = z.strictObject({
+  token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "Malformed token"),
+});

@@ -10,7 +10,9 @@ import {
 } from "@nora/core";
 import type { z } from "zod";
 import { recordAudit } from "../audit/service.js";
+import type { VerificationMailer } from "../invitations/mailer.js";
 import { verifyCaptcha } from "./captcha.js";
+import { createEmailVerificationService } from "./email-verification.js";
 import { burnVerification, hashPassword, verifyPassword } from "./passwords.js";
 import {
   countUsers,
@@ -47,6 +49,7 @@ export interface PublicUser {
   email: string;
   role: "user" | "admin";
   displayName: string | null;
+  emailVerified: boolean;
 }
 
 export const publicUser = (u: UserRow): PublicUser => ({
@@ -54,12 +57,24 @@ export const publicUser = (u: UserRow): PublicUser => ({
   email: u.email,
   role: u.role,
   displayName: u.displayName,
+  emailVerified: u.emailVerified,
 });
 
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "Email or password is incorrect");
 
-export function createAuthService(deps: { config: Config; pool: Pool; redis: Redis; logger: Logger }) {
+export function createAuthService(deps: {
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  logger: Logger;
+  /** Verification email delivery; defaults to SMTP when configured. */
+  verificationMailer?: VerificationMailer;
+}) {
   const { config, pool, redis } = deps;
+  const verification = createEmailVerificationService({
+    ...deps,
+    ...(deps.verificationMailer ? { mailer: deps.verificationMailer } : {}),
+  });
 
   async function issueSession(user: UserRow, ctx: RequestContext, method: string): Promise<IssuedSession> {
     const now = Date.now();
@@ -118,14 +133,14 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
       await enforceSignupLimits(config, redis, ctx.ip ?? "unknown");
       if (config.identity.captcha) await verifyCaptcha(config.identity.captcha, input.captchaToken, ctx.ip);
       const passwordHash = await hashPassword(input.password);
-      await withTransaction(pool, async (tx) => {
+      const created = await withTransaction(pool, async (tx) => {
         const user = await insertUserClaimingIfFirst(tx, {
           email: input.email,
           passwordHash,
           emailVerified: false,
           displayName: input.displayName ?? null,
         });
-        if (!user) return;
+        if (!user) return undefined;
         await recordAudit(tx, {
           actor: { type: "user", userId: user.id },
           action: user.role === "admin" ? "platform.claimed" : "user.signed_up",
@@ -133,7 +148,9 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
           requestId: ctx.requestId,
           ...(ctx.ip ? { ip: ctx.ip } : {}),
         });
+        return user;
       });
+      if (created && !created.emailVerified) verification.sendAfterSignup(created, ctx);
       return { status: "ok" };
     },
 
@@ -212,6 +229,11 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
         });
       });
     },
+
+    verifyEmail: (userId: string, token: string, ctx: RequestContext) =>
+      verification.verify(userId, token, ctx),
+
+    resendVerification: (userId: string, ctx: RequestContext) => verification.resend(userId, ctx),
 
     async me(userId: string) {
       const user = await findUserById(pool, userId);

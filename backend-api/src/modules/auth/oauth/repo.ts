@@ -41,13 +41,6 @@ export async function touchIdentity(db: Queryable, id: string, email: string | n
   await db.query("UPDATE user_identities SET last_login_at = now(), email = $2 WHERE id = $1", [id, email]);
 }
 
-export async function markEmailVerified(db: Queryable, userId: string): Promise<void> {
-  await db.query(
-    "UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND NOT email_verified",
-    [userId],
-  );
-}
-
 /** Serializes concurrent callbacks for one provider identity until the transaction ends. */
 export async function lockIdentity(db: Queryable, provider: ProviderName, subject: string): Promise<void> {
   await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`nora:oauth:${provider}:${subject}`]);
