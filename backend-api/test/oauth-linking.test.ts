@@ -183,3 +183,212 @@ describe("account pre-hijack through OAuth sign-in", () => {
     }
   });
 });
+
+const SETTINGS = `${PUBLIC_ORIGIN}/app/settings/account`;
+/** Stops at the first page of the dashboard or the login page (never requested). */
+const isPage = (u: URL) => u.origin === PUBLIC_ORIGIN && !u.pathname.startsWith("/api/");
+const sessionName = () => (app.config.identity.secureCookies ? "__Host-nora_session" : "nora_session");
+
+/** A browser signed in with a password, as the account settings page would be. */
+async function signedInBrowser(email: string): Promise<Browser> {
+  const browser = new Browser(app.url);
+  browser.adopt(PUBLIC_ORIGIN, await login(app, email));
+  return browser;
+}
+
+/** Starts a link from settings and walks the provider part; returns the callback URL. */
+async function startLink(browser: Browser, provider: ProviderName): Promise<string> {
+  const res = await browser.post(`${PUBLIC_ORIGIN}/api/auth/oauth/${provider}/link`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  const { authorizationUrl } = (await res.json()) as { authorizationUrl: string };
+  const stop = await browser.follow(authorizationUrl, (u) =>
+    u.pathname.endsWith(`/api/auth/oauth/${provider}/callback`),
+  );
+  return stop.url;
+}
+
+async function linkFromSettings(browser: Browser, provider: ProviderName): Promise<string> {
+  return (await browser.follow(await startLink(browser, provider), isPage)).url;
+}
+
+describe("linking a provider from account settings", () => {
+  it.each(PROVIDERS)(
+    "links %s to the signed-in account, verifies its own address, and the provider then signs it in",
+    async (provider) => {
+      const user = await createUser(app);
+      const browser = await signedInBrowser(user.email);
+      const subject = providerPerson(provider, user.email);
+      expect(await linkFromSettings(browser, provider)).toBe(`${SETTINGS}?linked=${provider}`);
+      expect(await identitiesOf(user.id)).toEqual([{ provider, subject }]);
+      const me = await call(app, { cookie: browser.sessionCookie(app) as string }, "GET", "/api/auth/me");
+      expect(me.body.user).toMatchObject({ id: user.id, emailVerified: true });
+      const audit = await actions();
+      expect(audit).toContainEqual({ action: "auth.oauth.linked", metadata: { provider, via: "settings" } });
+      expect(audit).toContainEqual({
+        action: "auth.email_verified",
+        metadata: { method: `oauth:${provider}` },
+      });
+
+      // The linked identity now signs the same account in.
+      if (provider === "google") google.next = subject;
+      else github.next = `octo-link-${subject}`;
+      const later = new Browser(app.url);
+      expect(await later.signIn(provider)).toBe(`${PUBLIC_ORIGIN}/app`);
+      const who = await call(app, { cookie: later.sessionCookie(app) as string }, "GET", "/api/auth/me");
+      expect((who.body.user as { id: string }).id).toBe(user.id);
+    },
+  );
+
+  it("links an identity with another address without verifying the account's", async () => {
+    const user = await createUser(app);
+    const browser = await signedInBrowser(user.email);
+    providerPerson("github", `someone-else-${randomBytes(3).toString("hex")}@example.org`);
+    expect(await linkFromSettings(browser, "github")).toBe(`${SETTINGS}?linked=github`);
+    expect(await identitiesOf(user.id)).toHaveLength(1);
+    const { rows } = await app.db.pool.query("SELECT email_verified FROM users WHERE id = $1", [user.id]);
+    expect(rows[0].email_verified).toBe(false);
+  });
+
+  it("fails when the callback comes with another session, or none, than the one that started it", async () => {
+    const alice = await createUser(app);
+    const bob = await createUser(app);
+    providerPerson("google", alice.email);
+
+    // Same browser (same flow cookie), but by the callback it is signed in as someone else.
+    const browser = await signedInBrowser(alice.email);
+    const callback = await startLink(browser, "google");
+    browser.adopt(PUBLIC_ORIGIN, await login(app, bob.email));
+    expect(await browser.landing(callback)).toBe(`${SETTINGS}?error=oauth_link_session_mismatch`);
+
+    // Signed out in between.
+    providerPerson("google", alice.email);
+    const second = await signedInBrowser(alice.email);
+    const secondCallback = await startLink(second, "google");
+    second.drop(PUBLIC_ORIGIN, sessionName());
+    expect(await second.landing(secondCallback)).toBe(`${SETTINGS}?error=oauth_link_session_mismatch`);
+    expect(second.sessionCookie(app)).toBeUndefined();
+
+    // The session that started it was revoked (a new login of the same user is another session).
+    providerPerson("google", alice.email);
+    const third = await signedInBrowser(alice.email);
+    const thirdCallback = await startLink(third, "google");
+    const started = third.sessionCookie(app) as string;
+    expect((await call(app, { cookie: started }, "POST", "/api/auth/logout")).status).toBe(204);
+    third.adopt(PUBLIC_ORIGIN, await login(app, alice.email));
+    expect(await third.landing(thirdCallback)).toBe(`${SETTINGS}?error=oauth_link_session_mismatch`);
+
+    // Another browser with the right user's session but not the flow cookie: the state is not theirs.
+    providerPerson("google", alice.email);
+    const fourth = await signedInBrowser(alice.email);
+    const fourthCallback = await startLink(fourth, "google");
+    const elsewhere = await signedInBrowser(alice.email);
+    expect(await elsewhere.landing(fourthCallback)).toBe(`${PUBLIC_ORIGIN}/login?error=oauth_state_invalid`);
+
+    expect(await identitiesOf(alice.id)).toEqual([]);
+    expect(await identitiesOf(bob.id)).toEqual([]);
+    // A refused callback used the state up: it cannot be retried.
+    expect(await browser.landing(callback)).toBe(`${PUBLIC_ORIGIN}/login?error=oauth_state_invalid`);
+  });
+
+  it("refuses an identity already linked to another account; relinking one's own is harmless", async () => {
+    const owner = await createUser(app);
+    const other = await createUser(app);
+    const ownerBrowser = await signedInBrowser(owner.email);
+    const subject = providerPerson("google", owner.email);
+    expect(await linkFromSettings(ownerBrowser, "google")).toBe(`${SETTINGS}?linked=google`);
+
+    google.next = subject;
+    const otherBrowser = await signedInBrowser(other.email);
+    expect(await linkFromSettings(otherBrowser, "google")).toBe(`${SETTINGS}?error=oauth_identity_in_use`);
+    expect(await identitiesOf(other.id)).toEqual([]);
+    expect(await identitiesOf(owner.id)).toHaveLength(1);
+
+    google.next = subject;
+    expect(await linkFromSettings(ownerBrowser, "google")).toBe(`${SETTINGS}?linked=google`);
+    expect(await identitiesOf(owner.id)).toHaveLength(1);
+    expect((await actions()).filter((a) => a.action === "auth.oauth.linked")).toHaveLength(1);
+  });
+
+  it("is started only by a signed-in browser session, for an enabled provider, from the app's origin", async () => {
+    const user = await createUser(app);
+    const cookie = await login(app, user.email);
+    expect((await call(app, {}, "POST", "/api/auth/oauth/google/link")).status).toBe(401);
+    expect((await call(app, { cookie }, "POST", "/api/auth/oauth/gitlab/link")).status).toBe(404);
+    const noOrigin = await fetch(`${app.url}/api/auth/oauth/google/link`, {
+      method: "POST",
+      headers: { cookie },
+    });
+    expect(noOrigin.status).toBe(403);
+    const foreign = await fetch(`${app.url}/api/auth/oauth/google/link`, {
+      method: "POST",
+      headers: { cookie, origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(await app.redis.keys(`${app.config.redis.keyPrefix}:oauth:state:*`)).toEqual([]);
+  });
+});
+
+describe("listing and removing linked sign-in methods", () => {
+  it("never removes the last way to sign in", async () => {
+    // An account created through Google: no password, one identity.
+    const email = `oauth-only-${randomBytes(3).toString("hex")}@example.org`;
+    providerPerson("google", email);
+    const browser = new Browser(app.url);
+    expect(await browser.signIn("google")).toBe(`${PUBLIC_ORIGIN}/app`);
+    const cookie = browser.sessionCookie(app) as string;
+
+    const listed = await call(app, { cookie }, "GET", "/api/auth/identities");
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ hasPassword: false });
+    const identities = listed.body.identities as Array<{ id: string; provider: string; email: string }>;
+    expect(identities).toEqual([
+      expect.objectContaining({ provider: "google", email, createdAt: expect.any(String) }),
+    ]);
+    const googleId = identities[0]?.id as string;
+
+    const refused = await call(app, { cookie }, "DELETE", `/api/auth/identities/${googleId}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: "last_sign_in_method" });
+
+    // With GitHub linked as well, Google can go, and then GitHub is the last one.
+    providerPerson("github", email);
+    expect(await linkFromSettings(browser, "github")).toBe(`${SETTINGS}?linked=github`);
+    const both = (await call(app, { cookie }, "GET", "/api/auth/identities")).body.identities as Array<{
+      id: string;
+      provider: string;
+    }>;
+    expect(both.map((i) => i.provider)).toEqual(["google", "github"]);
+    expect((await call(app, { cookie }, "DELETE", `/api/auth/identities/${googleId}`)).status).toBe(204);
+    const githubId = both[1]?.id as string;
+    expect((await call(app, { cookie }, "DELETE", `/api/auth/identities/${githubId}`)).status).toBe(409);
+    expect((await actions()).filter((a) => a.action === "auth.oauth.unlinked")).toEqual([
+      { action: "auth.oauth.unlinked", metadata: { provider: "google" } },
+    ]);
+  });
+
+  it("a password account may remove its only identity; nobody removes another's", async () => {
+    const user = await createUser(app);
+    const other = await createUser(app);
+    const browser = await signedInBrowser(user.email);
+    providerPerson("github", user.email);
+    expect(await linkFromSettings(browser, "github")).toBe(`${SETTINGS}?linked=github`);
+    const cookie = browser.sessionCookie(app) as string;
+    const listed = await call(app, { cookie }, "GET", "/api/auth/identities");
+    expect(listed.body.hasPassword).toBe(true);
+    const id = (listed.body.identities as Array<{ id: string }>)[0]?.id as string;
+
+    const otherCookie = await login(app, other.email);
+    expect((await call(app, { cookie: otherCookie }, "DELETE", `/api/auth/identities/${id}`)).status).toBe(
+      404,
+    );
+    expect((await call(app, {}, "DELETE", `/api/auth/identities/${id}`)).status).toBe(401);
+    expect((await call(app, { cookie }, "DELETE", "/api/auth/identities/not-a-uuid")).status).toBe(400);
+    expect(await identitiesOf(user.id)).toHaveLength(1);
+
+    expect((await call(app, { cookie }, "DELETE", `/api/auth/identities/${id}`)).status).toBe(204);
+    expect(await identitiesOf(user.id)).toEqual([]);
+    expect((await call(app, { cookie }, "DELETE", `/api/auth/identities/${id}`)).status).toBe(404);
+    await login(app, user.email, PASSWORD);
+  });
+});

@@ -52,6 +52,14 @@ export async function insertUserClaimingIfFirst(
   return rows[0];
 }
 
+/** Locks the user's row for the transaction (changes to their sign-in methods serialize on it). */
+export async function lockUser(db: Queryable, id: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [
+    id,
+  ]);
+  return rows[0];
+}
+
 export async function updatePassword(db: Queryable, userId: string, passwordHash: string): Promise<void> {
   await db.query(
     "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1",
