@@ -367,6 +367,44 @@ describe("listing and removing linked sign-in methods", () => {
     ]);
   });
 
+  it("two concurrent removals cannot together remove the last way to sign in", async () => {
+    const email = `oauth-race-${randomBytes(3).toString("hex")}@example.org`;
+    providerPerson("google", email);
+    const browser = new Browser(app.url);
+    expect(await browser.signIn("google")).toBe(`${PUBLIC_ORIGIN}/app`);
+    providerPerson("github", email);
+    expect(await linkFromSettings(browser, "github")).toBe(`${SETTINGS}?linked=github`);
+    const cookie = browser.sessionCookie(app) as string;
+    const ids = (
+      (await call(app, { cookie }, "GET", "/api/auth/identities")).body.identities as Array<{
+        id: string;
+      }>
+    ).map((i) => i.id);
+    expect(ids).toHaveLength(2);
+    // Both requests arrive while the user's row is held elsewhere, so each reads its sign-in methods
+    // at the same moment unless the check takes the row lock.
+    const holder = await app.db.pool.connect();
+    let results: Array<{ status: number }>;
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM users WHERE email = $1 FOR UPDATE", [email]);
+      const pending = Promise.all(
+        ids.map((id) => call(app, { cookie }, "DELETE", `/api/auth/identities/${id}`)),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await holder.query("COMMIT");
+      results = await pending;
+    } finally {
+      holder.release();
+    }
+    expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
+    const { rows } = await app.db.pool.query(
+      "SELECT count(*)::int AS n FROM user_identities i JOIN users u ON u.id = i.user_id WHERE u.email = $1",
+      [email],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
   it("a password account may remove its only identity; nobody removes another's", async () => {
     const user = await createUser(app);
     const other = await createUser(app);
