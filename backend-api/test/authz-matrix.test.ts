@@ -263,13 +263,53 @@ const ALL_SCOPES = [...API_KEY_SCOPES];
 /** Valid bodies for /api/admin routes that take one (the default suits PATCH /api/admin/users/:userId). */
 const ADMIN_BODIES: Record<string, unknown> = { "PUT /api/admin/settings": { signupMode: "invite" } };
 
+// The signed-in user's own account (verification, linked sign-in methods): browser sessions only.
+// `:identity` is another user's linked identity, so no caller may remove it.
+const ACCOUNT_ROUTES: RouteCase[] = [
+  {
+    method: "POST",
+    path: "/api/auth/verify-email",
+    body: { token: "A".repeat(43) },
+    expect: row([401, 400, 400, 400, 400, 400, 400, 403, 403, 401, 401]),
+  },
+  {
+    // No SMTP in this app: every signed-in caller reaches the service, which cannot send.
+    method: "POST",
+    path: "/api/auth/verify-email/resend",
+    expect: row([401, 503, 503, 503, 503, 503, 503, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/oauth/github/link",
+    expect: row([401, 200, 200, 200, 200, 200, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/auth/identities",
+    expect: row([401, 200, 200, 200, 200, 200, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/auth/identities/:identity",
+    expect: row([401, 404, 404, 404, 404, 404, 404, 403, 403, 401, 401]),
+  },
+];
+
 describe("authorization matrix", () => {
   let app: TestApp;
   const users: Record<string, { id: string; cookie: string; email: string }> = {};
 
   beforeAll(async () => {
     app = await startTestApp({
-      env: { ...NO_RATE_LIMITS, ENCRYPTION_KEY: "9c".repeat(16) + "4f1a".repeat(8) },
+      env: {
+        ...NO_RATE_LIMITS,
+        ENCRYPTION_KEY: "9c".repeat(16) + "4f1a".repeat(8),
+        // Enables the GitHub link route; starting a link builds a URL and contacts nothing.
+        GITHUB_CLIENT_ID: "matrix",
+        GITHUB_CLIENT_SECRET: "matrix",
+        GITHUB_OAUTH_URL: "http://127.0.0.1:9",
+        GITHUB_API_URL: "http://127.0.0.1:9",
+      },
     });
     for (const name of ["viewer", "editor", "admin", "owner", "otherMember", "target"])
       users[name] = await userWithSession(app);
@@ -419,6 +459,40 @@ describe("authorization matrix", () => {
       expect(res.text).not.toContain(ws.name);
       expect(res.text).not.toContain("Other Workspace Secret Name");
     }
+  });
+
+  const accountCells = ACCOUNT_ROUTES.flatMap((route) =>
+    PERSONAS.map((persona) => [`${route.method} ${route.path}`, persona, route] as const),
+  );
+
+  it.each(accountCells)("%s as %s", async (_label, persona, route) => {
+    const ws = await freshWorkspace();
+    const identity = await app.db.pool.query<{ id: string }>(
+      "INSERT INTO user_identities (user_id, provider, subject) VALUES ($1, 'github', $2) RETURNING id",
+      [users.target?.id, randomUUID()],
+    );
+    const path = route.path.replace(":identity", identity.rows[0]?.id as string);
+    const cookieOf = (name: string) => ({ cookie: users[name]?.cookie as string });
+    const callers: Record<Persona, Caller> = {
+      anonymous: {},
+      viewer: cookieOf("viewer"),
+      editor: cookieOf("editor"),
+      admin: cookieOf("admin"),
+      owner: cookieOf("owner"),
+      otherMember: cookieOf("otherMember"),
+      platformAdmin: cookieOf("platformAdmin"),
+      keyWithScope: { apiKey: ws.allKey.key },
+      keyWithoutScope: { apiKey: ws.noScopeKey.key },
+      expiredKey: { apiKey: ws.expiredKey.key },
+      revokedKey: { apiKey: ws.revokedKey.key },
+    };
+    const res = await call(app, callers[persona], route.method, path, route.body);
+    expect(res.status).toBe(route.expect[persona]);
+    if (res.status >= 400) expect(res.body.requestId).toBe(res.headers.get("x-request-id"));
+    const { rows } = await app.db.pool.query("SELECT 1 FROM user_identities WHERE id = $1", [
+      identity.rows[0]?.id,
+    ]);
+    expect(rows).toHaveLength(1);
   });
 
   it("covers every workspace route of the app", async () => {

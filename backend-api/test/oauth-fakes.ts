@@ -53,13 +53,36 @@ export class Browser {
     return this.cookies.get(new URL(origin).host)?.get(name);
   }
 
-  async get(href: string): Promise<Response> {
+  /** Puts a cookie ("name=value", e.g. a session from a password login) in the jar for `origin`. */
+  adopt(origin: string, cookie: string): void {
+    const eq = cookie.indexOf("=");
+    this.jar(new URL(origin)).set(cookie.slice(0, eq), cookie.slice(eq + 1));
+  }
+
+  drop(origin: string, name: string): void {
+    this.jar(new URL(origin)).delete(name);
+  }
+
+  get(href: string): Promise<Response> {
+    return this.send("GET", href);
+  }
+
+  /** A same-origin POST without a body, as the page's script would send it (Origin included). */
+  post(href: string): Promise<Response> {
+    return this.send("POST", href);
+  }
+
+  private async send(method: string, href: string): Promise<Response> {
     const url = new URL(href);
     const jar = this.jar(url);
     const header = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
     const res = await fetch(this.target(url), {
+      method,
       redirect: "manual",
-      headers: header ? { cookie: header } : {},
+      headers: {
+        ...(header ? { cookie: header } : {}),
+        ...(method === "GET" ? {} : { origin: url.origin }),
+      },
     });
     for (const line of res.headers.getSetCookie()) {
       const [pair = "", ...attrs] = line.split(";");

@@ -291,8 +291,9 @@ describe("OAuth sign-in with GitHub (OAuth 2.0 + REST API)", () => {
     expect(await identities()).toHaveLength(1);
   });
 
-  it("links to an existing password account by verified email", async () => {
+  it("links to an existing password account by an address both sides verified", async () => {
     const existing = await createUser(app);
+    await app.db.pool.query("UPDATE users SET email_verified = true WHERE id = $1", [existing.id]);
     const person = githubUser({ email: existing.email });
     const browser = new Browser(app.url);
     expect(await browser.signIn("github")).toBe(`${PUBLIC_ORIGIN}/app`);
@@ -324,6 +325,7 @@ describe("OAuth sign-in with GitHub (OAuth 2.0 + REST API)", () => {
 
   it("refuses a disabled account", async () => {
     const existing = await createUser(app);
+    await app.db.pool.query("UPDATE users SET email_verified = true WHERE id = $1", [existing.id]);
     githubUser({ email: existing.email });
     expect(await new Browser(app.url).signIn("github")).toBe(`${PUBLIC_ORIGIN}/app`);
     await app.db.pool.query("UPDATE users SET disabled_at = now() WHERE id = $1", [existing.id]);

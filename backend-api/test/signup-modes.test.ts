@@ -219,6 +219,8 @@ const PATHS: PathCase[] = [
     name: "an existing user signs in with OAuth (first time: linked; then: the identity)",
     async run({ a }) {
       const user = await createUser(a);
+      // Only a verified address is linked (docs/security.md, "Email verification and linked sign-in methods").
+      await a.db.pool.query("UPDATE users SET email_verified = true WHERE id = $1", [user.id]);
       const first = await githubSignIn(a, user.email);
       const again = await new Browser(a.url).signIn("github");
       const ok = first === `${PUBLIC_ORIGIN}/app` && again === `${PUBLIC_ORIGIN}/app`;

@@ -11,7 +11,7 @@ import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SMTP_INSECURE_AUTH_WARNING } from "../src/modules/integrations/catalog.js";
 import { createIntegrationService } from "../src/modules/integrations/service.js";
-import { createMailer } from "../src/modules/invitations/mailer.js";
+import { createMailer, createVerificationMailer } from "../src/modules/invitations/mailer.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";
 import { carriesSecret, type RecordingProxy, startRecordingProxy } from "./recording-proxy.js";
@@ -134,6 +134,19 @@ describe("SMTP logins need TLS", () => {
       noLoginSince(from);
       expect(plain.auths).toEqual([]);
       expect(plain.mails).toBe(0);
+    });
+
+    it("sends no verification mail either: every platform mail shares the one TLS policy", async () => {
+      const from = plainRelay.raw().length;
+      const verify = createVerificationMailer(testConfig(smtpEnv(plainRelay.port)));
+      const message = {
+        to: "bo@example.org",
+        verifyUrl: "https://nora.test/app/verify-email#token=abc",
+        expiresAt: new Date(),
+      };
+      await expect(verify?.(message)).rejects.toMatchObject({ code: "ETLS" });
+      noLoginSince(from);
+      expect(plain.auths).toEqual([]);
     });
 
     it("logs in over STARTTLS, verifying the certificate (trusted here explicitly)", async () => {

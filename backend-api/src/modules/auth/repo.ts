@@ -32,8 +32,9 @@ export async function countUsers(db: Queryable): Promise<number> {
 }
 
 /**
- * Inserts a user; the first user ever becomes platform admin. A transaction-scoped advisory lock
- * serializes concurrent first signups so two claims cannot both see an empty table.
+ * Inserts a user; the first user ever becomes platform admin, and its address counts as verified (the
+ * operator claiming their own server). A transaction-scoped advisory lock serializes concurrent first
+ * signups so two claims cannot both see an empty table.
  */
 export async function insertUserClaimingIfFirst(
   db: Queryable,
@@ -42,11 +43,20 @@ export async function insertUserClaimingIfFirst(
   await db.query("SELECT pg_advisory_xact_lock(hashtext('nora:claim'))");
   const { rows } = await db.query<UserRow>(
     `INSERT INTO users (email, password_hash, email_verified, display_name, role)
-     VALUES ($1, $2, $3, $4, CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END)
+     SELECT $1, $2, $3 OR NOT claimed, $4, CASE WHEN claimed THEN 'user' ELSE 'admin' END
+     FROM (SELECT EXISTS (SELECT 1 FROM users) AS claimed) c
      ON CONFLICT (email) DO NOTHING
      RETURNING ${USER_COLUMNS}`,
     [user.email, user.passwordHash, user.emailVerified, user.displayName ?? null],
   );
+  return rows[0];
+}
+
+/** Locks the user's row for the transaction (changes to their sign-in methods serialize on it). */
+export async function lockUser(db: Queryable, id: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [
+    id,
+  ]);
   return rows[0];
 }
 

@@ -4,7 +4,7 @@ import { sessionOf } from "../../http/auth-context.js";
 import type { Requires } from "../../http/authorize.js";
 import { contextOf } from "../../http/request-context.js";
 import { validated } from "../../http/validate.js";
-import { changePasswordBody, loginBody, sessionIdParams, signupBody } from "./schema.js";
+import { changePasswordBody, loginBody, sessionIdParams, signupBody, verifyEmailBody } from "./schema.js";
 import type { AuthService } from "./service.js";
 import { clearSessionCookie, setSessionCookie } from "./session-token.js";
 
@@ -60,6 +60,21 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
         ? { apiKey: { id: caller.apiKeyId, workspaceId: caller.workspaceId, scopes: caller.scopes } }
         : {}),
     });
+  });
+
+  router.post(
+    "/api/auth/verify-email",
+    sessionRoute,
+    validated({ body: verifyEmailBody }, async (req, res, { body }) => {
+      const session = sessionOf(req);
+      await auth.verifyEmail(session.user.id, body.token, contextOf(req));
+      res.set("Cache-Control", "no-store").json({ user: await auth.me(session.user.id) });
+    }),
+  );
+
+  router.post("/api/auth/verify-email/resend", sessionRoute, async (req, res) => {
+    const sent = await auth.resendVerification(sessionOf(req).user.id, contextOf(req));
+    res.status(202).json({ status: "sent", expiresAt: sent.expiresAt });
   });
 
   router.patch(

@@ -29,3 +29,8 @@ export const changePasswordBody = z.strictObject({
 });
 
 export const sessionIdParams = z.strictObject({ sessionId: z.uuid() });
+
+/** The token from the verification link's fragment; never accepted in a query string. */
+export const verifyEmailBody = z.strictObject({
+  token: opaqueText({ max: 43 }).regex(/^[A-Za-z0-9_-]{43}$/, "Malformed token"),
+});

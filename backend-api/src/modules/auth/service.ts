@@ -10,8 +10,10 @@ import {
 } from "@nora/core";
 import type { z } from "zod";
 import { recordAudit } from "../audit/service.js";
+import type { VerificationMailer } from "../invitations/mailer.js";
 import { acceptLockedInvitation } from "../invitations/service.js";
 import { verifyCaptcha } from "./captcha.js";
+import { createEmailVerificationService } from "./email-verification.js";
 import { burnVerification, hashPassword, verifyPassword } from "./passwords.js";
 import {
   countUsers,
@@ -49,6 +51,7 @@ export interface PublicUser {
   email: string;
   role: "user" | "admin";
   displayName: string | null;
+  emailVerified: boolean;
 }
 
 export const publicUser = (u: UserRow): PublicUser => ({
@@ -56,12 +59,24 @@ export const publicUser = (u: UserRow): PublicUser => ({
   email: u.email,
   role: u.role,
   displayName: u.displayName,
+  emailVerified: u.emailVerified,
 });
 
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "Email or password is incorrect");
 
-export function createAuthService(deps: { config: Config; pool: Pool; redis: Redis; logger: Logger }) {
+export function createAuthService(deps: {
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  logger: Logger;
+  /** Verification email delivery; defaults to SMTP when configured. */
+  verificationMailer?: VerificationMailer;
+}) {
   const { config, pool, redis } = deps;
+  const verification = createEmailVerificationService({
+    ...deps,
+    ...(deps.verificationMailer ? { mailer: deps.verificationMailer } : {}),
+  });
 
   async function issueSession(user: UserRow, ctx: RequestContext, method: string): Promise<IssuedSession> {
     const now = Date.now();
@@ -120,7 +135,7 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
       await enforceSignupLimits(config, redis, ctx.ip ?? "unknown");
       if (config.identity.captcha) await verifyCaptcha(config.identity.captcha, input.captchaToken, ctx.ip);
       const passwordHash = await hashPassword(input.password);
-      await withTransaction(pool, async (tx) => {
+      const created = await withTransaction(pool, async (tx) => {
         const admitted = await admitSignup(tx, config, {
           email: input.email,
           ...(input.invitationToken
@@ -133,7 +148,7 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
           emailVerified: false,
           displayName: input.displayName ?? null,
         });
-        if (!user) return;
+        if (!user) return undefined;
         await recordAudit(tx, {
           actor: { type: "user", userId: user.id },
           action: user.role === "admin" ? "platform.claimed" : "user.signed_up",
@@ -148,7 +163,9 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
             ...(ctx.ip ? { ip: ctx.ip } : {}),
           });
         }
+        return user;
       });
+      if (created && !created.emailVerified) verification.sendAfterSignup(created, ctx);
       return { status: "ok" };
     },
 
@@ -227,6 +244,11 @@ export function createAuthService(deps: { config: Config; pool: Pool; redis: Red
         });
       });
     },
+
+    verifyEmail: (userId: string, token: string, ctx: RequestContext) =>
+      verification.verify(userId, token, ctx),
+
+    resendVerification: (userId: string, ctx: RequestContext) => verification.resend(userId, ctx),
 
     async me(userId: string) {
       const user = await findUserById(pool, userId);

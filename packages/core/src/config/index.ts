@@ -66,6 +66,9 @@ export interface Config {
     /** HMAC key for invitation tokens (NORA_WORKSPACE_INVITE_SECRET, else derived from JWT_SECRET). */
     inviteHashKey: Buffer;
     invitationTtlDays: number;
+    /** HMAC key for email verification tokens (derived from JWT_SECRET). */
+    verificationHashKey: Buffer;
+    emailVerificationTtlMs: number;
     bootstrapAdmin: { email: string; password: string } | undefined;
     /** Who may create an account once the server is claimed, unless an admin stored another mode. */
     signupMode: "open" | "invite" | "closed";
@@ -231,6 +234,8 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
         ? Buffer.from(e.NORA_WORKSPACE_INVITE_SECRET, "utf8")
         : derive("nora:workspace-invite:v1"),
       invitationTtlDays: e.INVITATION_TTL_DAYS,
+      verificationHashKey: derive("nora:email-verification:v1"),
+      emailVerificationTtlMs: e.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
       bootstrapAdmin,
       signupMode: e.SIGNUP_MODE === "" ? "invite" : e.SIGNUP_MODE,
       signup: { burst: e.SIGNUP_BURST, perHour: e.SIGNUP_PER_HOUR, dailyLimit: e.SIGNUP_DAILY_LIMIT },

@@ -119,6 +119,7 @@ export const envSchema = z.object({
   NORA_API_KEY_HASH_SECRET: z.string().optional(),
   NORA_WORKSPACE_INVITE_SECRET: z.string().optional(),
   INVITATION_TTL_DAYS: int(7, 1, 90),
+  EMAIL_VERIFICATION_TTL_HOURS: int(48, 1, 720),
   NORA_BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
   NORA_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
 

@@ -36,16 +36,34 @@ export async function insertIdentity(
   return rows[0] as IdentityRow;
 }
 
+export interface LinkedIdentity {
+  id: string;
+  provider: ProviderName;
+  email: string | null;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export async function listUserIdentities(db: Queryable, userId: string): Promise<LinkedIdentity[]> {
+  const { rows } = await db.query<LinkedIdentity>(
+    `SELECT id, provider, email, created_at AS "createdAt", last_login_at AS "lastLoginAt"
+     FROM user_identities WHERE user_id = $1 ORDER BY created_at`,
+    [userId],
+  );
+  return rows;
+}
+
+export async function deleteIdentity(db: Queryable, userId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query("DELETE FROM user_identities WHERE id = $1 AND user_id = $2", [
+    id,
+    userId,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
 /** Records a sign-in through an identity, keeping the address the provider last reported. */
 export async function touchIdentity(db: Queryable, id: string, email: string | null): Promise<void> {
   await db.query("UPDATE user_identities SET last_login_at = now(), email = $2 WHERE id = $1", [id, email]);
-}
-
-export async function markEmailVerified(db: Queryable, userId: string): Promise<void> {
-  await db.query(
-    "UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND NOT email_verified",
-    [userId],
-  );
 }
 
 /** Serializes concurrent callbacks for one provider identity until the transaction ends. */

@@ -1,7 +1,16 @@
-import { type Config, type Logger, type Pool, type Redis, withTransaction } from "@nora/core";
+import {
+  type Config,
+  conflict,
+  type Logger,
+  notFound,
+  type Pool,
+  type Redis,
+  withTransaction,
+} from "@nora/core";
 import * as client from "openid-client";
 import { recordAudit } from "../../audit/service.js";
-import { findUserByEmail, findUserById, insertUserClaimingIfFirst, type UserRow } from "../repo.js";
+import { recordEmailVerified } from "../email-verification.js";
+import { findUserByEmail, findUserById, insertUserClaimingIfFirst, lockUser, type UserRow } from "../repo.js";
 import { emailSchema } from "../schema.js";
 import { type AuthService, createAuthService, type IssuedSession, type RequestContext } from "../service.js";
 import { admitOAuthSignup } from "../signup-policy.js";
@@ -14,8 +23,21 @@ import {
   type ProviderIdentity,
   type ProviderName,
 } from "./providers/types.js";
-import { findIdentity, insertIdentity, lockIdentity, markEmailVerified, touchIdentity } from "./repo.js";
-import { bindingHash, bindingMatches, createStateStore } from "./state-store.js";
+import {
+  deleteIdentity,
+  findIdentity,
+  insertIdentity,
+  listUserIdentities,
+  lockIdentity,
+  touchIdentity,
+} from "./repo.js";
+import {
+  bindingHash,
+  bindingMatches,
+  createStateStore,
+  hashMatches,
+  type PendingFlow,
+} from "./state-store.js";
 
 /** The enabled providers, built from configuration (a bad provider URL fails here, at boot). */
 export function buildProviders(config: Config): Map<ProviderName, OAuthProvider> {
@@ -27,6 +49,16 @@ export function buildProviders(config: Config): Map<ProviderName, OAuthProvider>
 }
 
 type Outcome = { user: UserRow; via: "identity" | "linked" | "created" };
+
+/** The signed-in session a link flow is started from, and must be completed by. */
+export interface LinkingSession {
+  userId: string;
+  sessionId: string;
+}
+
+export type Completion =
+  | { kind: "signed_in"; issued: IssuedSession }
+  | { kind: "linked"; provider: ProviderName; alreadyLinked: boolean };
 
 export function createOAuthService(deps: {
   config: Config;
@@ -54,7 +86,9 @@ export function createOAuthService(deps: {
    * Finds or creates the Nora user for a provider identity, in one transaction:
    * 1. a known identity (provider, subject) signs in its user;
    * 2. else, only with an address the provider has verified: an account with that address is linked
-   *    (and its address marked verified), or a new account is created (the first one claims admin).
+   *    only when the account has proven the address too (else whoever signed up with it, password and
+   *    sessions included, would share the account with its owner), or a new account is created (the
+   *    first one claims admin).
    * A disabled account is refused before anything is linked.
    */
   async function resolveUser(
@@ -88,19 +122,23 @@ export function createOAuthService(deps: {
         const created = await insertUserClaimingIfFirst(tx, {
           email,
           passwordHash: null,
-          emailVerified: true,
+          emailVerified: identity.emailVerified,
           displayName: identity.displayName,
         });
         if (created) {
           user = created;
           via = "created";
         } else {
-          // Only a concurrent signup with the same address makes the insert a no-op: link to it.
+          // Only a concurrent signup with the same address makes the insert a no-op: the same rules
+          // as for any existing account apply to it.
           user = await findUserByEmail(tx, email);
         }
         if (!user) throw new OAuthFlowError("oauth_failed", "user vanished during creation");
       }
       if (user.disabledAt) throw new OAuthFlowError("oauth_account_disabled", "account disabled");
+      if (via === "linked" && !user.emailVerified) {
+        throw new OAuthFlowError("oauth_link_required", "an account with this address never verified it");
+      }
 
       const inserted = await insertIdentity(tx, {
         userId: user.id,
@@ -117,17 +155,96 @@ export function createOAuthService(deps: {
           metadata: { method: `oauth:${provider}` },
         });
       } else {
-        await markEmailVerified(tx, user.id);
         await recordAudit(tx, {
           actor: { type: "user", userId: user.id },
           action: "auth.oauth.linked",
           target: { type: "user_identity", id: inserted.id },
           ...audit,
-          metadata: { provider },
+          metadata: { provider, via: "sign_in" },
         });
       }
       return { user, via };
     });
+  }
+
+  /**
+   * Links a provider identity to the signed-in user who asked for it from settings. Authorized by
+   * that session, not by the address: any identity not already another account's may be linked. When
+   * the provider vouches for the user's own address, the address counts as verified.
+   */
+  async function linkIdentity(
+    userId: string,
+    provider: ProviderName,
+    identity: ProviderIdentity,
+    ctx: RequestContext,
+  ): Promise<{ alreadyLinked: boolean }> {
+    const audit = { requestId: ctx.requestId, ...(ctx.ip ? { ip: ctx.ip } : {}) };
+    return withTransaction(pool, async (tx) => {
+      await lockIdentity(tx, provider, identity.subject);
+      const user = await lockUser(tx, userId);
+      if (!user) throw new OAuthFlowError("oauth_failed", "linking user vanished");
+      if (user.disabledAt) throw new OAuthFlowError("oauth_account_disabled", "account disabled");
+      const known = await findIdentity(tx, provider, identity.subject);
+      if (known) {
+        if (known.userId !== userId) {
+          throw new OAuthFlowError("oauth_identity_in_use", `${provider} identity linked to another account`);
+        }
+        return { alreadyLinked: true };
+      }
+      const verified = identity.emailVerified ? emailSchema.safeParse(identity.email).data : undefined;
+      const inserted = await insertIdentity(tx, {
+        userId,
+        provider,
+        subject: identity.subject,
+        email: verified ?? null,
+      });
+      await recordAudit(tx, {
+        actor: { type: "user", userId },
+        action: "auth.oauth.linked",
+        target: { type: "user_identity", id: inserted.id },
+        ...audit,
+        metadata: { provider, via: "settings" },
+      });
+      if (verified === user.email) await recordEmailVerified(tx, userId, `oauth:${provider}`, ctx);
+      return { alreadyLinked: false };
+    });
+  }
+
+  /** The identity the provider vouches for, after its own answer (e.g. a cancel) is checked. */
+  async function identify(
+    name: ProviderName,
+    provider: OAuthProvider,
+    flow: PendingFlow,
+    params: URLSearchParams,
+  ): Promise<ProviderIdentity> {
+    if (params.has("error")) {
+      const code = params.get("error") === "access_denied" ? "oauth_denied" : "oauth_provider_error";
+      throw new OAuthFlowError(code, `${name} answered with an error`);
+    }
+    const currentUrl = new URL(redirectUri(name));
+    currentUrl.search = params.toString();
+    try {
+      return await provider.identify({
+        currentUrl,
+        state: flow.state,
+        codeVerifier: flow.codeVerifier,
+        ...(flow.nonce ? { nonce: flow.nonce } : {}),
+      });
+    } catch (error) {
+      throw providerFailure(name, "code exchange or identity", error);
+    }
+  }
+
+  async function finish(
+    name: ProviderName,
+    provider: OAuthProvider,
+    flow: PendingFlow,
+    params: URLSearchParams,
+    ctx: RequestContext,
+  ): Promise<IssuedSession> {
+    const identity = await identify(name, provider, flow, params);
+    const { user } = await resolveUser(name, identity, ctx);
+    return auth.issueSession(user, ctx, `oauth:${name}`);
   }
 
   return {
@@ -140,10 +257,11 @@ export function createOAuthService(deps: {
     },
 
     /**
-     * Begins a sign-in: a fresh state, PKCE verifier and (OIDC) nonce, kept in Redis bound to the
-     * browser's flow cookie; returns the provider's authorization URL.
+     * Begins a sign-in (or, with `link`, the linking of a provider to the signed-in user): a fresh
+     * state, PKCE verifier and (OIDC) nonce, kept in Redis bound to the browser's flow cookie and, for a
+     * link, to the session that asked; returns the provider's authorization URL.
      */
-    async start(name: ProviderName, binding: string): Promise<URL> {
+    async start(name: ProviderName, binding: string, link?: LinkingSession): Promise<URL> {
       const provider = providers.get(name);
       if (!provider) throw new OAuthFlowError("oauth_failed", "provider not enabled");
       const state = client.randomState();
@@ -166,21 +284,24 @@ export function createOAuthService(deps: {
         codeVerifier,
         ...(nonce ? { nonce } : {}),
         bindingHash: bindingHash(binding),
+        ...(link ? { link: { userId: link.userId, sessionHash: bindingHash(link.sessionId) } } : {}),
       });
       return url;
     },
 
     /**
-     * Finishes a sign-in from the provider's redirect. `query` is the raw query string of the
-     * callback request. The state is consumed first (single use), then checked against the
-     * provider and the browser binding; only then is the code exchanged.
+     * Finishes a sign-in or a link from the provider's redirect. `query` is the raw query string of
+     * the callback request, `session` the session the callback arrived with. The state is consumed
+     * first (single use), then checked against the provider, the browser binding and, for a link, the
+     * session that started it; only then is the code exchanged.
      */
     async complete(
       name: ProviderName,
       query: string,
       binding: string | undefined,
       ctx: RequestContext,
-    ): Promise<IssuedSession> {
+      session?: LinkingSession,
+    ): Promise<Completion> {
       const provider = providers.get(name);
       if (!provider) throw new OAuthFlowError("oauth_failed", "provider not enabled");
       const params = new URLSearchParams(query);
@@ -189,28 +310,46 @@ export function createOAuthService(deps: {
       if (!flow || flow.provider !== name || !bindingMatches(flow.bindingHash, binding)) {
         throw new OAuthFlowError("oauth_state_invalid", "unknown, expired, replayed or foreign state");
       }
-      // The provider's own answer (e.g. the user cancelled), after the state proved it ours.
-      if (params.has("error")) {
-        const code = params.get("error") === "access_denied" ? "oauth_denied" : "oauth_provider_error";
-        throw new OAuthFlowError(code, `${name} answered with an error`);
-      }
-
-      const currentUrl = new URL(redirectUri(name));
-      currentUrl.search = params.toString();
-      let identity: ProviderIdentity;
+      const link = flow.link;
+      if (!link) return { kind: "signed_in", issued: await finish(name, provider, flow, params, ctx) };
       try {
-        identity = await provider.identify({
-          currentUrl,
-          state: flow.state,
-          codeVerifier: flow.codeVerifier,
-          ...(flow.nonce ? { nonce: flow.nonce } : {}),
-        });
+        if (!session || session.userId !== link.userId || !hashMatches(link.sessionHash, session.sessionId)) {
+          throw new OAuthFlowError("oauth_link_session_mismatch", "link completed by another session");
+        }
+        const identity = await identify(name, provider, flow, params);
+        const { alreadyLinked } = await linkIdentity(link.userId, name, identity, ctx);
+        return { kind: "linked", provider: name, alreadyLinked };
       } catch (error) {
-        throw providerFailure(name, "code exchange or identity", error);
+        if (!(error instanceof OAuthFlowError)) throw error;
+        throw new OAuthFlowError(error.code, error.message, { cause: error.cause, flow: "link" });
       }
+    },
 
-      const { user } = await resolveUser(name, identity, ctx);
-      return auth.issueSession(user, ctx, `oauth:${name}`);
+    async listIdentities(userId: string) {
+      const user = await findUserById(pool, userId);
+      return { identities: await listUserIdentities(pool, userId), hasPassword: Boolean(user?.passwordHash) };
+    },
+
+    /** Removes a linked identity, never the last way to sign in (a password or another identity). */
+    async unlink(userId: string, identityId: string, ctx: RequestContext): Promise<void> {
+      await withTransaction(pool, async (tx) => {
+        const user = await lockUser(tx, userId);
+        const identities = await listUserIdentities(tx, userId);
+        const target = identities.find((i) => i.id === identityId);
+        if (!user || !target) throw notFound("No such linked sign-in method");
+        if (!user.passwordHash && identities.length === 1) {
+          throw conflict("last_sign_in_method", "This is your only way to sign in; add another one first");
+        }
+        await deleteIdentity(tx, userId, identityId);
+        await recordAudit(tx, {
+          actor: { type: "user", userId },
+          action: "auth.oauth.unlinked",
+          target: { type: "user_identity", id: identityId },
+          requestId: ctx.requestId,
+          ...(ctx.ip ? { ip: ctx.ip } : {}),
+          metadata: { provider: target.provider },
+        });
+      });
     },
   };
 }

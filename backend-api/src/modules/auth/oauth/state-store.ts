@@ -14,6 +14,8 @@ export interface PendingFlow {
   nonce?: string;
   /** SHA-256 of the browser binding (the value of the HttpOnly flow cookie). */
   bindingHash: string;
+  /** Set when a signed-in user links a provider: their id and the SHA-256 of the session that asked. */
+  link?: { userId: string; sessionHash: string };
 }
 
 const pendingFlow = z.strictObject({
@@ -22,6 +24,9 @@ const pendingFlow = z.strictObject({
   codeVerifier: z.string().min(43).max(128),
   nonce: z.string().min(1).optional(),
   bindingHash: z.string().regex(/^[0-9a-f]{64}$/),
+  link: z
+    .strictObject({ userId: z.string().uuid(), sessionHash: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional(),
 });
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
@@ -35,12 +40,16 @@ export const isBinding = (value: string | undefined): value is string =>
 
 export const bindingHash = (binding: string) => sha256(binding);
 
+/** Constant-time comparison of a stored SHA-256 (hex) with the value presented now. */
+export function hashMatches(storedHash: string, value: string): boolean {
+  const a = Buffer.from(storedHash, "hex");
+  const b = Buffer.from(sha256(value), "hex");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** Constant-time comparison of a stored binding hash with the binding a browser presents. */
 export function bindingMatches(storedHash: string, binding: string | undefined): boolean {
-  if (!isBinding(binding)) return false;
-  const a = Buffer.from(storedHash, "hex");
-  const b = Buffer.from(sha256(binding), "hex");
-  return a.length === b.length && timingSafeEqual(a, b);
+  return isBinding(binding) && hashMatches(storedHash, binding);
 }
 
 /**

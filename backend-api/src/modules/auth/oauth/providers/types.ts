@@ -14,19 +14,29 @@ export type OAuthErrorCode =
   | "oauth_state_invalid"
   | "oauth_provider_error"
   | "oauth_email_unverified"
+  /** An account with this address exists but never proved it: sign in with the password and link. */
+  | "oauth_link_required"
+  /** Linking from settings: the provider identity already belongs to another Nora account. */
+  | "oauth_identity_in_use"
+  /** Linking from settings: the callback did not come with the session that started the link. */
+  | "oauth_link_session_mismatch"
   | "oauth_account_disabled"
   | "oauth_signup_closed"
   | "oauth_signup_invitation_required"
   | "oauth_failed";
 
 export class OAuthFlowError extends Error {
+  /** Which flow failed: a sign-in lands on the login page, a link on the account settings page. */
+  readonly flow: "sign_in" | "link";
+
   constructor(
     readonly code: OAuthErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; flow?: "sign_in" | "link" },
   ) {
     super(message, options);
     this.name = "OAuthFlowError";
+    this.flow = options?.flow ?? "sign_in";
   }
 }
 
