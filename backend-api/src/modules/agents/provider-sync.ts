@@ -1,6 +1,14 @@
 import { isIP } from "node:net";
 import type { ProviderMaterial } from "@nora/agent-runtime";
-import { AppError, type Config, type Keyring, type Logger, notFound, type Pool } from "@nora/core";
+import {
+  AppError,
+  type Config,
+  type Keyring,
+  type Logger,
+  notFound,
+  openSealed,
+  type Pool,
+} from "@nora/core";
 import { parseAllowlist } from "../../http/outbound/address-policy.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
@@ -32,7 +40,12 @@ export function createProviderSyncService(deps: {
     let defaultModel: string | undefined;
     for (const row of await listProviders(pool, workspaceId)) {
       const apiKey = row.apiKey
-        ? keyring.open(row.apiKey, { table: "llm_providers", column: "api_key", rowId: row.id }).value
+        ? openSealed(
+            keyring,
+            row.apiKey,
+            { table: "llm_providers", column: "api_key", rowId: row.id },
+            logger,
+          ).value
         : null;
       const result = toProviderMaterial(row, apiKey);
       if ("skipped" in result) {
@@ -73,11 +86,12 @@ export function createProviderSyncService(deps: {
         );
       }
       const url = checkedRuntimeUrl(agent.runtimeUrl);
-      const token = keyring.open(agent.runtimeTokenSealed, {
-        table: "agents",
-        column: "runtime_token_sealed",
-        rowId: agent.id,
-      }).value;
+      const token = openSealed(
+        keyring,
+        agent.runtimeTokenSealed,
+        { table: "agents", column: "runtime_token_sealed", rowId: agent.id },
+        logger,
+      ).value;
       const { providers, skipped, defaultModel } = await assemble(agent.workspaceId);
 
       let response: Response;
