@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
-import { envNameSchema, envValueSchema } from "../bootstrap/schema.js";
+import { execBodySchema } from "../runtime-api.js";
 import { HttpError, readJson, sendJson } from "./http.js";
 import { killGroup } from "./process-group.js";
 import type { FileRoots } from "./roots.js";
@@ -29,25 +28,6 @@ export interface ExecResult {
   durationMs: number;
 }
 
-function execBody(ctx: ExecContext) {
-  return z
-    .object({
-      argv: z
-        .array(z.string().refine((a) => !a.includes("\0"), "NUL in argument"))
-        .min(1)
-        .max(1000),
-      cwd: z.string().default(""),
-      timeoutMs: z.number().int().positive().max(ctx.timeoutMaxMs).default(ctx.timeoutDefaultMs),
-      maxOutputBytes: z.number().int().positive().max(ctx.outputMaxBytes).default(ctx.outputDefaultBytes),
-      env: z.record(envNameSchema, envValueSchema).default({}),
-      stdin: z
-        .string()
-        .max(1024 * 1024)
-        .optional(),
-    })
-    .strict();
-}
-
 /**
  * Runs one non-interactive command: argv only (no shell unless the caller names one), in a
  * directory inside the workspace, killed with its whole process group on timeout, on reaching the
@@ -58,7 +38,7 @@ export async function execCommand(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const body = await readJson(req, execBody(ctx), 2 * 1024 * 1024);
+  const body = await readJson(req, execBodySchema(ctx), 2 * 1024 * 1024);
   const cwd = await ctx.roots.resolve(ctx.rootName, body.cwd, "read", false);
   if (!(await stat(cwd.path)).isDirectory())
     throw new HttpError(400, "not_a_directory", "cwd is not a directory");

@@ -3,7 +3,13 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promi
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { z } from "zod";
+import {
+  fileLocationQuerySchema,
+  fileTargetQuerySchema,
+  mkdirBodySchema,
+  moveBodySchema,
+  putContentBodySchema,
+} from "../runtime-api.js";
 import { TooLargeError, writeAtomic, writeAtomicStream } from "./atomic.js";
 import { fsError } from "./fs-errors.js";
 import { HttpError, readJson, readQuery, sendJson } from "./http.js";
@@ -17,8 +23,8 @@ export interface FilesContext {
 
 const MAX_TREE_ENTRIES = 5000;
 
-const locationQuery = z.object({ root: z.string().min(1), path: z.string().default("") });
-const targetQuery = z.object({ root: z.string().min(1), path: z.string().min(1) });
+const locationQuery = fileLocationQuerySchema;
+const targetQuery = fileTargetQuerySchema;
 
 function kind(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): string {
   if (entry.isSymbolicLink()) return "symlink";
@@ -117,12 +123,7 @@ export async function download(ctx: FilesContext, url: URL, res: ServerResponse)
   await pipeline(createReadStream(target.path), res).catch(() => res.destroy());
 }
 
-const putContentBody = z.object({
-  root: z.string().min(1),
-  path: z.string().min(1),
-  content: z.string(),
-  encoding: z.enum(["utf8", "base64"]).default("utf8"),
-});
+const putContentBody = putContentBodySchema;
 
 export async function putContent(
   ctx: FilesContext,
@@ -168,7 +169,7 @@ export async function upload(
   sendJson(res, 201, { root: target.root.name, path: target.relative, size });
 }
 
-const mkdirBody = z.object({ root: z.string().min(1), path: z.string().min(1) });
+const mkdirBody = mkdirBodySchema;
 
 export async function makeDirectory(
   ctx: FilesContext,
@@ -183,7 +184,7 @@ export async function makeDirectory(
   sendJson(res, 201, { root: target.root.name, path: target.relative });
 }
 
-const moveBody = z.object({ root: z.string().min(1), from: z.string().min(1), to: z.string().min(1) });
+const moveBody = moveBodySchema;
 
 export async function move(ctx: FilesContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req, moveBody, 64 * 1024);

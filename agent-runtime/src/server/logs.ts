@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
-import { z } from "zod";
+import { logsQuerySchema } from "../runtime-api.js";
 import { readQuery } from "./http.js";
 
 export interface LogsContext {
@@ -11,10 +11,7 @@ export interface LogsContext {
 const TAIL_BLOCK = 64 * 1024;
 const MAX_TAIL_BYTES = 8 * 1024 * 1024;
 
-const logsQuery = z.object({
-  tail: z.coerce.number().int().min(0).max(10_000).default(200),
-  follow: z.enum(["0", "1", "true", "false"]).default("0"),
-});
+const logsQuery = logsQuerySchema;
 
 /** The last `lines` lines of a file and the offset they end at (reads backwards in blocks). */
 export async function tailFile(path: string, lines: number): Promise<{ text: string; end: number }> {
