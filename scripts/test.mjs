@@ -6,6 +6,7 @@ import { run } from "./lib/run.mjs";
 const steps = [
   ["lint and format (biome)", "npx", ["biome", "check", "."]],
   ["type-check (tsc, sources and tests)", "npx", ["tsc", "-p", "tsconfig.check.json"]],
+  ["type-check (tsc, browser code)", "npx", ["tsc", "-p", "packages/ui/tsconfig.check.json"]],
   ["build (turbo)", "npx", ["turbo", "run", "build", "--output-logs=errors-only"]],
   ["tests (vitest)", "npx", ["vitest", "run", ...process.argv.slice(2)]],
 ];

@@ -157,4 +157,21 @@ describe("parseEnabledSettings", () => {
       error: { code: "unknown_sandbox_profile" },
     });
   });
+
+  it("reads deploy targets from ENABLED_DEPLOY_TARGETS first, naming the variable it read", () => {
+    expect(parseEnabledSettings({ ENABLED_DEPLOY_TARGETS: "k8s", ENABLED_BACKENDS: "docker" })).toMatchObject(
+      {
+        ok: true,
+        enabled: { targets: ["k8s"] },
+      },
+    );
+    expect(parseEnabledSettings({ ENABLED_DEPLOY_TARGETS: "dokcer" })).toMatchObject({
+      ok: false,
+      error: { message: 'ENABLED_DEPLOY_TARGETS: unknown "dokcer"' },
+    });
+    expect(parseEnabledSettings({ ENABLED_BACKENDS: "dokcer" })).toMatchObject({
+      ok: false,
+      error: { message: 'ENABLED_BACKENDS: unknown "dokcer"' },
+    });
+  });
 });

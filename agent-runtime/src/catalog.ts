@@ -206,6 +206,8 @@ export function listCatalog(enabled: EnabledSet = DEFAULT_ENABLED): CatalogEntry
 
 export interface EnabledSettings {
   ENABLED_RUNTIME_FAMILIES?: string | undefined;
+  ENABLED_DEPLOY_TARGETS?: string | undefined;
+  /** Deprecated name of ENABLED_DEPLOY_TARGETS, read only when that is unset. */
   ENABLED_BACKENDS?: string | undefined;
   ENABLED_SANDBOX_PROFILES?: string | undefined;
 }
@@ -240,12 +242,20 @@ export function parseEnabledSettings(settings: EnabledSettings): EnabledParse {
     families.push(name);
   }
   const targets: DeployTarget[] = [];
-  for (const name of splitList(settings.ENABLED_BACKENDS ?? DEFAULT_ENABLED.targets.join(","))) {
+  const targetsVariable =
+    settings.ENABLED_DEPLOY_TARGETS !== undefined ? "ENABLED_DEPLOY_TARGETS" : "ENABLED_BACKENDS";
+  const targetList =
+    settings.ENABLED_DEPLOY_TARGETS ?? settings.ENABLED_BACKENDS ?? DEFAULT_ENABLED.targets.join(",");
+  for (const name of splitList(targetList)) {
     const target = canonicalTarget(name);
     if (target === null) {
       return {
         ok: false,
-        error: { code: "unknown_deploy_target", value: name, message: `ENABLED_BACKENDS: unknown "${name}"` },
+        error: {
+          code: "unknown_deploy_target",
+          value: name,
+          message: `${targetsVariable}: unknown "${name}"`,
+        },
       };
     }
     targets.push(target);

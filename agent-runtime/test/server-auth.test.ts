@@ -49,7 +49,11 @@ describe("runtime server auth", () => {
     for (const [method, path] of PROTECTED) {
       const response = await fetch(runtime.url(path), { method, headers });
       expect(response.status, `${method} ${path}`).toBe(401);
-      expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
+      expect(await response.json()).toEqual({
+        error: "unauthorized",
+        message: "missing or invalid bearer token",
+        requestId: response.headers.get("x-request-id"),
+      });
     }
   });
 

@@ -74,8 +74,10 @@ describe("runtime server bad input", () => {
     const res = await runtime.call(c.path, c.init);
     const text = await res.text();
     expect(res.status, `${c.route}: ${text}`).toBe(status);
-    const error = (JSON.parse(text) as { error: { code: string; message: string } }).error;
-    if (code) expect(error.code, c.route).toBe(code);
+    // The API's error shape: { error: code, message, requestId }.
+    const error = JSON.parse(text) as { error: string; message: string; requestId: string };
+    if (code) expect(error.error, c.route).toBe(code);
+    expect(error.requestId).toBe(res.headers.get("x-request-id"));
     // No absolute path of the server leaks into the message.
     expect(error.message).not.toContain(runtime.dirs.base);
   }

@@ -106,7 +106,7 @@ describe("per-agent secret overrides", () => {
       [legacyId, agentId],
     );
     const strict = createAgentSecretsService({ pool: app.db.pool, keyring: Keyring.fromConfig(app.config) });
-    await expect(strict.values(agentId)).rejects.toThrow(/not sealed/);
+    await expect(strict.values(agentId)).rejects.toMatchObject({ status: 409, code: "secret_unreadable" });
     const lenientConfig = { ...app.config, secrets: { ...app.config.secrets, allowPlaintextSecrets: true } };
     const lenient = createAgentSecretsService({
       pool: app.db.pool,

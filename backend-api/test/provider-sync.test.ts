@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, rm, stat } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { assembleRuntime } from "@nora/agent-runtime";
 import { Keyring } from "@nora/core";
@@ -10,6 +12,7 @@ import {
   type RuntimeProcess,
   startRuntime,
   TOKEN,
+  waitFor,
 } from "../../agent-runtime/test/support.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";
@@ -126,6 +129,33 @@ describe("sync-providers", () => {
     const res = await sync(await agent("running", runtime.url("/").replace(/\/$/, ""), "w".repeat(64)));
     expect(res.status).toBe(502);
     expect(res.body.error).toBe("runtime_sync_failed");
+  });
+
+  it("sends the API's request id to the runtime, which logs it with its refusal", async () => {
+    const res = await sync(await agent("running", runtime.url("/").replace(/\/$/, ""), "v".repeat(64)));
+    expect(res.status).toBe(502);
+    const requestId = res.headers.get("x-request-id") as string;
+    expect(res.body).toMatchObject({ error: "runtime_sync_failed", requestId });
+    await waitFor(() =>
+      runtime
+        .output()
+        .includes(`"requestId":"${requestId}","method":"POST","path":"/providers/sync","status":401`)
+        ? true
+        : undefined,
+    );
+    expect(app.logs.text).not.toContain("v".repeat(64));
+  });
+
+  it("reports a runtime that cannot be reached as runtime_unreachable", async () => {
+    const closed = createServer();
+    const port = await new Promise<number>((resolve) =>
+      closed.listen(0, "127.0.0.1", () => resolve((closed.address() as AddressInfo).port)),
+    );
+    await new Promise((resolve) => closed.close(resolve));
+    const res = await sync(await agent("running", `http://127.0.0.1:${port}`));
+    expect(res.status).toBe(502);
+    expect(res.body.error).toBe("runtime_unreachable");
+    expect(res.text).not.toContain(String(port));
   });
 
   it("never calls a runtime address outside GATEWAY_ALLOWED_CIDRS", async () => {

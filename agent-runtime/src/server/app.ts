@@ -11,7 +11,7 @@ import type { ServerConfig } from "./config.js";
 import { execCommand } from "./exec.js";
 import * as files from "./files.js";
 import { fsError } from "./fs-errors.js";
-import { HttpError, readJson, sendError, sendJson } from "./http.js";
+import { HttpError, readJson, requestIdOf, sendError, sendJson } from "./http.js";
 import { streamLogs } from "./logs.js";
 import { FileRoots } from "./roots.js";
 import { AgentSupervisor } from "./supervisor.js";
@@ -157,18 +157,25 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
   };
 
   const server = createServer((req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
     handle(req, res).catch((caught: unknown) => {
       const error = fsError(caught);
+      const method = req.method;
+      const path = new URL(req.url ?? "/", "http://runtime").pathname;
       if (error instanceof HttpError) {
         // An unread request body would otherwise keep the connection busy.
         if (!req.complete) res.setHeader("connection", "close");
-        sendError(res, error);
+        process.stdout.write(
+          `${JSON.stringify({ level: "info", msg: "request refused", requestId, method, path, status: error.status, code: error.code })}\n`,
+        );
+        sendError(res, error, requestId);
         return;
       }
       process.stderr.write(
-        `${JSON.stringify({ level: "error", msg: "request failed", error: String(error) })}\n`,
+        `${JSON.stringify({ level: "error", msg: "request failed", requestId, method, path, error: String(error) })}\n`,
       );
-      sendError(res, new HttpError(500, "internal_error", "internal error"));
+      sendError(res, new HttpError(500, "internal_error", "internal error"), requestId);
     });
   });
   server.headersTimeout = 30_000;

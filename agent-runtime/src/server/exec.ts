@@ -1,11 +1,9 @@
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
-import { envNameSchema, envValueSchema } from "../bootstrap/schema.js";
+import { execBodySchema } from "../runtime-api.js";
 import { HttpError, readJson, sendJson } from "./http.js";
 import { killGroup } from "./process-group.js";
-import { argumentText, pathText } from "./request-text.js";
 import type { FileRoots } from "./roots.js";
 
 export interface ExecContext {
@@ -30,22 +28,6 @@ export interface ExecResult {
   durationMs: number;
 }
 
-function execBody(ctx: ExecContext) {
-  return z
-    .object({
-      argv: z
-        .array(argumentText(128 * 1024))
-        .min(1)
-        .max(1000),
-      cwd: pathText().default(""),
-      timeoutMs: z.number().int().positive().max(ctx.timeoutMaxMs).default(ctx.timeoutDefaultMs),
-      maxOutputBytes: z.number().int().positive().max(ctx.outputMaxBytes).default(ctx.outputDefaultBytes),
-      env: z.record(envNameSchema, envValueSchema).default({}),
-      stdin: argumentText(1024 * 1024).optional(),
-    })
-    .strict();
-}
-
 /**
  * Runs one non-interactive command: argv only (no shell unless the caller names one), in a
  * directory inside the workspace, killed with its whole process group on timeout, on reaching the
@@ -56,7 +38,7 @@ export async function execCommand(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const body = await readJson(req, execBody(ctx), 2 * 1024 * 1024);
+  const body = await readJson(req, execBodySchema(ctx), 2 * 1024 * 1024);
   const cwd = await ctx.roots.resolve(ctx.rootName, body.cwd, "read", false);
   if (!(await stat(cwd.path)).isDirectory())
     throw new HttpError(400, "not_a_directory", "cwd is not a directory");

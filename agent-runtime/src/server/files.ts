@@ -3,10 +3,15 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promi
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { z } from "zod";
+import {
+  fileLocationQuerySchema,
+  fileTargetQuerySchema,
+  mkdirBodySchema,
+  moveBodySchema,
+  putContentBodySchema,
+} from "../runtime-api.js";
 import { TooLargeError, writeAtomic, writeAtomicStream } from "./atomic.js";
 import { HttpError, readJson, readQuery, sendJson } from "./http.js";
-import { contentText, pathText } from "./request-text.js";
 import type { FileRoots } from "./roots.js";
 
 export interface FilesContext {
@@ -17,8 +22,8 @@ export interface FilesContext {
 
 const MAX_TREE_ENTRIES = 5000;
 
-const locationQuery = z.object({ root: pathText().min(1), path: pathText().default("") });
-const targetQuery = z.object({ root: pathText().min(1), path: pathText().min(1) });
+const locationQuery = fileLocationQuerySchema;
+const targetQuery = fileTargetQuerySchema;
 
 function kind(entry: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): string {
   if (entry.isSymbolicLink()) return "symlink";
@@ -103,12 +108,7 @@ export async function download(ctx: FilesContext, url: URL, res: ServerResponse)
   await pipeline(createReadStream(target.path), res).catch(() => res.destroy());
 }
 
-const putContentBody = z.object({
-  root: pathText().min(1),
-  path: pathText().min(1),
-  content: contentText(64 * 1024 * 1024),
-  encoding: z.enum(["utf8", "base64"]).default("utf8"),
-});
+const putContentBody = putContentBodySchema;
 
 export async function putContent(
   ctx: FilesContext,
@@ -147,7 +147,7 @@ export async function upload(
   sendJson(res, 201, { root: target.root.name, path: target.relative, size });
 }
 
-const mkdirBody = z.object({ root: pathText().min(1), path: pathText().min(1) });
+const mkdirBody = mkdirBodySchema;
 
 export async function makeDirectory(
   ctx: FilesContext,
@@ -162,7 +162,7 @@ export async function makeDirectory(
   sendJson(res, 201, { root: target.root.name, path: target.relative });
 }
 
-const moveBody = z.object({ root: pathText().min(1), from: pathText().min(1), to: pathText().min(1) });
+const moveBody = moveBodySchema;
 
 export async function move(ctx: FilesContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readJson(req, moveBody, 64 * 1024);

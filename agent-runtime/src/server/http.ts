@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 
-/** An error that becomes a JSON response `{ error: { code, message } }`. */
+/** An error that becomes a JSON response in the API's shape `{ error: code, message, requestId }`. */
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
@@ -23,12 +24,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: HttpError): void {
+/** The same rule as the API's: a caller's id is kept when it is a sane token, else one is minted. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function sendError(res: ServerResponse, error: HttpError, requestId: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+  sendJson(res, error.status, { error: error.code, message: error.message, requestId });
 }
 
 /** Reads a request body into memory, refusing more than `maxBytes`. */

@@ -1,8 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
-import { z } from "zod";
+import { logsQuerySchema } from "../runtime-api.js";
 import { readQuery } from "./http.js";
-import { queryInt } from "./request-text.js";
 
 export interface LogsContext {
   logFile: string;
@@ -12,10 +11,7 @@ export interface LogsContext {
 const TAIL_BLOCK = 64 * 1024;
 const MAX_TAIL_BYTES = 8 * 1024 * 1024;
 
-const logsQuery = z.object({
-  tail: queryInt({ min: 0, max: 10_000 }).default(200),
-  follow: z.enum(["0", "1", "true", "false"]).default("0"),
-});
+const logsQuery = logsQuerySchema;
 
 /** The last `lines` lines of a file and the offset they end at (reads backwards in blocks). */
 export async function tailFile(path: string, lines: number): Promise<{ text: string; end: number }> {

@@ -1,7 +1,16 @@
 import { isIP } from "node:net";
-import type { ProviderMaterial } from "@nora/agent-runtime";
-import { AppError, type Config, type Keyring, type Logger, notFound, type Pool } from "@nora/core";
+import { type ProviderMaterial, RuntimeClient, RuntimeError } from "@nora/agent-runtime";
+import {
+  AppError,
+  type Config,
+  type Keyring,
+  type Logger,
+  notFound,
+  openSealed,
+  type Pool,
+} from "@nora/core";
 import { parseAllowlist } from "../../http/outbound/address-policy.js";
+import { runtimeCallFailed } from "../../http/runtime-errors.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { listProviders } from "../providers/repo.js";
@@ -32,7 +41,12 @@ export function createProviderSyncService(deps: {
     let defaultModel: string | undefined;
     for (const row of await listProviders(pool, workspaceId)) {
       const apiKey = row.apiKey
-        ? keyring.open(row.apiKey, { table: "llm_providers", column: "api_key", rowId: row.id }).value
+        ? openSealed(
+            keyring,
+            row.apiKey,
+            { table: "llm_providers", column: "api_key", rowId: row.id },
+            logger,
+          ).value
         : null;
       const result = toProviderMaterial(row, apiKey);
       if ("skipped" in result) {
@@ -46,17 +60,18 @@ export function createProviderSyncService(deps: {
   }
 
   function checkedRuntimeUrl(runtimeUrl: string): URL {
-    const url = new URL(runtimeUrl);
-    const host = url.hostname.replace(/^\[|\]$/g, "");
+    const url = URL.canParse(runtimeUrl) ? new URL(runtimeUrl) : null;
+    const host = url === null ? "" : url.hostname.replace(/^\[|\]$/g, "");
     const family = isIP(host);
-    if (family === 0 || !runtimeNetworks.check(host, family === 4 ? "ipv4" : "ipv6")) {
+    const plain = url !== null && url.protocol === "http:" && !url.username && !url.password && !url.search;
+    if (!plain || family === 0 || !runtimeNetworks.check(host, family === 4 ? "ipv4" : "ipv6")) {
       logger.error(
         { runtimeHost: host },
         "agent runtime address is outside GATEWAY_ALLOWED_CIDRS; refusing to call it",
       );
       throw new AppError(409, "runtime_address_not_allowed", "The agent's runtime address is not allowed");
     }
-    return url;
+    return url as URL;
   }
 
   return {
@@ -73,35 +88,34 @@ export function createProviderSyncService(deps: {
         );
       }
       const url = checkedRuntimeUrl(agent.runtimeUrl);
-      const token = keyring.open(agent.runtimeTokenSealed, {
-        table: "agents",
-        column: "runtime_token_sealed",
-        rowId: agent.id,
-      }).value;
+      const token = openSealed(
+        keyring,
+        agent.runtimeTokenSealed,
+        { table: "agents", column: "runtime_token_sealed", rowId: agent.id },
+        logger,
+      ).value;
       const { providers, skipped, defaultModel } = await assemble(agent.workspaceId);
 
-      let response: Response;
+      // The checked URL is an address literal, so the connection goes exactly where the check said.
+      const runtime = new RuntimeClient({
+        baseUrl: url,
+        token,
+        requestId: ctx.requestId,
+        timeoutMs: SYNC_TIMEOUT_MS,
+      });
       try {
-        response = await fetch(new URL("providers/sync", url.href.endsWith("/") ? url : `${url.href}/`), {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            providers: providers.map(({ kind: _kind, ...material }) => material),
-            defaultModel,
-          }),
-          redirect: "manual",
-          signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
+        await runtime.syncProviders({
+          providers: providers.map(({ kind: _kind, ...material }) => material),
+          defaultModel,
         });
-      } catch {
-        throw new AppError(502, "runtime_unreachable", "The agent's runtime did not answer");
-      }
-      if (!response.ok) {
-        logger.warn({ agentId, status: response.status }, "runtime refused the provider sync");
-        throw new AppError(
-          502,
-          "runtime_sync_failed",
-          `The agent's runtime refused the sync (HTTP ${response.status})`,
-        );
+      } catch (error) {
+        if (error instanceof RuntimeError) {
+          logger.warn(
+            { agentId, status: error.status, code: error.code, runtimeRequestId: error.requestId },
+            "the provider sync did not reach or was refused by the agent's runtime",
+          );
+        }
+        throw runtimeCallFailed(error, "runtime_sync_failed", "The agent's runtime refused the sync");
       }
       const delivered = providers.map((p) => ({ id: p.id, kind: p.kind, model: p.models[0]?.id ?? null }));
       await recordAudit(pool, {

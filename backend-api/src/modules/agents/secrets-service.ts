@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type Keyring, notFound, type Pool, withTransaction } from "@nora/core";
+import { type Keyring, notFound, openSealed, type Pool, sealOrFail, withTransaction } from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { deleteOverride, findOverrideId, listOverrides, upsertOverride } from "./secrets-repo.js";
@@ -45,7 +45,7 @@ export function createAgentSecretsService(deps: { pool: Pool; keyring: Keyring }
           id,
           agentId,
           name,
-          valueSealed: keyring.seal(value, { table: TABLE, column: COLUMN, rowId: id }),
+          valueSealed: sealOrFail(keyring, value, { table: TABLE, column: COLUMN, rowId: id }),
           valueHint: hintOf(value),
           updatedBy: userId,
         });
@@ -77,11 +77,11 @@ export function createAgentSecretsService(deps: { pool: Pool; keyring: Keyring }
       const out: Record<string, string> = {};
       for (const row of await listOverrides(pool, agentId)) {
         const ctx = { table: TABLE, column: COLUMN, rowId: row.id };
-        const opened = keyring.open(row.valueSealed, ctx);
+        const opened = openSealed(keyring, row.valueSealed, ctx);
         if (opened.legacyPlaintext) {
           await pool.query(`UPDATE ${TABLE} SET ${COLUMN} = $2 WHERE id = $1`, [
             row.id,
-            keyring.seal(opened.value, ctx),
+            sealOrFail(keyring, opened.value, ctx),
           ]);
         }
         out[row.name] = opened.value;

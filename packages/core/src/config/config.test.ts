@@ -180,3 +180,35 @@ describe("other settings", () => {
     expect(loadConfig({ PUBLIC_URL: "http://localhost:8080", HSTS_ENABLED: "true" }).api.hsts).toBe(true);
   });
 });
+
+describe("ENABLED_DEPLOY_TARGETS and its deprecated name ENABLED_BACKENDS", () => {
+  const deprecation = (warnings: string[]) => warnings.filter((w) => w.includes("ENABLED_BACKENDS"));
+
+  it("reads the new name without a warning", () => {
+    const config = loadConfig({ ENABLED_DEPLOY_TARGETS: "docker" });
+    expect(config.runtimeCatalog).toEqual({ ENABLED_DEPLOY_TARGETS: "docker" });
+    expect(deprecation(config.warnings)).toEqual([]);
+  });
+
+  it("still reads the old name when the new one is absent, with one deprecation warning", () => {
+    const config = loadConfig({ ENABLED_BACKENDS: "k8s" });
+    expect(config.runtimeCatalog).toEqual({ ENABLED_BACKENDS: "k8s" });
+    expect(deprecation(config.warnings)).toEqual([
+      "ENABLED_BACKENDS is deprecated; rename it to ENABLED_DEPLOY_TARGETS",
+    ]);
+  });
+
+  it("lets the new name win when both are set, warning that the old one is ignored", () => {
+    const config = loadConfig({ ENABLED_DEPLOY_TARGETS: "docker", ENABLED_BACKENDS: "k8s" });
+    expect(config.runtimeCatalog).toEqual({ ENABLED_DEPLOY_TARGETS: "docker" });
+    expect(deprecation(config.warnings)).toEqual([
+      "ENABLED_BACKENDS is ignored: ENABLED_DEPLOY_TARGETS is set (remove ENABLED_BACKENDS)",
+    ]);
+  });
+
+  it("treats empty values as unset", () => {
+    const config = loadConfig({ ENABLED_DEPLOY_TARGETS: "", ENABLED_BACKENDS: "" });
+    expect(config.runtimeCatalog).toEqual({});
+    expect(deprecation(config.warnings)).toEqual([]);
+  });
+});

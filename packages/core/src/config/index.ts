@@ -96,6 +96,8 @@ export interface Config {
   /** ENABLED_* as given (unset = the catalog's defaults); @nora/agent-runtime parses them. */
   runtimeCatalog: {
     ENABLED_RUNTIME_FAMILIES?: string;
+    /** Deploy targets, under the name they were given (ENABLED_BACKENDS only when the new name is unset). */
+    ENABLED_DEPLOY_TARGETS?: string;
     ENABLED_BACKENDS?: string;
     ENABLED_SANDBOX_PROFILES?: string;
   };
@@ -274,7 +276,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
     },
     runtimeCatalog: {
       ...(e.ENABLED_RUNTIME_FAMILIES ? { ENABLED_RUNTIME_FAMILIES: e.ENABLED_RUNTIME_FAMILIES } : {}),
-      ...(e.ENABLED_BACKENDS ? { ENABLED_BACKENDS: e.ENABLED_BACKENDS } : {}),
+      ...deployTargetsSetting(e.ENABLED_DEPLOY_TARGETS, e.ENABLED_BACKENDS, warnings),
       ...(e.ENABLED_SANDBOX_PROFILES ? { ENABLED_SANDBOX_PROFILES: e.ENABLED_SANDBOX_PROFILES } : {}),
     },
     network: {
@@ -284,6 +286,28 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     warnings,
   };
+}
+
+/**
+ * ENABLED_DEPLOY_TARGETS, or its deprecated name ENABLED_BACKENDS when it is unset. Either way the
+ * old name earns a boot warning (the services log config.warnings once their logger exists).
+ */
+function deployTargetsSetting(
+  current: string | undefined,
+  deprecated: string | undefined,
+  warnings: string[],
+): { ENABLED_DEPLOY_TARGETS?: string; ENABLED_BACKENDS?: string } {
+  if (current) {
+    if (deprecated) {
+      warnings.push("ENABLED_BACKENDS is ignored: ENABLED_DEPLOY_TARGETS is set (remove ENABLED_BACKENDS)");
+    }
+    return { ENABLED_DEPLOY_TARGETS: current };
+  }
+  if (deprecated) {
+    warnings.push("ENABLED_BACKENDS is deprecated; rename it to ENABLED_DEPLOY_TARGETS");
+    return { ENABLED_BACKENDS: deprecated };
+  }
+  return {};
 }
 
 const CAPTCHA_VERIFY_URLS = {

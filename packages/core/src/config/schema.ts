@@ -150,6 +150,8 @@ export const envSchema = z.object({
 
   // Parsed and validated by the runtime catalog (@nora/agent-runtime) when the API and workers boot.
   ENABLED_RUNTIME_FAMILIES: z.string().optional(),
+  ENABLED_DEPLOY_TARGETS: z.string().optional(),
+  /** Deprecated name of ENABLED_DEPLOY_TARGETS, still read when the new one is unset. */
   ENABLED_BACKENDS: z.string().optional(),
   ENABLED_SANDBOX_PROFILES: z.string().optional(),
 
