@@ -19,9 +19,14 @@ const wellFormed = (max: number) =>
     .refine((v) => !LONE_SURROGATE.test(v), "must be valid Unicode (no lone surrogates)")
     .max(max);
 
-/** A root name or a relative path: no control characters (NUL included), at most PATH_MAX. */
+/** One line of text (a name, a label): no control characters (NUL included), bounded. */
+export function lineText(max: number): z.ZodString {
+  return wellFormed(max).refine((v) => !CONTROL.test(v), "must not contain control characters");
+}
+
+/** A root name or a relative path: a line of at most PATH_MAX. */
 export function pathText(): z.ZodString {
-  return wellFormed(PATH_MAX).refine((v) => !CONTROL.test(v), "must not contain control characters");
+  return lineText(PATH_MAX);
 }
 
 /** A command argument or stdin: anything but NUL and lone surrogates, bounded. */

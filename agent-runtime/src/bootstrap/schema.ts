@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RUNTIME_FAMILIES } from "../catalog.js";
+import { argumentText, contentText, lineText } from "../request-text.js";
 
 /** Environment variable names: upper case, digits and underscores, not starting with a digit. */
 export const envNameSchema = z
@@ -7,10 +8,7 @@ export const envNameSchema = z
   .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, "invalid environment variable name");
 
 /** Values must survive being a process environment entry. */
-export const envValueSchema = z
-  .string()
-  .max(32_768)
-  .refine((value) => !value.includes("\0"), "environment values cannot contain NUL");
+export const envValueSchema = argumentText(32_768);
 
 /** Provider ids become config keys and environment names; hyphens only, so the mapping is one-to-one. */
 export const providerIdSchema = z
@@ -26,7 +24,7 @@ export const providerModelSchema = z.object({
     .min(1)
     .max(200)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, "invalid model id"),
-  name: z.string().min(1).max(200).optional(),
+  name: lineText(200).min(1).optional(),
   contextWindow: z.number().int().positive().optional(),
   maxTokens: z.number().int().positive().optional(),
 });
@@ -36,7 +34,7 @@ export const providerMaterialSchema = z.object({
   id: providerIdSchema,
   api: z.enum(PROVIDER_APIS),
   baseUrl: z.url({ protocol: /^https?$/ }),
-  apiKey: z.string().min(1).max(8192),
+  apiKey: lineText(8192).min(1),
   models: z.array(providerModelSchema).min(1).max(200),
 });
 
@@ -69,7 +67,7 @@ export function isSafeRelativePath(path: string): boolean {
 export const agentDesiredStateSchema = z
   .object({
     agentId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "invalid agent id"),
-    name: z.string().min(1).max(120),
+    name: lineText(120).min(1),
     family: z.enum(RUNTIME_FAMILIES),
     /** `provider/model`; defaults to the first model of the first provider. */
     defaultModel: modelRefSchema.optional(),
@@ -77,7 +75,7 @@ export const agentDesiredStateSchema = z
     allowedOrigins: z.array(z.url()).max(20).default([]),
     /** Files copied into an empty workspace on first start, by relative path. */
     template: z
-      .record(workspaceRelativePathSchema, z.string().max(1024 * 1024))
+      .record(workspaceRelativePathSchema, contentText(1024 * 1024))
       .default({})
       .refine((files) => Object.keys(files).length <= 200, "at most 200 template files"),
     timezone: z
@@ -92,9 +90,9 @@ export type AgentDesiredState = z.input<typeof agentDesiredStateSchema>;
 /** Per-agent secrets: generated and stored (encrypted) by the control plane. */
 export const agentSecretsSchema = z.object({
   /** Required by the runtime server as `Authorization: Bearer`. */
-  runtimeToken: z.string().min(32).max(512),
+  runtimeToken: lineText(512).min(32),
   /** Required by the OpenClaw gateway (token auth). */
-  gatewayToken: z.string().min(32).max(512),
+  gatewayToken: lineText(512).min(32),
 });
 
 export type AgentSecrets = z.infer<typeof agentSecretsSchema>;
