@@ -80,4 +80,30 @@ describe("audit log", () => {
     );
     expect(rows[0].n).toBe(0);
   });
+
+  it("lists newest first by numeric id and pages across a change in digit count (9 → 10, 99 → 100)", async () => {
+    const workspaceId = crypto.randomUUID();
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const record = await recordAudit(db.pool, {
+        actor: { type: "system" },
+        action: "paging.probe",
+        workspaceId,
+      });
+      ids.push(record.id);
+    }
+    const newestFirst = [...ids].reverse();
+    const seen: string[] = [];
+    let before: string | undefined;
+    do {
+      const page = await listAudit(db.pool, {
+        workspaceId,
+        limit: 7,
+        ...(before ? { beforeId: before } : {}),
+      });
+      seen.push(...page.records.map((r) => r.id));
+      before = page.nextBefore;
+    } while (before);
+    expect(seen).toEqual(newestFirst);
+  });
 });

@@ -49,7 +49,7 @@ export async function listAuditRows(db: Queryable, filter: AuditFilter): Promise
        AND ($3::text IS NULL OR action = $3 OR action LIKE $3 || '.%')
        AND ($4::timestamptz IS NULL OR occurred_at >= $4) AND ($5::timestamptz IS NULL OR occurred_at < $5)
        AND ($6::bigint IS NULL OR id < $6)
-     ORDER BY id DESC LIMIT $7`,
+     ORDER BY audit_log.id DESC LIMIT $7`,
     [
       filter.workspaceId ?? null,
       filter.actorUserId ?? null,
