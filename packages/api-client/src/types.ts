@@ -10,10 +10,12 @@ type Part<K extends string, S> = S extends z.ZodType
     : { [P in K]: z.input<S> }
   : { [P in K]?: undefined };
 
+type Flatten<T> = { [K in keyof T]: T[K] };
+
 /** What `call` takes for a route: its params, query and body, typed from the request schemas' input. */
-export type CallInput<R extends RouteDefinition> = Part<"params", R["params"]> &
-  Part<"query", R["query"]> &
-  Part<"body", R["body"]>;
+export type CallInput<R extends RouteDefinition> = Flatten<
+  Part<"params", R["params"]> & Part<"query", R["query"]> & Part<"body", R["body"]>
+>;
 
 type OutputOf<S> = S extends z.ZodType
   ? z.output<S>
