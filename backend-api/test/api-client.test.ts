@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, createApiClient, InvalidRequestError, InvalidResponseError } from "@nora/api-client";
 import { API, defineRoute } from "@nora/api-contract";
 import { Router } from "express";
@@ -56,7 +56,10 @@ describe("@nora/api-client against the real API", () => {
     const probe = Router().get(oddRoute.path, (_req, res) => {
       res.json({ status: "ok", count: "three" });
     });
-    app = await startTestApp({ env: NO_RATE_LIMITS, routes: [probe] });
+    app = await startTestApp({
+      env: { ...NO_RATE_LIMITS, ENCRYPTION_KEY: randomBytes(32).toString("hex") },
+      routes: [probe],
+    });
     client = createApiClient({ baseUrl: app.url, fetch: browserFetch(sent) });
   });
   afterAll(() => app?.close());
@@ -183,6 +186,79 @@ describe("@nora/api-client against the real API", () => {
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ status: 200, error: "invalid_response" });
     expect(error.details).toEqual([expect.objectContaining({ path: "response.count" })]);
+  });
+
+  it("gets answers that match the contract from the other domains too", async () => {
+    // Every call below parses its answer with the route's response schema: a mismatch throws.
+    expect((await client.health.health()).status).toBe("ok");
+    expect((await client.health.ready()).checks.postgres).toBe("ok");
+    const { sessions } = await client.auth.sessions();
+    expect(sessions.some((s) => s.current)).toBe(true);
+    expect(await client.oauth.identities()).toEqual({ identities: [], hasPassword: true });
+
+    const { workspace } = await client.workspaces.create({ body: { name: "Everything" } });
+    const id = workspace.id;
+    expect((await client.workspaces.members({ params: { id } })).members[0]?.role).toBe("owner");
+    const invited = await client.invitations.create({
+      params: { id },
+      body: { email: "grace@example.org", role: "editor" },
+    });
+    expect(invited.delivery).toBe("link");
+    if (invited.delivery === "link") expect(invited.acceptUrl).toContain("#token=");
+    expect((await client.invitations.list({ params: { id } })).invitations[0]?.status).toBe("pending");
+
+    const { provider } = await client.providers.create({
+      params: { id },
+      body: { kind: "openai", name: "OpenAI", apiKey: "sk-test-0123456789abcdef", defaultModel: "gpt-4o" },
+    });
+    expect(provider).toMatchObject({ keySet: true, keyHint: "cdef", isDefault: true });
+    expect(provider).not.toHaveProperty("apiKey");
+    expect((await client.providers.list({ params: { id } })).providers).toHaveLength(1);
+
+    const catalog = await client.integrations.catalog();
+    expect(catalog.integrations.map((k) => k.kind)).toContain("smtp");
+    const { integration } = await client.integrations.create({
+      params: { id },
+      body: { kind: "github", name: "GitHub bot", credentials: { token: "github_pat_0123456789abcdefWq7Z" } },
+    });
+    expect(integration.credentials).toEqual({ token: { set: true, hint: "Wq7Z" } });
+    const integrationId = integration.id;
+    await client.integrations.get({ params: { id, integrationId } });
+    await client.integrations.update({ params: { id, integrationId }, body: { name: "GitHub (ops)" } });
+    const { channel } = await client.channels.create({
+      params: { id },
+      body: { kind: "webhook", name: "Hook", config: { url: "https://hooks.example.org/nora" } },
+    });
+    expect(channel).toMatchObject({ agentId: null, credentials: { secret: { set: false } } });
+    expect((await client.channels.list({ params: { id } })).channels).toHaveLength(1);
+
+    // Agents come from provisioning; one inserted directly stands in for a deployed one.
+    const { rows } = await app.db.pool.query<{ id: string }>(
+      "INSERT INTO agents (workspace_id, name) VALUES ($1, 'scout') RETURNING id",
+      [id],
+    );
+    const agentId = rows[0]?.id as string;
+    await client.agents.setSecret({
+      params: { agentId, name: "GITHUB_TOKEN" },
+      body: { value: "ghp_0123456789wxyz" },
+    });
+    const { secrets } = await client.agents.secrets({ params: { agentId } });
+    expect(secrets).toEqual([expect.objectContaining({ name: "GITHUB_TOKEN", set: true, hint: "wxyz" })]);
+    expect(await failure(client.agents.syncProviders({ params: { agentId } }))).toMatchObject({
+      status: 409,
+      error: "agent_not_running",
+    });
+
+    const page = await client.workspaces.audit({ params: { id }, query: { limit: "3" } });
+    expect(page.records).toHaveLength(3);
+    expect(page.nextBefore).toBe(page.records[2]?.id);
+
+    expect((await client.admin.users()).users[0]?.email).toBe(EMAIL);
+    expect((await client.admin.settings()).settings.signupMode.source).toBe("default");
+    const stored = await client.admin.updateSettings({ body: { signupMode: "invite" } });
+    expect(stored.settings.signupMode).toMatchObject({ value: "invite", source: "stored" });
+    expect((await client.keyRotation.keys()).configuredKeyIds.length).toBeGreaterThan(0);
+    expect(await client.keyRotation.status()).toEqual({ rotation: null });
   });
 
   it("is typed from the contract", () => {
