@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import {
   agentParams,
   agentSecretParams,
@@ -79,6 +80,84 @@ export const providerRoutes = {
   }),
 };
 
+/**
+ * CRUD and a live test for a catalog resource under `/api/workspaces/:id/<segment>` (integrations,
+ * channels), as the server mounts them: one shape, two tables.
+ */
+function catalogResourceRoutes<
+  const Segment extends string,
+  const Param extends string,
+  Params extends z.ZodType,
+  Create extends z.ZodType,
+  Update extends z.ZodType,
+  One extends z.ZodType,
+  Many extends z.ZodType,
+>(o: {
+  segment: Segment;
+  param: Param;
+  noun: string;
+  params: Params;
+  createBody: Create;
+  updateBody: Update;
+  one: One;
+  many: Many;
+}) {
+  const base = `/api/workspaces/:id/${o.segment}` as const;
+  const item = `${base}/:${o.param}` as const;
+  return {
+    list: defineRoute({
+      method: "GET",
+      path: base,
+      requirement: READ,
+      summary: `The workspace's ${o.segment}, masked`,
+      params: workspaceParams,
+      responses: { 200: o.many },
+    }),
+    create: defineRoute({
+      method: "POST",
+      path: base,
+      requirement: WRITE,
+      summary: `Add ${o.noun} (credentials are sealed and never returned)`,
+      params: workspaceParams,
+      body: o.createBody,
+      responses: { 201: o.one },
+    }),
+    get: defineRoute({
+      method: "GET",
+      path: item,
+      requirement: READ,
+      summary: `One ${o.noun.replace(/^an? /, "")}, masked`,
+      params: o.params,
+      responses: { 200: o.one },
+    }),
+    update: defineRoute({
+      method: "PATCH",
+      path: item,
+      requirement: WRITE,
+      summary: "Change it; omitted fields are kept, null clears an optional one",
+      params: o.params,
+      body: o.updateBody,
+      responses: { 200: o.one },
+    }),
+    remove: defineRoute({
+      method: "DELETE",
+      path: item,
+      requirement: WRITE,
+      summary: `Remove ${o.noun}`,
+      params: o.params,
+      responses: { 204: empty },
+    }),
+    test: defineRoute({
+      method: "POST",
+      path: `${item}/test`,
+      requirement: WRITE,
+      summary: "Check the stored credentials against the service",
+      params: o.params,
+      responses: { 200: integrationTestResponse },
+    }),
+  };
+}
+
 export const integrationRoutes = {
   catalog: defineRoute({
     method: "GET",
@@ -87,110 +166,28 @@ export const integrationRoutes = {
     summary: "The integration and channel kinds and their fields",
     responses: { 200: catalogResponse },
   }),
-  list: defineRoute({
-    method: "GET",
-    path: "/api/workspaces/:id/integrations",
-    requirement: READ,
-    summary: "The workspace's integrations, masked",
-    params: workspaceParams,
-    responses: { 200: integrationsResponse },
-  }),
-  create: defineRoute({
-    method: "POST",
-    path: "/api/workspaces/:id/integrations",
-    requirement: WRITE,
-    summary: "Add an integration (credentials are sealed and never returned)",
-    params: workspaceParams,
-    body: createIntegrationBody,
-    responses: { 201: integrationResponse },
-  }),
-  get: defineRoute({
-    method: "GET",
-    path: "/api/workspaces/:id/integrations/:integrationId",
-    requirement: READ,
-    summary: "One integration, masked",
+  ...catalogResourceRoutes({
+    segment: "integrations",
+    param: "integrationId",
+    noun: "an integration",
     params: integrationParams,
-    responses: { 200: integrationResponse },
-  }),
-  update: defineRoute({
-    method: "PATCH",
-    path: "/api/workspaces/:id/integrations/:integrationId",
-    requirement: WRITE,
-    summary: "Change an integration; omitted fields are kept, null clears an optional one",
-    params: integrationParams,
-    body: updateIntegrationBody,
-    responses: { 200: integrationResponse },
-  }),
-  remove: defineRoute({
-    method: "DELETE",
-    path: "/api/workspaces/:id/integrations/:integrationId",
-    requirement: WRITE,
-    summary: "Remove an integration",
-    params: integrationParams,
-    responses: { 204: empty },
-  }),
-  test: defineRoute({
-    method: "POST",
-    path: "/api/workspaces/:id/integrations/:integrationId/test",
-    requirement: WRITE,
-    summary: "Check the stored credentials against the service",
-    params: integrationParams,
-    responses: { 200: integrationTestResponse },
+    createBody: createIntegrationBody,
+    updateBody: updateIntegrationBody,
+    one: integrationResponse,
+    many: integrationsResponse,
   }),
 };
 
-export const channelRoutes = {
-  list: defineRoute({
-    method: "GET",
-    path: "/api/workspaces/:id/channels",
-    requirement: READ,
-    summary: "The workspace's channels, masked",
-    params: workspaceParams,
-    responses: { 200: channelsResponse },
-  }),
-  create: defineRoute({
-    method: "POST",
-    path: "/api/workspaces/:id/channels",
-    requirement: WRITE,
-    summary: "Add a channel (credentials are sealed and never returned)",
-    params: workspaceParams,
-    body: createChannelBody,
-    responses: { 201: channelResponse },
-  }),
-  get: defineRoute({
-    method: "GET",
-    path: "/api/workspaces/:id/channels/:channelId",
-    requirement: READ,
-    summary: "One channel, masked",
-    params: channelParams,
-    responses: { 200: channelResponse },
-  }),
-  update: defineRoute({
-    method: "PATCH",
-    path: "/api/workspaces/:id/channels/:channelId",
-    requirement: WRITE,
-    summary: "Change a channel; null detaches its agent",
-    params: channelParams,
-    body: updateChannelBody,
-    responses: { 200: channelResponse },
-  }),
-  remove: defineRoute({
-    method: "DELETE",
-    path: "/api/workspaces/:id/channels/:channelId",
-    requirement: WRITE,
-    summary: "Remove a channel",
-    params: channelParams,
-    responses: { 204: empty },
-  }),
-  test: defineRoute({
-    method: "POST",
-    path: "/api/workspaces/:id/channels/:channelId/test",
-    requirement: WRITE,
-    summary: "Check the stored credentials against the service",
-    params: channelParams,
-    responses: { 200: integrationTestResponse },
-  }),
-};
+export const channelRoutes = catalogResourceRoutes({
+  segment: "channels",
+  param: "channelId",
+  noun: "a channel",
+  params: channelParams,
+  createBody: createChannelBody,
+  updateBody: updateChannelBody,
+  one: channelResponse,
+  many: channelsResponse,
+});
 
 export const agentRoutes = {
   secrets: defineRoute({
