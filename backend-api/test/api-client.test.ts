@@ -176,6 +176,9 @@ describe("@nora/api-client against the real API", () => {
     expect(records.length).toBeGreaterThan(0);
     expect(records.every((r) => r.action === "auth.login")).toBe(true);
     expect(sent.at(-1)).toContain("/api/admin/audit?action=auth.login&limit=5");
+    const csv = await client.raw(API.admin.audit, { query: { format: "csv", action: "auth.login" } });
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect((await csv.text()).split("\n").length).toBeGreaterThan(1);
     const unknown = await failure(client.oauth.link({ params: { provider: "no such/provider" } }));
     expect(unknown).toMatchObject({ status: 404 });
     expect(sent.at(-1)).toContain("/api/auth/oauth/no%20such%2Fprovider/link");
