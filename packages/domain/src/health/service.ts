@@ -1,4 +1,5 @@
 import { type Pool, pendingMigrations, type Redis } from "@nora/core";
+import { pingDatabase } from "./repo.js";
 
 export type CheckName = "postgres" | "redis" | "migrations";
 export type CheckResult = "ok" | "failed";
@@ -26,7 +27,7 @@ export function createReadinessService(deps: { pool: Pool; redis: Redis; migrati
 
   const checks: Record<CheckName, () => Promise<void>> = {
     postgres: async () => {
-      await deps.pool.query("SELECT 1");
+      await pingDatabase(deps.pool);
     },
     redis: async () => {
       await deps.redis.ping();
