@@ -5,7 +5,7 @@ import { API_KEY_SCOPES } from "@nora/domain/api-keys/scopes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { type Caller, call, userWithSession } from "./identity.js";
-import { inventory } from "./route-inventory.test.js";
+import { inventory } from "./route-table.js";
 
 /**
  * The authorization matrix: every workspace route against every kind of caller, asserted from one table.

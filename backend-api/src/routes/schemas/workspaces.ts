@@ -2,7 +2,6 @@ import { singleLineText } from "@nora/core";
 import { WORKSPACE_ROLES } from "@nora/domain/workspaces/roles";
 import { z } from "zod";
 
-export const workspaceParams = z.strictObject({ id: z.uuid() });
 export const memberParams = z.strictObject({ id: z.uuid(), userId: z.uuid() });
 
 export const createWorkspaceBody = z.strictObject({ name: singleLineText({ max: 100, min: 1, trim: true }) });

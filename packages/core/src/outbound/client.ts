@@ -8,7 +8,6 @@ import {
   checkHost,
   hostOfUrl,
   hostProblem,
-  parseHost,
   parseOutboundUrl,
 } from "./destination.js";
 import { OutboundError } from "./errors.js";
@@ -56,11 +55,6 @@ export interface CheckedDestination {
  */
 export function staticDestinationProblem(url: URL, policy: OutboundPolicy): string | undefined {
   return hostProblem(hostOfUrl(url), policy);
-}
-
-/** `staticDestinationProblem` for a bare host name or address (any spelling). */
-export function staticHostProblem(host: string, policy: OutboundPolicy): string | undefined {
-  return hostProblem(parseHost(host), policy);
 }
 
 /** Resolves a URL's host and checks every address; returns the one to connect to. */

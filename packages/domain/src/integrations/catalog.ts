@@ -237,5 +237,3 @@ export function describeKind(kind: string, spec: KindSpec) {
   }
   return { kind, label: spec.label, description: spec.description, fields };
 }
-
-export const SECRET_FIELDS = (spec: KindSpec): string[] => Object.keys(spec.credentials.shape);

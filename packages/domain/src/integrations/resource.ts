@@ -181,8 +181,6 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
   }
 
   return {
-    describe: () => catalog,
-
     list: async (workspaceId: string) => (await listRows(pool, table, workspaceId)).map(publicRow),
 
     async get(workspaceId: string, id: string) {
