@@ -3,13 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { forbiddenReason, type OutboundPolicy } from "./address-policy.js";
-import {
-  allowlistOf,
-  checkHost,
-  hostOfUrl,
-  hostProblem,
-  parseOutboundUrl,
-} from "./destination.js";
+import { allowlistOf, checkHost, hostOfUrl, hostProblem, parseOutboundUrl } from "./destination.js";
 import { OutboundError } from "./errors.js";
 
 export { checkHost, checkUrl, parseHost, parseOutboundUrl } from "./destination.js";

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type Keyring, notFound, openSealed, type Pool, sealOrFail, withTransaction } from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
+import { secretHint } from "../shared/sealed-resource.js";
 import {
   deleteOverride,
   findOverrideId,
@@ -12,11 +13,6 @@ import {
 
 const TABLE = "agent_secret_overrides";
 const COLUMN = "value_sealed";
-
-/** Short values would be mostly revealed by a 4-character hint; they get none. */
-export function hintOf(value: string): string {
-  return value.length >= 12 ? value.slice(-4) : "";
-}
 
 /**
  * Per-agent secret overrides: environment values for one agent, sealed at rest and never returned.
@@ -52,7 +48,7 @@ export function createEnvOverridesService(deps: { pool: Pool; keyring: Keyring }
           agentId,
           name,
           valueSealed: sealOrFail(keyring, value, { table: TABLE, column: COLUMN, rowId: id }),
-          valueHint: hintOf(value),
+          valueHint: secretHint(value) ?? "",
           updatedBy: userId,
         });
         await recordAudit(tx, {

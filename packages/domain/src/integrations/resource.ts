@@ -3,13 +3,14 @@ import type { OutboundOptions } from "@nora/core";
 import {
   AppError,
   badRequest,
-  conflict,
   DEFAULT_OUTBOUND_POLICY,
   isSealed,
   type Keyring,
   notFound,
+  openSealed,
   type Pool,
   type Queryable,
+  sealOrFail,
   singleLineText,
   withTransaction,
 } from "@nora/core";
@@ -17,6 +18,12 @@ import { z } from "zod";
 import { agentBelongsTo } from "../agents/service.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
+import {
+  auditedLiveTest,
+  destinationMoveMetadata,
+  rethrowNameTaken,
+  secretHint,
+} from "../shared/sealed-resource.js";
 import type { KindSpec } from "./catalog.js";
 import { checkDestinations, destinationChange } from "./destinations.js";
 import { type IntegrationProbeResult, probeIntegration } from "./probe.js";
@@ -29,8 +36,6 @@ import {
   listRows,
   updateRow,
 } from "./repo.js";
-import { isUniqueViolation, openOrFail, sealOrFail } from "./sealing.js";
-import { secretHint } from "./secrets.js";
 
 /**
  * Workspace resources described by a catalog kind (integrations, channels): non-secret `config` as
@@ -165,7 +170,7 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
 
   function openCredentials(row: CatalogRow): { values: Record<string, unknown>; legacy: boolean } {
     if (row.credentials === null) return { values: {}, legacy: false };
-    const opened = openOrFail(keyring, row.credentials, sealContext(row.id));
+    const opened = openSealed(keyring, row.credentials, sealContext(row.id));
     try {
       return { values: JSON.parse(opened.value) as Record<string, unknown>, legacy: opened.legacyPlaintext };
     } catch {
@@ -174,10 +179,11 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
   }
 
   function translate(error: unknown): never {
-    if (isUniqueViolation(error, `${table}_workspace_id_name_key`)) {
-      throw conflict("name_taken", `${options.label} names are unique in a workspace`);
-    }
-    throw error;
+    return rethrowNameTaken(
+      error,
+      `${table}_workspace_id_name_key`,
+      `${options.label} names are unique in a workspace`,
+    );
   }
 
   return {
@@ -303,13 +309,10 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
               kind: current.kind,
               name: updated.name,
               changed: [...new Set(changed)].sort(),
-              ...(moves.length > 0
-                ? {
-                    destination: moves,
-                    credentialsCleared: hadCredentials,
-                    credentialsResupplied: Object.keys(credentialPatch).length > 0,
-                  }
-                : {}),
+              ...destinationMoveMetadata(moves, {
+                cleared: hadCredentials,
+                resupplied: Object.keys(credentialPatch).length > 0,
+              }),
             },
           });
           return updated;
@@ -341,31 +344,16 @@ export function createCatalogService(deps: CatalogServiceDeps, options: CatalogR
       const { values } = openCredentials(row);
       // Only the stored destination and stored credentials are used; incomplete credentials (cleared
       // when the destination changed) are not sent anywhere.
-      const result = specOf(row.kind).credentials.safeParse(values).success
-        ? await probeIntegration(row.kind, row.config, values, outbound, deps.testTimeoutMs ?? 5_000)
-        : {
-            ok: false,
-            status: null,
-            error: "credentials_missing",
-            message:
-              "The credentials are not set (they are cleared when the destination changes); set them again",
-          };
-      await withTransaction(pool, (tx) =>
-        recordAudit(tx, {
-          ...auditFieldsOf(ctx),
-          action: `${noun}.tested`,
-          workspaceId,
-          target: { type: noun, id: row.id },
-          metadata: {
-            kind: row.kind,
-            name: row.name,
-            ok: result.ok,
-            status: result.status,
-            ...(result.error ? { error: result.error } : {}),
-          },
-        }),
-      );
-      return result;
+      return auditedLiveTest(pool, ctx, {
+        action: `${noun}.tested`,
+        workspaceId,
+        target: { type: noun, id: row.id },
+        subject: { kind: row.kind, name: row.name },
+        missing: specOf(row.kind).credentials.safeParse(values).success
+          ? undefined
+          : "The credentials are not set (they are cleared when the destination changes); set them again",
+        run: () => probeIntegration(row.kind, row.config, values, outbound, deps.testTimeoutMs ?? 5_000),
+      });
     },
   };
 }

@@ -7,16 +7,22 @@ import {
   type Keyring,
   notFound,
   type OutboundOptions,
+  openSealed,
   type Pool,
   parseOutboundUrl,
   type Queryable,
+  sealOrFail,
   withTransaction,
 } from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { checkDestinations, destinationChange } from "../integrations/destinations.js";
-import { isUniqueViolation, openOrFail, sealOrFail } from "../integrations/sealing.js";
-import { secretHint } from "../integrations/secrets.js";
+import {
+  auditedLiveTest,
+  destinationMoveMetadata,
+  rethrowNameTaken,
+  secretHint,
+} from "../shared/sealed-resource.js";
 import { PROVIDER_CATALOG } from "./catalog.js";
 import { type ProbeResult, probeProvider } from "./probe.js";
 import {
@@ -80,10 +86,11 @@ export function createProviderService(deps: ProviderServiceDeps) {
   }
 
   function translate(error: unknown): never {
-    if (isUniqueViolation(error, "llm_providers_workspace_id_name_key")) {
-      throw conflict("name_taken", "A provider with this name already exists in the workspace");
-    }
-    throw error;
+    return rethrowNameTaken(
+      error,
+      "llm_providers_workspace_id_name_key",
+      "A provider with this name already exists in the workspace",
+    );
   }
 
   return {
@@ -182,7 +189,7 @@ export function createProviderService(deps: ProviderServiceDeps) {
             if (current.apiKey !== null) changed.push("apiKey");
           } else if (current.apiKey !== null && !isSealed(current.apiKey)) {
             // Legacy plaintext (accepted only under NORA_ALLOW_PLAINTEXT_SECRETS): sealed on this write.
-            const opened = openOrFail(keyring, current.apiKey, sealContext(current.id));
+            const opened = openSealed(keyring, current.apiKey, sealContext(current.id));
             next.apiKey = sealOrFail(keyring, opened.value, sealContext(current.id));
           }
           if (input.isDefault === true && !current.isDefault) {
@@ -200,13 +207,10 @@ export function createProviderService(deps: ProviderServiceDeps) {
               kind: current.kind,
               name: updated.name,
               changed,
-              ...(moves.length > 0
-                ? {
-                    destination: moves,
-                    credentialsCleared: current.apiKey !== null,
-                    credentialsResupplied: typeof input.apiKey === "string",
-                  }
-                : {}),
+              ...destinationMoveMetadata(moves, {
+                cleared: current.apiKey !== null,
+                resupplied: typeof input.apiKey === "string",
+              }),
             },
           });
           return updated;
@@ -246,33 +250,19 @@ export function createProviderService(deps: ProviderServiceDeps) {
     async test(workspaceId: string, providerId: string, ctx: ActionContext): Promise<ProbeResult> {
       const row = await findProvider(pool, workspaceId, providerId);
       if (!row) throw notFound("Provider not found");
-      const apiKey = row.apiKey === null ? null : openOrFail(keyring, row.apiKey, sealContext(row.id)).value;
+      const apiKey = row.apiKey === null ? null : openSealed(keyring, row.apiKey, sealContext(row.id)).value;
       // Only the stored base URL and key are used; a hosted kind without its key is not called at all.
-      const result: ProbeResult =
-        apiKey === null && !PROVIDER_CATALOG[row.kind].selfHosted
-          ? {
-              ok: false,
-              status: null,
-              error: "credentials_missing",
-              message: "The API key is not set (it is cleared when the base URL changes); set it again",
-            }
-          : await probeProvider(row.kind, row.baseUrl, apiKey, outbound, deps.testTimeoutMs ?? 5_000);
-      await withTransaction(pool, (tx) =>
-        recordAudit(tx, {
-          ...auditFieldsOf(ctx),
-          action: "llm_provider.tested",
-          workspaceId,
-          target: { type: "llm_provider", id: row.id },
-          metadata: {
-            kind: row.kind,
-            name: row.name,
-            ok: result.ok,
-            status: result.status,
-            ...(result.error ? { error: result.error } : {}),
-          },
-        }),
-      );
-      return result;
+      return auditedLiveTest(pool, ctx, {
+        action: "llm_provider.tested",
+        workspaceId,
+        target: { type: "llm_provider", id: row.id },
+        subject: { kind: row.kind, name: row.name },
+        missing:
+          apiKey === null && !PROVIDER_CATALOG[row.kind].selfHosted
+            ? "The API key is not set (it is cleared when the base URL changes); set it again"
+            : undefined,
+        run: () => probeProvider(row.kind, row.baseUrl, apiKey, outbound, deps.testTimeoutMs ?? 5_000),
+      });
     },
   };
 }
