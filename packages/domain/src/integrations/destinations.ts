@@ -1,5 +1,12 @@
-import type { OutboundPolicy } from "@nora/core";
-import { AppError, badRequest, checkHost, checkUrl, OutboundError, parseHost } from "@nora/core";
+import {
+  AppError,
+  badRequest,
+  checkHost,
+  checkUrl,
+  OutboundError,
+  type OutboundPolicy,
+  parseHost,
+} from "@nora/core";
 
 /**
  * Destination fields: the settings that decide where, and how safely, a stored credential is sent (an

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { OutboundOptions } from "@nora/core";
 import {
   AppError,
   badRequest,
@@ -7,6 +6,7 @@ import {
   isSealed,
   type Keyring,
   notFound,
+  type OutboundOptions,
   openSealed,
   type Pool,
   type Queryable,

@@ -1,6 +1,5 @@
 import type { ConnectionOptions } from "node:tls";
-import type { Config } from "@nora/core";
-import { smtpTlsOptions } from "@nora/core";
+import { type Config, smtpTlsOptions } from "@nora/core";
 import nodemailer from "nodemailer";
 
 /**
@@ -33,25 +32,33 @@ export interface InvitationMail {
 
 export type Mailer = (mail: InvitationMail) => Promise<void>;
 
-/** SMTP delivery of invitations; undefined when SMTP is not configured (the link is shown to the inviter). */
-export function createMailer(config: Config, tls?: ConnectionOptions): Mailer | undefined {
+/** A mailer over the platform SMTP transport that writes each mail with `compose`. */
+function platformMailer<M extends { to: string }>(
+  config: Config,
+  tls: ConnectionOptions | undefined,
+  compose: (mail: M) => { subject: string; lines: string[] },
+): ((mail: M) => Promise<void>) | undefined {
   const platform = platformTransport(config, tls);
   if (!platform) return undefined;
   const { smtp, transport } = platform;
   return async (mail) => {
-    await transport.sendMail({
-      from: smtp.from,
-      to: mail.to,
-      subject: `You are invited to ${mail.workspaceName} on Nora`,
-      text: [
-        `${mail.inviterEmail} invited you to the workspace "${mail.workspaceName}" on Nora.`,
-        "",
-        `Accept the invitation (sign in with ${mail.to}): ${mail.acceptUrl}`,
-        "",
-        `The link expires on ${mail.expiresAt.toUTCString()} and works once.`,
-      ].join("\n"),
-    });
+    const { subject, lines } = compose(mail);
+    await transport.sendMail({ from: smtp.from, to: mail.to, subject, text: lines.join("\n") });
   };
+}
+
+/** SMTP delivery of invitations; undefined when SMTP is not configured (the link is shown to the inviter). */
+export function createMailer(config: Config, tls?: ConnectionOptions): Mailer | undefined {
+  return platformMailer<InvitationMail>(config, tls, (mail) => ({
+    subject: `You are invited to ${mail.workspaceName} on Nora`,
+    lines: [
+      `${mail.inviterEmail} invited you to the workspace "${mail.workspaceName}" on Nora.`,
+      "",
+      `Accept the invitation (sign in with ${mail.to}): ${mail.acceptUrl}`,
+      "",
+      `The link expires on ${mail.expiresAt.toUTCString()} and works once.`,
+    ],
+  }));
 }
 
 export interface VerificationMail {
@@ -67,22 +74,15 @@ export function createVerificationMailer(
   config: Config,
   tls?: ConnectionOptions,
 ): VerificationMailer | undefined {
-  const platform = platformTransport(config, tls);
-  if (!platform) return undefined;
-  const { smtp, transport } = platform;
-  return async (mail) => {
-    await transport.sendMail({
-      from: smtp.from,
-      to: mail.to,
-      subject: "Confirm your email address for Nora",
-      text: [
-        `Someone created a Nora account with ${mail.to}, or asked to confirm it.`,
-        "",
-        `If that was you, sign in and confirm the address: ${mail.verifyUrl}`,
-        "",
-        `The link expires on ${mail.expiresAt.toUTCString()} and works once.`,
-        "If you did not create this account, ignore this email: the address stays unconfirmed.",
-      ].join("\n"),
-    });
-  };
+  return platformMailer<VerificationMail>(config, tls, (mail) => ({
+    subject: "Confirm your email address for Nora",
+    lines: [
+      `Someone created a Nora account with ${mail.to}, or asked to confirm it.`,
+      "",
+      `If that was you, sign in and confirm the address: ${mail.verifyUrl}`,
+      "",
+      `The link expires on ${mail.expiresAt.toUTCString()} and works once.`,
+      "If you did not create this account, ignore this email: the address stays unconfirmed.",
+    ],
+  }));
 }
