@@ -1,4 +1,6 @@
-import { type Config, Keyring, type Logger, type Pool, type Redis } from "@nora/core";
+import type { Config, Logger, Pool, Redis } from "@nora/core";
+import { createDomain, type ReadThrough } from "@nora/domain";
+import type { Mailer } from "@nora/domain/invitations/mailer";
 import express, { type Express, type Router } from "express";
 import type { AuthCache } from "./http/auth-cache.js";
 import { authenticate, startAuthCacheSync } from "./http/authenticate.js";
@@ -10,38 +12,23 @@ import { rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
-import { adminRoutes } from "./modules/admin/routes.js";
-import { createAdminService } from "./modules/admin/service.js";
-import { createProviderSyncService } from "./modules/agents/provider-sync.js";
-import { providerSyncRoutes } from "./modules/agents/provider-sync-routes.js";
-import { findAgentWorkspace } from "./modules/agents/repo.js";
-import { agentSecretRoutes } from "./modules/agents/secrets-routes.js";
-import { createAgentSecretsService } from "./modules/agents/secrets-service.js";
-import { apiKeyRoutes } from "./modules/api-keys/routes.js";
-import { createApiKeyService } from "./modules/api-keys/service.js";
-import { auditRoutes } from "./modules/audit/routes.js";
-import { oauthRoutes } from "./modules/auth/oauth/routes.js";
-import { createOAuthService } from "./modules/auth/oauth/service.js";
-import { authRoutes } from "./modules/auth/routes.js";
-import { createAuthService } from "./modules/auth/service.js";
-import { channelRoutes } from "./modules/channels/routes.js";
-import { createChannelService } from "./modules/channels/service.js";
-import { healthRoutes } from "./modules/health/routes.js";
-import { createReadinessService } from "./modules/health/service.js";
-import { integrationRoutes } from "./modules/integrations/routes.js";
-import { createIntegrationService } from "./modules/integrations/service.js";
-import { createMailer, type Mailer } from "./modules/invitations/mailer.js";
-import { invitationRoutes } from "./modules/invitations/routes.js";
-import { createInvitationService } from "./modules/invitations/service.js";
-import { platformSettingsRoutes } from "./modules/platform-settings/routes.js";
-import { createPlatformSettingsService } from "./modules/platform-settings/service.js";
-import { providerRoutes } from "./modules/providers/routes.js";
-import { createProviderService } from "./modules/providers/service.js";
-import { secretsRoutes } from "./modules/secrets/routes.js";
-import { createSecretsService } from "./modules/secrets/service.js";
-import { findRole, findWorkspace } from "./modules/workspaces/repo.js";
-import { workspaceRoutes } from "./modules/workspaces/routes.js";
-import { createWorkspaceService } from "./modules/workspaces/service.js";
+import { countInWindow, takeToken } from "./http/token-bucket.js";
+import { adminRoutes } from "./routes/admin.js";
+import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes } from "./routes/auth.js";
+import { channelRoutes } from "./routes/channels.js";
+import { healthRoutes } from "./routes/health.js";
+import { integrationRoutes } from "./routes/integrations.js";
+import { invitationRoutes } from "./routes/invitations.js";
+import { keyRotationRoutes } from "./routes/key-rotation.js";
+import { oauthRoutes } from "./routes/oauth.js";
+import { platformSettingsRoutes } from "./routes/platform-settings.js";
+import { providerSyncRoutes } from "./routes/provider-sync.js";
+import { providerRoutes } from "./routes/providers.js";
+import type { RouteContext, RouteModule } from "./routes/route-module.js";
+import { workspaceRoutes } from "./routes/workspaces.js";
 
 export interface AppDependencies {
   config: Config;
@@ -58,34 +45,35 @@ export interface AppDependencies {
   extraRoutes?: Router[];
 }
 
-/** The services behind the routes, built once per app. */
-export function buildServices(deps: AppDependencies) {
-  const { config, pool, redis, logger } = deps;
-  const mailer = deps.mailer ?? createMailer(config);
-  const keyring = Keyring.fromConfig(config);
-  // Operator-facing outbound calls refuse private destinations except those the operator allowlists.
-  const outbound = { policy: { allowedCidrs: config.network.outboundAllowedCidrs } };
-  return {
-    auth: createAuthService({ config, pool, redis, logger }),
-    oauth: createOAuthService({ config, pool, redis, logger }),
-    workspaces: createWorkspaceService({
-      pool,
-      readWorkspace: (id) => {
-        const load = () => findWorkspace(pool, id);
-        return deps.authCache ? deps.authCache.read(deps.authCache.workspaces, id, load) : load();
-      },
-    }),
-    apiKeys: createApiKeyService({ config, pool }),
-    invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
-    admin: createAdminService({ pool }),
-    platformSettings: createPlatformSettingsService({ config, pool }),
-    secrets: createSecretsService({ config, pool, redis, logger }),
-    agentSecrets: createAgentSecretsService({ pool, keyring }),
-    providerSync: createProviderSyncService({ config, pool, keyring, logger }),
-    providers: createProviderService({ pool, keyring, outbound }),
-    integrations: createIntegrationService({ pool, keyring, outbound }),
-    channels: createChannelService({ pool, keyring, outbound }),
-  };
+/** The auth cache as the domain's read-through: one helper for every cached lookup. */
+function readThroughOf(cache: AuthCache | undefined): ReadThrough | undefined {
+  if (!cache) return undefined;
+  return (kind, key, load) => cache.read(cache.lookups[kind], key, load);
+}
+
+/**
+ * Every route, in mounting order. Health probes come before authentication (they must answer even
+ * when a caller's credentials are bad); everything after `authenticate` sees the caller.
+ */
+function routeModules(pool: Pool, cache: AuthCache | undefined): RouteModule[] {
+  return [
+    ({ domain, requires }) => healthRoutes(domain.readiness, requires),
+    ({ config }) => authenticate({ config, pool, ...(cache ? { cache } : {}) }),
+    ({ config, domain, requires }) => authRoutes({ config, auth: domain.auth, requires }),
+    ({ config, domain, requires }) => oauthRoutes({ config, oauth: domain.oauth, requires }),
+    ({ domain, requires }) => workspaceRoutes({ workspaces: domain.workspaces, requires }),
+    ({ domain, requires }) => apiKeyRoutes({ apiKeys: domain.apiKeys, requires }),
+    ({ domain, requires }) => invitationRoutes({ invitations: domain.invitations, requires }),
+    ({ domain, requires }) => auditRoutes({ audit: domain.audit, requires }),
+    ({ domain, requires }) => adminRoutes({ admin: domain.admin, requires }),
+    ({ domain, requires }) => platformSettingsRoutes({ settings: domain.platformSettings, requires }),
+    ({ domain, requires }) => providerRoutes({ providers: domain.providers, requires }),
+    ({ domain, requires }) => integrationRoutes({ integrations: domain.integrations, requires }),
+    ({ domain, requires }) => channelRoutes({ channels: domain.channels, requires }),
+    ({ domain, requires }) => keyRotationRoutes({ rotation: domain.keyRotation, requires }),
+    ({ domain, requires }) => envOverrideRoutes({ overrides: domain.envOverrides, requires }),
+    ({ domain, requires }) => providerSyncRoutes({ sync: domain.providerSync, requires }),
+  ];
 }
 
 /**
@@ -94,15 +82,23 @@ export function buildServices(deps: AppDependencies) {
  */
 export function buildApp(deps: AppDependencies): Express {
   const { config, logger, pool } = deps;
-  const services = buildServices(deps);
   const cache = deps.authCache;
+  const readThrough = readThroughOf(cache);
+  const domain = createDomain({
+    config,
+    logger,
+    pool,
+    redis: deps.redis,
+    limits: { takeToken, countInWindow },
+    ...(deps.mailer ? { mailer: deps.mailer } : {}),
+    ...(readThrough ? { readThrough } : {}),
+    ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
+  });
   const { requires } = createAuthorizer(
-    async (workspaceId, userId) => {
-      const load = () => findRole(pool, workspaceId, userId);
-      return (cache ? await cache.read(cache.roles, `${workspaceId}:${userId}`, load) : await load()) ?? null;
-    },
-    (agentId) => findAgentWorkspace(pool, agentId),
+    (workspaceId, userId) => domain.workspaces.roleOf(workspaceId, userId),
+    (agentId) => domain.agents.workspaceOf(agentId),
   );
+  const ctx: RouteContext = { config, domain, requires };
 
   const app = express();
   app.disable("x-powered-by");
@@ -119,27 +115,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(rateLimit({ config, redis: deps.redis, logger }));
   app.use(jsonBody(config));
 
-  app.use(
-    healthRoutes(
-      createReadinessService({ pool, redis: deps.redis, migrationsDir: deps.migrationsDir }),
-      requires,
-    ),
-  );
-  app.use(authenticate({ config, pool, ...(cache ? { cache } : {}) }));
-  app.use(authRoutes({ config, auth: services.auth, requires }));
-  app.use(oauthRoutes({ config, oauth: services.oauth, requires }));
-  app.use(workspaceRoutes({ workspaces: services.workspaces, requires }));
-  app.use(apiKeyRoutes({ apiKeys: services.apiKeys, requires }));
-  app.use(invitationRoutes({ invitations: services.invitations, requires }));
-  app.use(auditRoutes({ pool, requires }));
-  app.use(adminRoutes({ admin: services.admin, requires }));
-  app.use(platformSettingsRoutes({ settings: services.platformSettings, requires }));
-  app.use(providerRoutes({ providers: services.providers, requires }));
-  app.use(integrationRoutes({ integrations: services.integrations, requires }));
-  app.use(channelRoutes({ channels: services.channels, requires }));
-  app.use(secretsRoutes({ secrets: services.secrets, requires }));
-  app.use(agentSecretRoutes({ secrets: services.agentSecrets, requires }));
-  app.use(providerSyncRoutes({ sync: services.providerSync, requires }));
+  for (const mount of routeModules(pool, cache)) app.use(mount(ctx));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

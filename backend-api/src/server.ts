@@ -10,10 +10,10 @@ import {
   onShutdownSignal,
   waitForRedis,
 } from "@nora/core";
+import { createAuthService } from "@nora/domain/auth/service";
 import { buildApp } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
 import { createAuthCache, listenForAuthChanges } from "./http/auth-cache.js";
-import { createAuthService } from "./modules/auth/service.js";
 
 const config = loadConfigOrExit("api");
 const catalog = parseEnabledSettings(config.runtimeCatalog);

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Keyring } from "@nora/core";
+import { createEnvOverridesService } from "@nora/domain/agents/env-overrides-service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgentSecretsService } from "../src/modules/agents/secrets-service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";
 
@@ -83,7 +83,7 @@ describe("per-agent secret overrides", () => {
   it("updates in place, deletes, and answers 404 for unknown agents and names", async () => {
     await put("ROTATING", "first-value-123456");
     await put("ROTATING", "second-value-654321");
-    const service = createAgentSecretsService({ pool: app.db.pool, keyring: Keyring.fromConfig(app.config) });
+    const service = createEnvOverridesService({ pool: app.db.pool, keyring: Keyring.fromConfig(app.config) });
     expect((await service.values(agentId)).ROTATING).toBe("second-value-654321");
     expect(
       (await call(app, { cookie: owner.cookie }, "DELETE", `/api/agents/${agentId}/secrets/ROTATING`)).status,
@@ -105,10 +105,10 @@ describe("per-agent secret overrides", () => {
       "INSERT INTO agent_secret_overrides (id, agent_id, name, value_sealed, value_hint) VALUES ($1, $2, 'LEGACY', 'plain-legacy-value', '')",
       [legacyId, agentId],
     );
-    const strict = createAgentSecretsService({ pool: app.db.pool, keyring: Keyring.fromConfig(app.config) });
+    const strict = createEnvOverridesService({ pool: app.db.pool, keyring: Keyring.fromConfig(app.config) });
     await expect(strict.values(agentId)).rejects.toMatchObject({ status: 409, code: "secret_unreadable" });
     const lenientConfig = { ...app.config, secrets: { ...app.config.secrets, allowPlaintextSecrets: true } };
-    const lenient = createAgentSecretsService({
+    const lenient = createEnvOverridesService({
       pool: app.db.pool,
       keyring: Keyring.fromConfig(lenientConfig),
     });

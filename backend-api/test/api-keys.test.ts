@@ -1,5 +1,5 @@
+import { API_KEY_SCOPES } from "@nora/domain/api-keys/scopes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY_SCOPES } from "../src/modules/api-keys/scopes.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
 

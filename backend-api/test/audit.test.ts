@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@nora/core/testing";
+import { listAudit, recordAudit } from "@nora/domain/audit/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAudit, recordAudit } from "../src/modules/audit/service.js";
 
 describe("audit log", () => {
   let db: TestDatabase;

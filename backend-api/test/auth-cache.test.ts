@@ -1,7 +1,8 @@
 import { createTestDatabase, type TestDatabase, testConfig } from "@nora/core/testing";
+import { generateApiKey, hashApiKey } from "@nora/domain/api-keys/key-format";
+import { signSessionToken } from "@nora/domain/auth/session-token";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey, hashApiKey } from "../src/modules/api-keys/key-format.js";
-import { sessionCookieName, signSessionToken } from "../src/modules/auth/session-token.js";
+import { sessionCookieName } from "../src/http/session-cookie.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, call, createApiKey, createWorkspace, login, userWithSession } from "./identity.js";
 

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Keyring } from "@nora/core";
+import { generateApiKey, hashApiKey } from "@nora/domain/api-keys/key-format";
+import { API_KEY_SCOPES } from "@nora/domain/api-keys/scopes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey, hashApiKey } from "../src/modules/api-keys/key-format.js";
-import { API_KEY_SCOPES } from "../src/modules/api-keys/scopes.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { type Caller, call, userWithSession } from "./identity.js";
-import { inventory } from "./route-inventory.test.js";
+import { inventory } from "./route-table.js";
 
 /**
  * The authorization matrix: every workspace route against every kind of caller, asserted from one table.

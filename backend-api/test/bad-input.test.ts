@@ -1,9 +1,9 @@
 import { singleLineText } from "@nora/core";
+import { recordAudit } from "@nora/domain/audit/service";
 import { Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { validated } from "../src/http/validate.js";
-import { recordAudit } from "../src/modules/audit/service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 
 /** A route that writes one audit row per valid request, so a test can prove bad input wrote nothing. */

@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLogger } from "@nora/core";
 import { LogCapture, testConfig } from "@nora/core/testing";
+import { createAuthService } from "@nora/domain/auth/service";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAuthService } from "../src/modules/auth/service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, login, PASSWORD } from "./identity.js";
 

@@ -1,8 +1,8 @@
 import { isBareHost, type Requirement, ROUTES, type RouteDefinition } from "@nora/api-contract";
+import { parseHost } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { requirementOf } from "../src/http/authorize.js";
-import { parseHost } from "../src/http/outbound/destination.js";
 import { type RouteSchemas, schemasOf } from "../src/http/validate.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 

@@ -3,6 +3,14 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { assembleRuntime } from "@nora/agent-runtime";
 import { Keyring } from "@nora/core";
+import {
+  CHANNEL_CATALOG,
+  describeKind,
+  INTEGRATION_CATALOG,
+  type KindSpec,
+} from "@nora/domain/integrations/catalog";
+import { PROVIDER_CATALOG } from "@nora/domain/providers/catalog";
+import { PROVIDER_KINDS } from "@nora/domain/providers/schema";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,14 +20,6 @@ import {
   startRuntime,
   TOKEN,
 } from "../../agent-runtime/test/support.js";
-import {
-  CHANNEL_CATALOG,
-  describeKind,
-  INTEGRATION_CATALOG,
-  type KindSpec,
-} from "../src/modules/integrations/catalog.js";
-import { PROVIDER_CATALOG } from "../src/modules/providers/catalog.js";
-import { PROVIDER_KINDS } from "../src/modules/providers/schema.js";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstreams.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";

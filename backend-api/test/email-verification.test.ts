@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, createRedis, MIGRATIONS_DIR, migrate } from "@nora/core";
 import { createTestDatabase, testConfig } from "@nora/core/testing";
+import { createAuthService } from "@nora/domain/auth/service";
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAuthService } from "../src/modules/auth/service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createUser, login, ORIGIN, PASSWORD } from "./identity.js";
 

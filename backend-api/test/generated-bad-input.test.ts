@@ -469,10 +469,16 @@ describe("generated bad input: every route refuses broken fields with a 4xx and 
 });
 
 describe("request input goes through the primitives and validated()", () => {
-  const modules = fileURLToPath(new URL("../src/modules/", import.meta.url));
-  const sources = readdirSync(modules, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
-    .map((f) => ({ file: f, text: readFileSync(join(modules, f), "utf8") }));
+  // The thin routes and the domain (whose schemas the routes use).
+  const roots = [
+    fileURLToPath(new URL("../src/routes/", import.meta.url)),
+    fileURLToPath(new URL("../../packages/domain/src/", import.meta.url)),
+  ];
+  const sources = roots.flatMap((root) =>
+    readdirSync(root, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+      .map((f) => ({ file: f, text: readFileSync(join(root, f), "utf8") })),
+  );
   // Files whose schemas read what other systems answer, never a request.
   const NOT_REQUEST_SCHEMAS = new Set([
     "auth/captcha.ts", // the captcha provider's verdict

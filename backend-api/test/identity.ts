@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { hashPassword } from "../src/modules/auth/passwords.js";
+import { hashPassword } from "@nora/domain/auth/passwords";
 import type { TestApp } from "./helpers.js";
 
 export const PASSWORD = "correct horse battery staple";

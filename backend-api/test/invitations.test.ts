@@ -1,5 +1,5 @@
+import type { InvitationMail } from "@nora/domain/invitations/mailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InvitationMail } from "../src/modules/invitations/mailer.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";
 

@@ -16,8 +16,8 @@
 
 import { randomBytes } from "node:crypto";
 import { testConfig } from "@nora/core/testing";
+import { buildProviders } from "@nora/domain/auth/oauth/service";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildProviders } from "../src/modules/auth/oauth/service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createUser, login } from "./identity.js";
 import {

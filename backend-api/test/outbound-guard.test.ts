@@ -1,23 +1,21 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   embeddedIPv4,
   forbiddenReason,
   InvalidCidrError,
-  parseAllowlist,
-} from "../src/http/outbound/address-policy.js";
-import {
   OutboundError,
   outboundFetch,
+  parseAllowlist,
   parseHost,
   parseOutboundUrl,
   type Resolver,
   resolveChecked,
   resolveCheckedHost,
   staticDestinationProblem,
-} from "../src/http/outbound/client.js";
+} from "@nora/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstreams.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";

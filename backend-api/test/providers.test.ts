@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Resolver } from "@nora/core";
 import { Keyring } from "@nora/core";
 import { testConfig } from "@nora/core/testing";
+import { createProviderService } from "@nora/domain/providers/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Resolver } from "../src/http/outbound/client.js";
-import { createProviderService } from "../src/modules/providers/service.js";
 import { FAKE_KEYS, type FakeUpstream, startFakeUpstream } from "./fake-upstreams.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, type Caller, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";

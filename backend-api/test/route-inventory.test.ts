@@ -1,29 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { requirementOf } from "../src/http/authorize.js";
 import { NO_RATE_LIMITS, startTestApp } from "./helpers.js";
-
-interface Layer {
-  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
-  handle?: { stack?: Layer[] };
-}
-
-/** Every (method, path) of the real app, with the requirement its route declares (if any). */
-export function inventory(
-  stack: Layer[],
-): Array<{ method: string; path: string; requirement: string | undefined }> {
-  const out: Array<{ method: string; path: string; requirement: string | undefined }> = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const declared = layer.route.stack.map((l) => requirementOf(l.handle)).find(Boolean);
-      for (const method of Object.keys(layer.route.methods)) {
-        out.push({ method: method.toUpperCase(), path: layer.route.path, requirement: declared?.kind });
-      }
-    } else if (layer.handle?.stack) {
-      out.push(...inventory(layer.handle.stack));
-    }
-  }
-  return out;
-}
+import { inventory, type Layer } from "./route-table.js";
 
 // Routes anyone may call. Adding to this list is a security decision: say why in the review.
 const PUBLIC_ROUTES = [

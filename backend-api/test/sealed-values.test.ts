@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { AppError, Keyring, type SealContext } from "@nora/core";
+import { createEnvOverridesService } from "@nora/domain/agents/env-overrides-service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgentSecretsService } from "../src/modules/agents/secrets-service.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";
 
@@ -145,7 +145,7 @@ describe("a stored secret that does not open", () => {
     );
     await plant({ table: "agent_secret_overrides", column: "value_sealed", rowId: rows[0]?.id as string });
     // No API route delivers overrides yet (provisioning and sync do, through this service).
-    const secrets = createAgentSecretsService({ pool: app.db.pool, keyring });
+    const secrets = createEnvOverridesService({ pool: app.db.pool, keyring });
     const error = await secrets.values(agentId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ status: 409, code: "secret_unreadable" });

@@ -1,9 +1,10 @@
 import type { Config, Logger, Redis } from "@nora/core";
+import type { CachedLookups } from "@nora/domain";
+import type { KeyForAuth } from "@nora/domain/api-keys/repo";
+import type { LiveSession } from "@nora/domain/auth/repo";
+import type { WorkspaceRow } from "@nora/domain/workspaces/repo";
+import type { WorkspaceRole } from "@nora/domain/workspaces/roles";
 import pg from "pg";
-import type { KeyForAuth } from "../modules/api-keys/repo.js";
-import type { LiveSession } from "../modules/auth/repo.js";
-import type { WorkspaceRow } from "../modules/workspaces/repo.js";
-import type { WorkspaceRole } from "../modules/workspaces/roles.js";
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
@@ -58,6 +59,11 @@ export class AuthCache {
   readonly roles = new TtlMap<WorkspaceRole | null>(this.currentGeneration);
   /** Workspace records: read on every workspace page, changed rarely, invalidated like the rest. */
   readonly workspaces = new TtlMap<WorkspaceRow>(this.currentGeneration);
+  /** The maps the domain reads through (app.ts `readThroughOf`), by lookup kind. */
+  readonly lookups: { [K in keyof CachedLookups]: TtlMap<CachedLookups[K]> } = {
+    workspaces: this.workspaces,
+    roles: this.roles,
+  };
   private listening = false;
   private epoch: string | null = null;
   private epochReadable = false;

@@ -1,7 +1,7 @@
 import { AppError, unauthorized } from "@nora/core";
+import type { ApiKeyScope } from "@nora/domain/api-keys/scopes";
+import type { WorkspaceRole } from "@nora/domain/workspaces/roles";
 import type { Request } from "express";
-import type { ApiKeyScope } from "../modules/api-keys/scopes.js";
-import type { WorkspaceRole } from "../modules/workspaces/roles.js";
 
 export interface AuthenticatedUser {
   id: string;

@@ -1,12 +1,13 @@
 import { AppError, type Config, type Pool } from "@nora/core";
+import { hashApiKey, hashesEqual, looksLikeApiKey } from "@nora/domain/api-keys/key-format";
+import { findKeyByHash, type KeyForAuth, touchKeyUse } from "@nora/domain/api-keys/repo";
+import { keyUsableAt } from "@nora/domain/api-keys/usable";
+import { findLiveSession, type LiveSession, touchSession } from "@nora/domain/auth/repo";
+import { verifySessionToken } from "@nora/domain/auth/session-token";
 import type { Request, RequestHandler, Response } from "express";
-import { hashApiKey, hashesEqual, looksLikeApiKey } from "../modules/api-keys/key-format.js";
-import { findKeyByHash, type KeyForAuth, touchKeyUse } from "../modules/api-keys/repo.js";
-import { keyUsableAt } from "../modules/api-keys/usable.js";
-import { findLiveSession, type LiveSession, touchSession } from "../modules/auth/repo.js";
-import { readSessionCookie, verifySessionToken } from "../modules/auth/session-token.js";
 import type { AuthCache } from "./auth-cache.js";
 import type { AuthContext } from "./auth-context.js";
+import { readSessionCookie } from "./session-cookie.js";
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const TOUCH_INTERVAL_MS = 60_000;

@@ -1,8 +1,8 @@
 import { AppError, forbidden, notFound, unauthorized } from "@nora/core";
+import type { ApiKeyScope } from "@nora/domain/api-keys/scopes";
+import { roleAtLeast, type WorkspaceRole } from "@nora/domain/workspaces/roles";
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";
-import type { ApiKeyScope } from "../modules/api-keys/scopes.js";
-import { roleAtLeast, type WorkspaceRole } from "../modules/workspaces/roles.js";
 
 /**
  * What a route needs, declared where the route is registered. Every /api route carries one

@@ -18,6 +18,7 @@ export {
   redactUrl,
   redactUrlsIn,
 } from "./logging/redact.js";
+export * from "./outbound/index.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";

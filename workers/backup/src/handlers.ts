@@ -1,16 +1,11 @@
-import type { Config, JobHandlers, Logger, Pool } from "@nora/core";
-
-export interface HandlerDependencies {
-  pool: Pool;
-  logger: Logger;
-  config: Config;
-}
+import type { JobHandlers } from "@nora/core";
+import type { Domain } from "@nora/domain";
 
 /**
- * Job handlers of the backup worker: the `backups` queue (see QUEUES in @nora/core).
- * The run-backup handler arrives with the backups domain; until it is registered here,
- * backup jobs stay queued rather than being consumed by code that cannot run them.
+ * Job handlers of the backup worker: the `backups` queue (see QUEUES in @nora/core), taken from the
+ * domains' `jobs.ts` files. `run-backup` arrives with the backups domain (`backups/jobs.ts`); until it
+ * is registered here, backup jobs stay queued rather than being consumed by code that cannot run them.
  */
-export function backupHandlers(_deps: HandlerDependencies): JobHandlers {
+export function backupHandlers(_domain: Domain): JobHandlers {
   return {};
 }

@@ -1,8 +1,9 @@
 import { runWorkerProcess } from "@nora/core";
+import { createDomain } from "@nora/domain";
 import { backupHandlers } from "./handlers.js";
 
 await runWorkerProcess({
   name: "backup",
   healthPort: (config) => config.workers.backupHealthPort,
-  handlers: backupHandlers,
+  handlers: (deps) => backupHandlers(createDomain(deps)),
 });

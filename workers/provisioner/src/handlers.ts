@@ -1,17 +1,13 @@
-import type { Config, JobHandlers, Logger, Pool } from "@nora/core";
-
-export interface HandlerDependencies {
-  pool: Pool;
-  logger: Logger;
-  config: Config;
-}
+import type { JobHandlers } from "@nora/core";
+import type { Domain } from "@nora/domain";
 
 /**
  * Job handlers of the provisioner: `deployments`, `clawhub-jobs` and `alert-deliveries`
- * (see QUEUES in @nora/core). A queue gets a Worker only once its handler is registered here;
- * until then its jobs stay queued rather than being consumed by code that cannot run them.
- * The deploy, skill-install and webhook handlers arrive with their domains.
+ * (see QUEUES in @nora/core), taken from the domains' `jobs.ts` files. A queue gets a Worker only
+ * once its handler is registered here; until then its jobs stay queued rather than being consumed by
+ * code that cannot run them. `deploy-agent` arrives with the agents domain's provisioning
+ * (`agents/jobs.ts`), `install-skill` with the hub, `deliver-webhook` with alerts.
  */
-export function provisionerHandlers(_deps: HandlerDependencies): JobHandlers {
+export function provisionerHandlers(_domain: Domain): JobHandlers {
   return {};
 }

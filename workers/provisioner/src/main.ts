@@ -1,8 +1,9 @@
 import { runWorkerProcess } from "@nora/core";
+import { createDomain } from "@nora/domain";
 import { provisionerHandlers } from "./handlers.js";
 
 await runWorkerProcess({
   name: "provisioner",
   healthPort: (config) => config.workers.provisionerHealthPort,
-  handlers: provisionerHandlers,
+  handlers: (deps) => provisionerHandlers(createDomain(deps)),
 });

@@ -114,7 +114,7 @@ describe("*_FILE variants", () => {
     const file = join(dir, "jwt");
     writeFileSync(file, `${GOOD_JWT}\n`);
     const config = prod({ JWT_SECRET_FILE: file, ENCRYPTION_KEY: GOOD_KEY_HEX });
-    expect(config.secrets.jwtSecret).toBe(GOOD_JWT);
+    expect(config.identity.jwtSecret).toBe(GOOD_JWT);
   });
 
   it("works for the database URL too", () => {

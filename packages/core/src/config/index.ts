@@ -42,7 +42,6 @@ export interface Config {
   database: { url: string; poolMax: number; statementTimeoutMs: number };
   redis: { url: string; password: string | undefined; keyPrefix: string };
   secrets: {
-    jwtSecret: string | undefined;
     encryptionKey: string | undefined;
     previousEncryptionKeys: string[];
     allowPlaintextSecrets: boolean;
@@ -121,7 +120,7 @@ function formatZodError(error: z.ZodError): string {
 
 /**
  * Parses and validates the environment. Throws ConfigError with a one-line reason;
- * services turn that into a non-zero exit (see exitOnConfigError).
+ * services turn that into a non-zero exit (see loadConfigOrExit).
  */
 export function loadConfig(source: RawEnv = processEnv()): Config {
   const env = resolveFileVariables(source);
@@ -210,7 +209,6 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
     },
     redis: { url: e.REDIS_URL, password: e.REDIS_PASSWORD || undefined, keyPrefix: e.REDIS_KEY_PREFIX },
     secrets: {
-      jwtSecret: e.JWT_SECRET,
       encryptionKey: e.ENCRYPTION_KEY,
       previousEncryptionKeys: e.ENCRYPTION_KEYS_PREVIOUS,
       allowPlaintextSecrets: e.NORA_ALLOW_PLAINTEXT_SECRETS,

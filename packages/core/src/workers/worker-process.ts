@@ -2,6 +2,7 @@ import { type Config, loadConfigOrExit } from "../config/index.js";
 import { createPool, type Pool } from "../db/pool.js";
 import { createLogger, type Logger } from "../logging/logger.js";
 import type { WorkerName } from "../queues/definitions.js";
+import { closeRedis, createRedis, type Redis } from "../redis/connection.js";
 import { onShutdownSignal } from "./process-signals.js";
 import { type JobHandlers, startWorkerService } from "./worker-service.js";
 
@@ -12,7 +13,8 @@ import { type JobHandlers, startWorkerService } from "./worker-service.js";
 export async function runWorkerProcess(options: {
   name: WorkerName;
   healthPort: (config: Config) => number;
-  handlers: (deps: { pool: Pool; logger: Logger; config: Config }) => JobHandlers;
+  /** Builds the handlers once; `redis` is a "command" connection for the domain (createDomain). */
+  handlers: (deps: { pool: Pool; redis: Redis; logger: Logger; config: Config }) => JobHandlers;
 }): Promise<void> {
   const service = `worker-${options.name}`;
   const config = loadConfigOrExit(service);
@@ -20,11 +22,12 @@ export async function runWorkerProcess(options: {
   for (const warning of config.warnings) logger.warn(warning);
 
   const pool = createPool(config.database, `nora-${service}`);
+  const redis = createRedis(config.redis, service, "command");
   const worker = await startWorkerService({
     name: options.name,
     config,
     logger,
-    handlers: options.handlers({ pool, logger, config }),
+    handlers: options.handlers({ pool, redis, logger, config }),
     health: { host: config.workers.healthHost, port: options.healthPort(config) },
     checks: {
       postgres: async () => {
@@ -35,6 +38,6 @@ export async function runWorkerProcess(options: {
 
   onShutdownSignal(logger, async () => {
     await worker.stop();
-    await pool.end();
+    await Promise.all([pool.end(), closeRedis(redis)]);
   });
 }

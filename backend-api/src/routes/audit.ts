@@ -1,0 +1,75 @@
+import { auditCsvHeader, auditCsvRow } from "@nora/domain/audit/csv";
+import type { AuditService } from "@nora/domain/audit/service";
+import { type Response, Router } from "express";
+import { workspaceOf } from "../http/auth-context.js";
+import type { Requires } from "../http/authorize.js";
+import { validated } from "../http/validate.js";
+import { auditQuery, workspaceAuditQuery } from "./schemas/audit.js";
+
+const CSV_MAX_ROWS = 50_000;
+
+function filterFrom(q: {
+  actorUserId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+  before?: string;
+  limit?: number;
+}) {
+  return {
+    ...(q.actorUserId ? { actorUserId: q.actorUserId } : {}),
+    ...(q.action ? { action: q.action } : {}),
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.to ? { to: q.to } : {}),
+    ...(q.before ? { beforeId: q.before } : {}),
+    ...(q.limit ? { limit: q.limit } : {}),
+  };
+}
+
+export function auditRoutes(deps: { audit: AuditService; requires: Requires }): Router {
+  const { audit, requires } = deps;
+  const router = Router();
+
+  router.get(
+    "/api/workspaces/:id/audit",
+    requires({ kind: "workspace", role: "admin", sessionOnly: true }),
+    validated({ query: workspaceAuditQuery }, async (req, res, { query }) => {
+      res.json(await audit.list({ ...filterFrom(query), workspaceId: workspaceOf(req).workspaceId }));
+    }),
+  );
+
+  router.get(
+    "/api/admin/audit",
+    requires({ kind: "platformAdmin" }),
+    validated({ query: auditQuery }, async (_req, res, { query }) => {
+      const filter = {
+        ...filterFrom(query),
+        ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+      };
+      if (query.format === "csv") return streamCsv(res, audit, filter);
+      res.json(await audit.list(filter));
+    }),
+  );
+
+  return router;
+}
+
+/** Pages through the filter with the keyset cursor, writing CSV as it goes (bounded memory). */
+async function streamCsv(res: Response, audit: AuditService, filter: Parameters<AuditService["list"]>[0]) {
+  res.status(200).set({
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="nora-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
+    "Cache-Control": "no-store",
+  });
+  res.write(auditCsvHeader());
+  let before = filter.beforeId;
+  let written = 0;
+  while (written < CSV_MAX_ROWS && !res.destroyed) {
+    const page = await audit.list({ ...filter, limit: 1_000, ...(before ? { beforeId: before } : {}) });
+    for (const record of page.records) res.write(auditCsvRow(record));
+    written += page.records.length;
+    if (!page.nextBefore) break;
+    before = page.nextBefore;
+  }
+  res.end();
+}

@@ -1,0 +1,74 @@
+import { type Config, Keyring, type Logger, type Pool, type Redis } from "@nora/core";
+import { createAdminService } from "./admin/service.js";
+import { createEnvOverridesService } from "./agents/env-overrides-service.js";
+import { createProviderSyncService } from "./agents/provider-sync.js";
+import { createAgentService } from "./agents/service.js";
+import { createApiKeyService } from "./api-keys/service.js";
+import { createAuditService } from "./audit/service.js";
+import { createOAuthService } from "./auth/oauth/service.js";
+import { createAuthService } from "./auth/service.js";
+import { createChannelService } from "./channels/service.js";
+import { createReadinessService } from "./health/service.js";
+import { createIntegrationService } from "./integrations/service.js";
+import { createMailer, type Mailer } from "./invitations/mailer.js";
+import { createInvitationService } from "./invitations/service.js";
+import { createKeyRotationService } from "./key-rotation/service.js";
+import { createPlatformSettingsService } from "./platform-settings/service.js";
+import { createProviderService } from "./providers/service.js";
+import type { RateLimits } from "./shared/rate-limits.js";
+import type { ReadThrough } from "./shared/read-through.js";
+import { createWorkspaceService } from "./workspaces/service.js";
+
+export type { RateLimits } from "./shared/rate-limits.js";
+export type { CachedLookups, ReadThrough } from "./shared/read-through.js";
+
+export interface DomainDependencies {
+  config: Config;
+  logger: Logger;
+  pool: Pool;
+  /** A "command" role connection (rate limits, OAuth flow state, key-rotation lock, readiness). */
+  redis: Redis;
+  /** Invitation delivery; defaults to SMTP when configured. */
+  mailer?: Mailer;
+  /** A cache in front of hot lookups (the API's auth cache); without it every read goes to PostgreSQL. */
+  readThrough?: ReadThrough;
+  /** Redis counters for signup and resend limits; without them those actions fail closed. */
+  limits?: RateLimits;
+  /** Migrations the readiness check compares against (tests point it elsewhere). */
+  migrationsDir?: string;
+}
+
+/** Every domain service, built once per process: the API and both workers call this. */
+export function createDomain(deps: DomainDependencies) {
+  const { config, pool, redis, logger } = deps;
+  const mailer = deps.mailer ?? createMailer(config);
+  const keyring = Keyring.fromConfig(config);
+  const readThrough: ReadThrough = deps.readThrough ?? ((_kind, _key, load) => load());
+  // Operator-facing outbound calls refuse private destinations except those the operator allowlists.
+  const outbound = { policy: { allowedCidrs: config.network.outboundAllowedCidrs } };
+  const limits = deps.limits ? { limits: deps.limits } : {};
+  return {
+    readiness: createReadinessService({
+      pool,
+      redis,
+      ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
+    }),
+    auth: createAuthService({ config, pool, redis, logger, ...limits }),
+    oauth: createOAuthService({ config, pool, redis, logger }),
+    workspaces: createWorkspaceService({ pool, readThrough }),
+    agents: createAgentService({ pool }),
+    apiKeys: createApiKeyService({ config, pool }),
+    invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
+    audit: createAuditService({ pool }),
+    admin: createAdminService({ pool }),
+    platformSettings: createPlatformSettingsService({ config, pool }),
+    keyRotation: createKeyRotationService({ config, pool, redis, logger }),
+    envOverrides: createEnvOverridesService({ pool, keyring }),
+    providerSync: createProviderSyncService({ config, pool, keyring, logger }),
+    providers: createProviderService({ pool, keyring, outbound }),
+    integrations: createIntegrationService({ pool, keyring, outbound }),
+    channels: createChannelService({ pool, keyring, outbound }),
+  };
+}
+
+export type Domain = ReturnType<typeof createDomain>;
