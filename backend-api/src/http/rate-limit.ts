@@ -22,8 +22,8 @@ export const PROBE_ROUTES: ReadonlyArray<{ method: "GET"; path: string }> = [
   { method: "GET", path: "/api/ready" },
 ];
 
-const probes = new Set(PROBE_ROUTES.flatMap(({ path }) => [`GET ${path}`, `HEAD ${path}`]));
-const isProbe = (req: Request) => probes.has(`${req.method} ${req.path}`);
+const probePaths = new Set(PROBE_ROUTES.map(({ path }) => path));
+const isProbe = (req: Request) => (req.method === "GET" || req.method === "HEAD") && probePaths.has(req.path);
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
