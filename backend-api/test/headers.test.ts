@@ -1,6 +1,44 @@
-import { Router } from "express";
+import type { AddressInfo } from "node:net";
+import express, { Router } from "express";
+import helmet from "helmet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { helmetOptions } from "../src/http/security-headers.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
+
+/** The headers helmet itself sets with Nora's options, from a bare Express app running helmet(). */
+async function helmetReference(options: Parameters<typeof helmet>[0]): Promise<Headers> {
+  const reference = express()
+    .use(helmet(options))
+    .get("/", (_req, res) => {
+      res.json({});
+    });
+  const server = reference.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  try {
+    return (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).headers;
+  } finally {
+    server.close();
+  }
+}
+
+const HELMET_HEADERS = [
+  "content-security-policy",
+  "cross-origin-embedder-policy",
+  "cross-origin-opener-policy",
+  "cross-origin-resource-policy",
+  "origin-agent-cluster",
+  "referrer-policy",
+  "strict-transport-security",
+  "x-content-type-options",
+  "x-dns-prefetch-control",
+  "x-download-options",
+  "x-frame-options",
+  "x-permitted-cross-domain-policies",
+  "x-powered-by",
+  "x-xss-protection",
+];
+
+const pick = (headers: Headers) => Object.fromEntries(HELMET_HEADERS.map((h) => [h, headers.get(h)]));
 
 describe("security headers, CORS and request ids", () => {
   let app: TestApp;
@@ -82,6 +120,23 @@ describe("security headers, CORS and request ids", () => {
     try {
       const res = await fetch(`${tls.url}/api/health`);
       expect(res.headers.get("strict-transport-security")).toContain("max-age=31536000");
+    } finally {
+      await tls.close();
+    }
+  });
+
+  it("sends exactly the set helmet computes from Nora's options, on every response, with and without TLS", async () => {
+    const tls = await startTestApp({ env: { ...NO_RATE_LIMITS, PUBLIC_URL: "https://nora.example.org" } });
+    try {
+      for (const target of [app, tls]) {
+        const expected = pick(await helmetReference(helmetOptions(target.config)));
+        expect(expected["content-security-policy"]).toBe(
+          "default-src 'self';frame-ancestors 'none';object-src 'none';base-uri 'none';form-action 'self'",
+        );
+        for (const [path, init] of cases.map(([, p, i]) => [p, i] as const)) {
+          expect(pick((await fetch(target.url + path, init)).headers)).toEqual(expected);
+        }
+      }
     } finally {
       await tls.close();
     }

@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase, testConfig } from "@nora/core/testing";
+import { createTestDatabase, DisposableRedis, type TestDatabase, testConfig } from "@nora/core/testing";
 import { Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROBE_ROUTES } from "../src/http/rate-limit.js";
 import { startTestApp, type TestApp } from "./helpers.js";
 
 // /api/auth/* routes arrive with the identity issue; a probe route stands in so the layer can be exercised.
@@ -115,6 +116,97 @@ describe("layered rate limiting on Redis", () => {
       expect((await from("203.0.113.2")).status).toBe(200);
     } finally {
       await app.close();
+    }
+  });
+
+  it("never counts or refuses the probes, however often a monitor polls, while every other route keeps its layers", async () => {
+    const app = await startTestApp({
+      db,
+      env: { RATE_LIMIT_GLOBAL_BURST: "3", RATE_LIMIT_GLOBAL_PER_MINUTE: "1" },
+    });
+    try {
+      // Adding a probe is a security decision (it is never limited): say why in the review.
+      expect(PROBE_ROUTES).toEqual([
+        { method: "GET", path: "/api/health" },
+        { method: "GET", path: "/api/ready" },
+      ]);
+      const probes: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        for (const { path } of PROBE_ROUTES)
+          for (const method of ["GET", "HEAD"]) {
+            const res = await fetch(app.url + path, { method });
+            expect(res.headers.get("ratelimit-remaining")).toBeNull();
+            probes.push(res.status);
+          }
+      }
+      expect(new Set(probes)).toEqual(new Set([200]));
+      // 160 probes took nothing from the bucket: the burst of 3 is whole for anything else.
+      const others: number[] = [];
+      for (let i = 0; i < 4; i++) others.push((await fetch(`${app.url}/api/nope`)).status);
+      expect(others).toEqual([404, 404, 404, 429]);
+      // Only what is declared a probe is exempt: another method on the same path is counted.
+      const post = await fetch(`${app.url}/api/health`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(post.status).toBe(429);
+      expect((await fetch(`${app.url}/api/health/`)).status).toBe(429);
+      expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("describes the bucket in the standard RateLimit headers and Retry-After", async () => {
+    const app = await startTestApp({
+      db,
+      routes: [authProbe],
+      env: { RATE_LIMIT_AUTH_BURST: "5", RATE_LIMIT_AUTH_PER_MINUTE: "30" },
+    });
+    try {
+      const first = await post(app);
+      expect(first.headers.get("ratelimit-limit")).toBe("5");
+      expect(first.headers.get("ratelimit-remaining")).toBe("4");
+      // A burst of 5 refilled at 30/min is a quota of 5 per 10 s; one token is back within 2 s.
+      expect(first.headers.get("ratelimit-policy")).toBe("5;w=10");
+      expect(Number(first.headers.get("ratelimit-reset"))).toBeGreaterThanOrEqual(1);
+      expect(Number(first.headers.get("ratelimit-reset"))).toBeLessThanOrEqual(2);
+      for (let i = 0; i < 4; i++) await post(app);
+      const limited = await post(app);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("ratelimit-remaining")).toBe("0");
+      expect(["1", "2"]).toContain(limited.headers.get("retry-after"));
+      expect(limited.headers.get("content-type")).toContain("application/json");
+      // express-rate-limit checks its configuration on first use and would log what it found wrong.
+      expect(app.logs.entries().filter((e) => Number(e.level) >= 40)).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("fails closed on the auth layer and open on the others when Redis is gone", async () => {
+    const redis = await DisposableRedis.start();
+    const app = await startTestApp({
+      db,
+      routes: [authProbe, Router().post("/api/test/write", (_req, res) => res.json({ ok: true }))],
+      env: { REDIS_URL: redis.url },
+    });
+    try {
+      expect((await post(app)).status).toBe(200);
+      await redis.stop();
+      const refused = await post(app);
+      expect(refused.status).toBe(503);
+      const body = (await refused.json()) as { error: string; requestId: string };
+      expect(body).toMatchObject({ error: "rate_limiter_unavailable" });
+      expect(body.requestId).toBe(refused.headers.get("x-request-id"));
+      expect((await post(app, "/api/test/write")).status).toBe(200);
+      expect((await fetch(`${app.url}/api/nope`)).status).toBe(404);
+      const warnings = app.logs.entries().filter((e) => e.msg === "rate limiter unavailable");
+      expect(warnings.length).toBe(1); // at most one line every 10 s, however many requests fail
+    } finally {
+      await app.close();
+      await redis.stop();
     }
   });
 });

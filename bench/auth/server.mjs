@@ -1,7 +1,7 @@
 // The real app with every middleware (rate limits raised so they never refuse), seeded with one user,
 // one session, one workspace and one API key. Sends the credentials to the parent over IPC.
-const { buildFullApp } = await import("../lib/full-app.mjs");
-const { app, config } = await buildFullApp("nora_bench_auth");
+const { BENCH_PATH, buildFullApp } = await import("../lib/full-app.mjs");
+const { app, config, close } = await buildFullApp("nora_bench_auth");
 
 const server = app.listen(0, "127.0.0.1", async () => {
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -35,7 +35,8 @@ const server = app.listen(0, "127.0.0.1", async () => {
       body: JSON.stringify({ description: "bench", scopes: ["workspaces:read"] }),
     })
   ).json();
-  process.send({ base, cookie, apiKey: created.key, workspaceId });
+  process.send({ base, cookie, apiKey: created.key, workspaceId, path: BENCH_PATH });
 });
-process.on("SIGTERM", () => process.exit(0));
-process.on("SIGINT", () => process.exit(0));
+const stop = () => close().finally(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

@@ -69,6 +69,7 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
     roots,
     contentMaxBytes: config.limits.contentMaxBytes,
     uploadMaxBytes: config.limits.uploadMaxBytes,
+    stallMs: config.limits.streamStallMs,
   };
   const execCtx = {
     roots,
@@ -98,7 +99,12 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
     ],
     [
       `GET ${RUNTIME_ROUTES.logs}`,
-      (_req, res, url) => streamLogs({ logFile, pollMs: config.limits.logPollMs }, url, res),
+      (_req, res, url) =>
+        streamLogs(
+          { logFile, pollMs: config.limits.logPollMs, stallMs: config.limits.streamStallMs },
+          url,
+          res,
+        ),
     ],
     [`POST ${RUNTIME_ROUTES.exec}`, (req, res) => execCommand(execCtx, req, res)],
     [`GET ${RUNTIME_ROUTES.filesRoots}`, (_req, res) => files.listRoots(filesCtx, res)],

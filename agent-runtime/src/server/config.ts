@@ -28,6 +28,8 @@ export interface ServerLimits {
   logPollMs: number;
   /** The agent log is rotated to agent.log.1 beyond this size. */
   logMaxBytes: number;
+  /** A streaming client (log follow, download) that has had no room for this long is dropped. */
+  streamStallMs: number;
 }
 
 export interface ServerConfig {
@@ -92,6 +94,7 @@ const envSchema = z.object({
   NORA_EXEC_TIMEOUT_MAX_MS: intFrom(10 * 60_000),
   NORA_LOG_POLL_MS: intFrom(250),
   NORA_LOG_MAX_BYTES: intFrom(10 * 1024 * 1024),
+  NORA_STREAM_STALL_MS: intFrom(30_000),
 });
 
 function parseCommand(value: string | undefined, family: RuntimeFamily): string[] | null {
@@ -153,6 +156,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       execTimeoutMaxMs: e.NORA_EXEC_TIMEOUT_MAX_MS,
       logPollMs: e.NORA_LOG_POLL_MS,
       logMaxBytes: e.NORA_LOG_MAX_BYTES,
+      streamStallMs: e.NORA_STREAM_STALL_MS,
     },
   };
 }

@@ -2,7 +2,6 @@ import { createReadStream } from "node:fs";
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename, join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import {
   fileLocationQuerySchema,
   fileTargetQuerySchema,
@@ -11,6 +10,7 @@ import {
   putContentBodySchema,
 } from "../runtime-api.js";
 import { TooLargeError, writeAtomic, writeAtomicStream } from "./atomic.js";
+import { writeWithBackpressure } from "./backpressure.js";
 import { HttpError, readJson, readQuery, sendJson } from "./http.js";
 import type { FileRoots } from "./roots.js";
 
@@ -18,6 +18,8 @@ export interface FilesContext {
   roots: FileRoots;
   contentMaxBytes: number;
   uploadMaxBytes: number;
+  /** A download client that has had no room for this long is dropped. */
+  stallMs: number;
 }
 
 const MAX_TREE_ENTRIES = 5000;
@@ -105,7 +107,22 @@ export async function download(ctx: FilesContext, url: URL, res: ServerResponse)
     "content-disposition": `attachment; filename="${name}"`,
     "cache-control": "no-store",
   });
-  await pipeline(createReadStream(target.path), res).catch(() => res.destroy());
+  const policy = {
+    stallMs: ctx.stallMs,
+    onStall: () =>
+      process.stdout.write(
+        `${JSON.stringify({ level: "warn", msg: "download client dropped", reason: "stalled", stallMs: ctx.stallMs })}\n`,
+      ),
+  };
+  try {
+    // Leaving the loop early destroys the read stream and closes the file.
+    for await (const chunk of createReadStream(target.path) as AsyncIterable<Buffer>) {
+      if (!(await writeWithBackpressure(res, chunk, policy))) return;
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  }
 }
 
 const putContentBody = putContentBodySchema;

@@ -1,14 +1,19 @@
 import { open, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { logsQuerySchema } from "../runtime-api.js";
+import { writeWithBackpressure } from "./backpressure.js";
 import { readQuery } from "./http.js";
 
 export interface LogsContext {
   logFile: string;
   pollMs: number;
+  /** A follower that has had no room for this long is dropped. */
+  stallMs: number;
 }
 
 const TAIL_BLOCK = 64 * 1024;
+/** Follow reads at most this much at a time, and only once the client has taken the last chunk. */
+const READ_CHUNK = 64 * 1024;
 const MAX_TAIL_BYTES = 8 * 1024 * 1024;
 
 const logsQuery = logsQuerySchema;
@@ -46,21 +51,12 @@ export async function tailFile(path: string, lines: number): Promise<{ text: str
   }
 }
 
-async function readRange(path: string, start: number, end: number): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.alloc(end - start);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * `GET /logs?tail=N[&follow=1]`: the last N lines as text; with follow, new lines stream (chunked)
- * until the client leaves. Following polls the file and opens it only for each read, so a client
- * that leaves holds no file handle, and its timer is cleared on `close`.
+ * until the client leaves. Following polls the file and opens it only for each round of reads, so a
+ * client that leaves holds no file handle. The file itself is the backlog: the server reads the next
+ * chunk only once the client has taken the previous one, and drops a client that has had no room for
+ * `stallMs` (docs/runtime-contract.md).
  */
 export async function streamLogs(ctx: LogsContext, url: URL, res: ServerResponse): Promise<void> {
   const query = readQuery(url, logsQuery);
@@ -75,30 +71,40 @@ export async function streamLogs(ctx: LogsContext, url: URL, res: ServerResponse
     res.end(text);
     return;
   }
-  res.write(text);
+  const policy = {
+    stallMs: ctx.stallMs,
+    onStall: () =>
+      process.stdout.write(
+        `${JSON.stringify({ level: "warn", msg: "log follower dropped", reason: "stalled", stallMs: ctx.stallMs })}\n`,
+      ),
+  };
+  let connected = await writeWithBackpressure(res, text, policy);
   let position = end;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void (async () => {
+  const closed = new Promise<void>((resolve) => res.once("close", resolve));
+  while (connected) {
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ctx.pollMs))]);
+    if (res.destroyed) return;
+    try {
+      const size = await stat(ctx.logFile).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (size < position) position = 0; // truncated or replaced
+      if (size === position) continue;
+      const handle = await open(ctx.logFile, "r");
       try {
-        const size = await stat(ctx.logFile).then(
-          (s) => s.size,
-          () => 0,
-        );
-        if (size < position) position = 0; // truncated or replaced
-        if (size > position && !res.destroyed) {
-          const chunk = await readRange(ctx.logFile, position, size);
-          position += chunk.length;
-          res.write(chunk);
+        while (connected && position < size) {
+          const chunk = Buffer.alloc(Math.min(READ_CHUNK, size - position));
+          const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+          if (bytesRead === 0) break;
+          position += bytesRead;
+          connected = await writeWithBackpressure(res, chunk.subarray(0, bytesRead), policy);
         }
-      } catch {
-        // the next tick retries
       } finally {
-        busy = false;
+        await handle.close();
       }
-    })();
-  }, ctx.pollMs);
-  res.on("close", () => clearInterval(timer));
+    } catch {
+      // the next round retries
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, renameSync, statSync, type WriteStream } from "node:fs";
+import { roomFor } from "./backpressure.js";
 import { killGroup } from "./process-group.js";
 
 export type AgentState = "disabled" | "starting" | "running" | "backoff" | "stopped";
@@ -88,7 +89,18 @@ export class AgentSupervisor {
     });
     this.#child = child;
     this.#startedAt = Date.now();
-    const write = (chunk: Buffer) => this.#write(chunk);
+    // When the log file cannot keep up, stop reading the agent's output until it drains: the pipe
+    // then blocks the agent's writes, instead of the backlog growing in this process.
+    const write = (chunk: Buffer) => {
+      const log = this.#write(chunk);
+      if (log === null) return;
+      child.stdout?.pause();
+      child.stderr?.pause();
+      void roomFor(log).then(() => {
+        child.stdout?.resume();
+        child.stderr?.resume();
+      });
+    };
     child.stdout?.on("data", write);
     child.stderr?.on("data", write);
     this.#exited = new Promise((resolve) => {
@@ -138,7 +150,8 @@ export class AgentSupervisor {
     return stream;
   }
 
-  #write(chunk: Buffer | string): void {
+  /** Appends to the log; returns the log stream when it asks to wait for `drain`, else null. */
+  #write(chunk: Buffer | string): WriteStream | null {
     const limit = this.#options.logMaxBytes ?? 10 * 1024 * 1024;
     if (this.#log !== null && this.#logBytes + chunk.length > limit) {
       this.#log.end();
@@ -151,7 +164,7 @@ export class AgentSupervisor {
     }
     this.#log ??= this.#openLog();
     this.#logBytes += chunk.length;
-    this.#log.write(chunk);
+    return this.#log.write(chunk) ? null : this.#log;
   }
 
   #appendLine(line: string): void {

@@ -1,37 +1,76 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "@nora/core";
 import type { RequestHandler } from "express";
-
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join("; ");
+import helmet, { type HelmetOptions } from "helmet";
 
 /**
- * Strict headers for an API that only ever answers JSON or streams: helmet's hardened set, computed
- * once at startup and written with one call per response (helmet runs a dozen middlewares per request).
+ * Nora's decisions, as helmet options; everything else is helmet's default set. The API only ever
+ * answers JSON or streams, so its CSP allows nothing but itself and may be framed by nobody; HSTS
+ * only when browsers reach us over TLS (terminated by nginx or a load balancer).
+ */
+export function helmetOptions(config: Config): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    xFrameOptions: { action: "deny" },
+    strictTransportSecurity: config.api.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  };
+}
+
+/**
+ * Runs helmet once against a response that only records, and returns what it set and removed. The
+ * recorder has nothing but `setHeader` and `removeHeader`, so an option that would need the request
+ * (a per-request nonce) fails here, at startup, instead of being frozen into every response.
+ */
+export function computeSecurityHeaders(options: HelmetOptions): {
+  set: Map<string, string>;
+  removed: string[];
+} {
+  const set = new Map<string, string>();
+  const removed: string[] = [];
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      set.set(name, String(value));
+      return recorder;
+    },
+    removeHeader(name: string) {
+      set.delete(name);
+      removed.push(name);
+    },
+  };
+  let outcome: { error: unknown } | undefined;
+  helmet(options)(
+    Object.freeze({}) as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (error?: unknown) => {
+      outcome = { error };
+    },
+  );
+  if (outcome === undefined || outcome.error !== undefined) {
+    throw new Error(
+      `helmet could not precompute the security headers: ${String(outcome?.error ?? "not done")}`,
+    );
+  }
+  return { set, removed };
+}
+
+/**
+ * Helmet's headers, computed once at startup and written with one call per response (helmet itself
+ * runs a dozen middlewares per request), the same on every response including errors.
  */
 export function securityHeaders(config: Config): RequestHandler {
-  const headers = new Map<string, string>([
-    ["Content-Security-Policy", CONTENT_SECURITY_POLICY],
-    ["Cross-Origin-Opener-Policy", "same-origin"],
-    ["Cross-Origin-Resource-Policy", "same-origin"],
-    ["Origin-Agent-Cluster", "?1"],
-    ["Referrer-Policy", "no-referrer"],
-    ["X-Content-Type-Options", "nosniff"],
-    ["X-DNS-Prefetch-Control", "off"],
-    ["X-Download-Options", "noopen"],
-    ["X-Frame-Options", "DENY"],
-    ["X-Permitted-Cross-Domain-Policies", "none"],
-    // Legacy XSS auditors did more harm than good; modern guidance is to switch them off.
-    ["X-XSS-Protection", "0"],
-  ]);
-  // HSTS only when browsers reach us over TLS (terminated by nginx or a load balancer).
-  if (config.api.hsts) headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  const { set, removed } = computeSecurityHeaders(helmetOptions(config));
   return (_req, res, next) => {
-    res.setHeaders(headers);
+    res.setHeaders(set);
+    for (const name of removed) res.removeHeader(name);
     next();
   };
 }
