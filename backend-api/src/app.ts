@@ -12,7 +12,6 @@ import { rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
-import { countInWindow, takeToken } from "./http/token-bucket.js";
 import { adminRoutes } from "./routes/admin.js";
 import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
@@ -89,7 +88,6 @@ export function buildApp(deps: AppDependencies): Express {
     logger,
     pool,
     redis: deps.redis,
-    limits: { takeToken, countInWindow },
     ...(deps.mailer ? { mailer: deps.mailer } : {}),
     ...(readThrough ? { readThrough } : {}),
     ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
