@@ -54,10 +54,11 @@ function readThroughOf(cache: AuthCache | undefined): ReadThrough | undefined {
  * Every route, in mounting order. Health probes come before authentication (they must answer even
  * when a caller's credentials are bad); everything after `authenticate` sees the caller.
  */
-function routeModules(pool: Pool, cache: AuthCache | undefined): RouteModule[] {
+function routeModules(cache: AuthCache | undefined): RouteModule[] {
   return [
     ({ domain, requires }) => healthRoutes(domain.readiness, requires),
-    ({ config }) => authenticate({ config, pool, ...(cache ? { cache } : {}) }),
+    ({ config, domain }) =>
+      authenticate({ config, authentication: domain.authentication, ...(cache ? { cache } : {}) }),
     ({ config, domain, requires }) => authRoutes({ config, auth: domain.auth, requires }),
     ({ config, domain, requires }) => oauthRoutes({ config, oauth: domain.oauth, requires }),
     ({ domain, requires }) => workspaceRoutes({ workspaces: domain.workspaces, requires }),
@@ -113,7 +114,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(rateLimit({ config, redis: deps.redis, logger }));
   app.use(jsonBody(config));
 
-  for (const mount of routeModules(pool, cache)) app.use(mount(ctx));
+  for (const mount of routeModules(cache)) app.use(mount(ctx));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

@@ -79,6 +79,9 @@ export function violations(files: readonly SourceFile[]): string[] {
         continue;
       }
       const nora = /^@nora\/([^/]+)/.exec(spec)?.[1];
+      if (nora === "domain" && pkg !== "packages/domain" && /\/[^/]*repo(\.js)?$/.test(spec)) {
+        found.push(`${where}: only the domain reads its repos (use a service)`);
+      }
       const testOnly = isTest && pkg ? (TESTS_MAY_IMPORT[pkg] ?? []) : [];
       if (
         nora &&
@@ -179,6 +182,17 @@ describe("dependency direction", () => {
         /auth domain reaches into agents's repo/,
       ],
       [
+        { path: "backend-api/src/http/x.ts", text: 'import { f } from "@nora/domain/auth/repo";' },
+        /only the domain reads its repos/,
+      ],
+      [
+        {
+          path: "workers/backup/src/x.ts",
+          text: 'import { f } from "@nora/domain/agents/env-overrides-repo.js";',
+        },
+        /only the domain reads its repos/,
+      ],
+      [
         { path: "packages/domain/src/auth/service.ts", text: 'await tx.query("SELECT 1");' },
         /SQL outside a repo/,
       ],
@@ -197,6 +211,7 @@ describe("dependency direction", () => {
         { path: "packages/domain/src/admin/service.ts", text: 'import { f } from "../auth/service.js";' },
         { path: "packages/domain/src/admin/repo.ts", text: 'await db.query("SELECT 1");' },
         { path: "backend-api/src/app.ts", text: 'import { createDomain } from "@nora/domain";' },
+        { path: "backend-api/src/app.ts", text: 'import { f } from "@nora/domain/auth/authentication";' },
       ]),
     ).toEqual([]);
   });

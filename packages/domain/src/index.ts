@@ -5,6 +5,7 @@ import { createProviderSyncService } from "./agents/provider-sync.js";
 import { createAgentService } from "./agents/service.js";
 import { createApiKeyService } from "./api-keys/service.js";
 import { createAuditService } from "./audit/service.js";
+import { createAuthenticationService } from "./auth/authentication.js";
 import { createOAuthService } from "./auth/oauth/service.js";
 import { createAuthService } from "./auth/service.js";
 import { createChannelService } from "./channels/service.js";
@@ -49,6 +50,7 @@ export function createDomain(deps: DomainDependencies) {
       ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
     }),
     auth: createAuthService({ config, pool, redis, logger }),
+    authentication: createAuthenticationService({ config, pool }),
     oauth: createOAuthService({ config, pool, redis, logger }),
     workspaces: createWorkspaceService({ pool, readThrough }),
     agents: createAgentService({ pool }),
