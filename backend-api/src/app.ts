@@ -1,5 +1,5 @@
 import type { Config, Logger, Pool, Redis } from "@nora/core";
-import { createDomain, type ReadThrough } from "@nora/domain";
+import { createDomain, type Domain, type ReadThrough } from "@nora/domain";
 import type { Mailer } from "@nora/domain/invitations/mailer";
 import express, { type Express, type Router } from "express";
 import type { AuthCache } from "./http/auth-cache.js";
@@ -42,6 +42,8 @@ export interface AppDependencies {
   mailer?: Mailer;
   /** Extra routers mounted after the built-in ones (tests use this to add probe routes). */
   extraRoutes?: Router[];
+  /** The process's domain, when its caller already built it (server.ts, for the bootstrap admin). */
+  domain?: Domain;
 }
 
 /** The auth cache as the domain's read-through: one helper for every cached lookup. */
@@ -80,19 +82,24 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
  * Builds the Express app without listening. Middleware order matters and is documented in
  * docs/security.md: rate limiting runs before body parsing so a throttled client costs no parse.
  */
-export function buildApp(deps: AppDependencies): Express {
-  const { config, logger, pool } = deps;
-  const cache = deps.authCache;
-  const readThrough = readThroughOf(cache);
-  const domain = createDomain({
-    config,
-    logger,
-    pool,
+/** The domain as the API builds it: its lookups read through the auth cache. */
+export function createApiDomain(deps: Omit<AppDependencies, "extraRoutes" | "domain">): Domain {
+  const readThrough = readThroughOf(deps.authCache);
+  return createDomain({
+    config: deps.config,
+    logger: deps.logger,
+    pool: deps.pool,
     redis: deps.redis,
     ...(deps.mailer ? { mailer: deps.mailer } : {}),
     ...(readThrough ? { readThrough } : {}),
     ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
   });
+}
+
+export function buildApp(deps: AppDependencies): Express {
+  const { config, logger } = deps;
+  const cache = deps.authCache;
+  const domain = deps.domain ?? createApiDomain(deps);
   const { requires } = createAuthorizer(
     (workspaceId, userId) => domain.workspaces.roleOf(workspaceId, userId),
     (agentId) => domain.agents.workspaceOf(agentId),

@@ -38,6 +38,7 @@ export interface SourceFile {
 }
 
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g;
+const SERVICE_FACTORY_RE = /import\s*\{([^}]*)\}\s*from\s*["'](@nora\/domain\/[^"']+)["']/g;
 const QUERY_RE = /\b(?:pool|tx|db|client)\s*\.\s*query\s*[<(]/;
 
 function packageOf(path: string): string | undefined {
@@ -94,6 +95,12 @@ export function violations(files: readonly SourceFile[]): string[] {
       }
       if (pkg === "packages/domain" && !isTest && DOMAIN_FORBIDDEN.includes(spec)) {
         found.push(`${where}: the domain never handles HTTP`);
+      }
+    }
+    const buildsServices = pkg === "backend-api" || pkg?.startsWith("workers/");
+    for (const [, names, spec] of buildsServices && !isTest ? file.text.matchAll(SERVICE_FACTORY_RE) : []) {
+      if (/\bcreate\w+Service\b/.test(names ?? "")) {
+        found.push(`${file.path}: ${spec}: a process builds its services once, with createDomain`);
       }
     }
     const sqlChecked = pkg === "packages/domain" || pkg === "backend-api" || pkg?.startsWith("workers/");
@@ -191,6 +198,13 @@ describe("dependency direction", () => {
           text: 'import { f } from "@nora/domain/agents/env-overrides-repo.js";',
         },
         /only the domain reads its repos/,
+      ],
+      [
+        {
+          path: "backend-api/src/server.ts",
+          text: 'import { createAuthService } from "@nora/domain/auth/service";',
+        },
+        /builds its services once, with createDomain/,
       ],
       [
         { path: "packages/domain/src/auth/service.ts", text: 'await tx.query("SELECT 1");' },
