@@ -11,7 +11,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "packages/core": [],
   "packages/api-contract": [],
   "packages/api-client": ["api-contract"],
-  "packages/ui": [],
+  "packages/ui": ["api-contract"],
   "agent-runtime": ["core"],
   "packages/domain": ["core", "agent-runtime", "backends", "api-contract"],
   "backend-api": ["core", "domain", "agent-runtime", "api-contract"],
