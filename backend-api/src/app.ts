@@ -1,5 +1,5 @@
 import type { Config, Logger, Pool, Redis } from "@nora/core";
-import { createDomain, type ReadThrough } from "@nora/domain";
+import { createDomain, type Domain, type ReadThrough } from "@nora/domain";
 import type { Mailer } from "@nora/domain/invitations/mailer";
 import express, { type Express, type Router } from "express";
 import type { AuthCache } from "./http/auth-cache.js";
@@ -12,7 +12,6 @@ import { rateLimit } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
-import { countInWindow, takeToken } from "./http/token-bucket.js";
 import { adminRoutes } from "./routes/admin.js";
 import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
@@ -43,6 +42,8 @@ export interface AppDependencies {
   mailer?: Mailer;
   /** Extra routers mounted after the built-in ones (tests use this to add probe routes). */
   extraRoutes?: Router[];
+  /** The process's domain, when its caller already built it (server.ts, for the bootstrap admin). */
+  domain?: Domain;
 }
 
 /** The auth cache as the domain's read-through: one helper for every cached lookup. */
@@ -55,10 +56,11 @@ function readThroughOf(cache: AuthCache | undefined): ReadThrough | undefined {
  * Every route, in mounting order. Health probes come before authentication (they must answer even
  * when a caller's credentials are bad); everything after `authenticate` sees the caller.
  */
-function routeModules(pool: Pool, cache: AuthCache | undefined): RouteModule[] {
+function routeModules(cache: AuthCache | undefined): RouteModule[] {
   return [
     ({ domain, requires }) => healthRoutes(domain.readiness, requires),
-    ({ config }) => authenticate({ config, pool, ...(cache ? { cache } : {}) }),
+    ({ config, domain }) =>
+      authenticate({ config, authentication: domain.authentication, ...(cache ? { cache } : {}) }),
     ({ config, domain, requires }) => authRoutes({ config, auth: domain.auth, requires }),
     ({ config, domain, requires }) => oauthRoutes({ config, oauth: domain.oauth, requires }),
     ({ domain, requires }) => workspaceRoutes({ workspaces: domain.workspaces, requires }),
@@ -80,20 +82,24 @@ function routeModules(pool: Pool, cache: AuthCache | undefined): RouteModule[] {
  * Builds the Express app without listening. Middleware order matters and is documented in
  * docs/security.md: rate limiting runs before body parsing so a throttled client costs no parse.
  */
-export function buildApp(deps: AppDependencies): Express {
-  const { config, logger, pool } = deps;
-  const cache = deps.authCache;
-  const readThrough = readThroughOf(cache);
-  const domain = createDomain({
-    config,
-    logger,
-    pool,
+/** The domain as the API builds it: its lookups read through the auth cache. */
+export function createApiDomain(deps: Omit<AppDependencies, "extraRoutes" | "domain">): Domain {
+  const readThrough = readThroughOf(deps.authCache);
+  return createDomain({
+    config: deps.config,
+    logger: deps.logger,
+    pool: deps.pool,
     redis: deps.redis,
-    limits: { takeToken, countInWindow },
     ...(deps.mailer ? { mailer: deps.mailer } : {}),
     ...(readThrough ? { readThrough } : {}),
     ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
   });
+}
+
+export function buildApp(deps: AppDependencies): Express {
+  const { config, logger } = deps;
+  const cache = deps.authCache;
+  const domain = deps.domain ?? createApiDomain(deps);
   const { requires } = createAuthorizer(
     (workspaceId, userId) => domain.workspaces.roleOf(workspaceId, userId),
     (agentId) => domain.agents.workspaceOf(agentId),
@@ -115,7 +121,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(rateLimit({ config, redis: deps.redis, logger }));
   app.use(jsonBody(config));
 
-  for (const mount of routeModules(pool, cache)) app.use(mount(ctx));
+  for (const mount of routeModules(cache)) app.use(mount(ctx));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler());

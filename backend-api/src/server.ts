@@ -10,8 +10,7 @@ import {
   onShutdownSignal,
   waitForRedis,
 } from "@nora/core";
-import { createAuthService } from "@nora/domain/auth/service";
-import { buildApp } from "./app.js";
+import { buildApp, createApiDomain } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
 import { createAuthCache, listenForAuthChanges } from "./http/auth-cache.js";
 
@@ -51,13 +50,14 @@ try {
   logger.error({ err: error }, "Redis is not reachable at REDIS_URL; continuing, /api/ready will say so");
 }
 
-await createAuthService({ config, pool, redis, logger })
+const authCache = createAuthCache(config, redis);
+const domain = createApiDomain({ config, logger, pool, redis, authCache });
+await domain.auth
   .ensureBootstrapAdmin()
   .catch((error: unknown) => logger.error({ err: error }, "could not create the bootstrap admin"));
 
-const authCache = createAuthCache(config, redis);
 const authListener = listenForAuthChanges(config, authCache, logger);
-const app = buildApp({ config, logger, pool, redis, authCache });
+const app = buildApp({ config, logger, pool, redis, authCache, domain });
 const server: Server = app.listen(config.api.port, config.api.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.api.port;

@@ -11,7 +11,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "packages/core": [],
   "packages/api-contract": [],
   "packages/api-client": ["api-contract"],
-  "packages/ui": [],
+  "packages/ui": ["api-contract"],
   "agent-runtime": ["core"],
   "packages/domain": ["core", "agent-runtime", "backends", "api-contract"],
   "backend-api": ["core", "domain", "agent-runtime", "api-contract"],
@@ -38,6 +38,7 @@ export interface SourceFile {
 }
 
 const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g;
+const SERVICE_FACTORY_RE = /import\s*\{([^}]*)\}\s*from\s*["'](@nora\/domain\/[^"']+)["']/g;
 const QUERY_RE = /\b(?:pool|tx|db|client)\s*\.\s*query\s*[<(]/;
 
 function packageOf(path: string): string | undefined {
@@ -79,6 +80,9 @@ export function violations(files: readonly SourceFile[]): string[] {
         continue;
       }
       const nora = /^@nora\/([^/]+)/.exec(spec)?.[1];
+      if (nora === "domain" && pkg !== "packages/domain" && /\/[^/]*repo(\.js)?$/.test(spec)) {
+        found.push(`${where}: only the domain reads its repos (use a service)`);
+      }
       const testOnly = isTest && pkg ? (TESTS_MAY_IMPORT[pkg] ?? []) : [];
       if (
         nora &&
@@ -91,6 +95,12 @@ export function violations(files: readonly SourceFile[]): string[] {
       }
       if (pkg === "packages/domain" && !isTest && DOMAIN_FORBIDDEN.includes(spec)) {
         found.push(`${where}: the domain never handles HTTP`);
+      }
+    }
+    const buildsServices = pkg === "backend-api" || pkg?.startsWith("workers/");
+    for (const [, names, spec] of buildsServices && !isTest ? file.text.matchAll(SERVICE_FACTORY_RE) : []) {
+      if (/\bcreate\w+Service\b/.test(names ?? "")) {
+        found.push(`${file.path}: ${spec}: a process builds its services once, with createDomain`);
       }
     }
     const sqlChecked = pkg === "packages/domain" || pkg === "backend-api" || pkg?.startsWith("workers/");
@@ -179,6 +189,24 @@ describe("dependency direction", () => {
         /auth domain reaches into agents's repo/,
       ],
       [
+        { path: "backend-api/src/http/x.ts", text: 'import { f } from "@nora/domain/auth/repo";' },
+        /only the domain reads its repos/,
+      ],
+      [
+        {
+          path: "workers/backup/src/x.ts",
+          text: 'import { f } from "@nora/domain/agents/env-overrides-repo.js";',
+        },
+        /only the domain reads its repos/,
+      ],
+      [
+        {
+          path: "backend-api/src/server.ts",
+          text: 'import { createAuthService } from "@nora/domain/auth/service";',
+        },
+        /builds its services once, with createDomain/,
+      ],
+      [
         { path: "packages/domain/src/auth/service.ts", text: 'await tx.query("SELECT 1");' },
         /SQL outside a repo/,
       ],
@@ -197,6 +225,7 @@ describe("dependency direction", () => {
         { path: "packages/domain/src/admin/service.ts", text: 'import { f } from "../auth/service.js";' },
         { path: "packages/domain/src/admin/repo.ts", text: 'await db.query("SELECT 1");' },
         { path: "backend-api/src/app.ts", text: 'import { createDomain } from "@nora/domain";' },
+        { path: "backend-api/src/app.ts", text: 'import { f } from "@nora/domain/auth/authentication";' },
       ]),
     ).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { DEPLOY_TARGETS, RUNTIME_FAMILIES, SANDBOX_PROFILES } from "@nora/agent-runtime";
+import { AGENT_STATUSES } from "@nora/api-contract";
 import { createTestDatabase, type TestDatabase } from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -11,6 +12,8 @@ const CATALOG_COLUMNS = [
   { table: "agents", column: "runtime_family", values: RUNTIME_FAMILIES },
   { table: "agents", column: "deploy_target", values: DEPLOY_TARGETS },
   { table: "agents", column: "sandbox_profile", values: SANDBOX_PROFILES },
+  // Agent statuses are API data (@nora/api-contract), constrained the same way.
+  { table: "agents", column: "status", values: AGENT_STATUSES },
 ] as const;
 
 /** The string literals a column's CHECK constraints allow, read from the migrated schema itself. */

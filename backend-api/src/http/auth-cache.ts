@@ -1,9 +1,8 @@
 import type { Config, Logger, Redis } from "@nora/core";
 import type { CachedLookups } from "@nora/domain";
-import type { KeyForAuth } from "@nora/domain/api-keys/repo";
-import type { LiveSession } from "@nora/domain/auth/repo";
-import type { WorkspaceRow } from "@nora/domain/workspaces/repo";
+import type { KeyForAuth, LiveSession } from "@nora/domain/auth/authentication";
 import type { WorkspaceRole } from "@nora/domain/workspaces/roles";
+import type { WorkspaceRow } from "@nora/domain/workspaces/service";
 import pg from "pg";
 
 const TTL_MS = 30_000;

@@ -1,9 +1,7 @@
-import { AppError, type Config, type Pool } from "@nora/core";
-import { hashApiKey, hashesEqual, looksLikeApiKey } from "@nora/domain/api-keys/key-format";
-import { findKeyByHash, type KeyForAuth, touchKeyUse } from "@nora/domain/api-keys/repo";
+import { AppError, type Config } from "@nora/core";
+import { hashesEqual } from "@nora/domain/api-keys/key-format";
 import { keyUsableAt } from "@nora/domain/api-keys/usable";
-import { findLiveSession, type LiveSession, touchSession } from "@nora/domain/auth/repo";
-import { verifySessionToken } from "@nora/domain/auth/session-token";
+import type { AuthenticationService, KeyForAuth, LiveSession } from "@nora/domain/auth/authentication";
 import type { Request, RequestHandler, Response } from "express";
 import type { AuthCache } from "./auth-cache.js";
 import type { AuthContext } from "./auth-context.js";
@@ -28,16 +26,20 @@ const invalidKey = () => new AppError(401, "invalid_api_key", "The API key is in
  * up on every request, so logout and revocation take effect at once. Leaves `req.auth` unset for
  * anonymous callers; routes declare whether they accept them.
  */
-export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCache }): RequestHandler {
-  const { config, pool, cache } = deps;
+export function authenticate(deps: {
+  config: Config;
+  authentication: AuthenticationService;
+  cache?: AuthCache;
+}): RequestHandler {
+  const { config, authentication, cache } = deps;
   const allowedOrigins = new Set(config.api.corsOrigins.map((o) => new URL(o).origin));
   const publicOrigin = new URL(config.api.publicUrl).origin;
 
   async function fromApiKey(header: string): Promise<AuthContext> {
     const key = header.slice("Bearer ".length).trim();
-    if (!looksLikeApiKey(key)) throw invalidKey();
-    const keyHash = hashApiKey(key, config.identity.apiKeyHashKey);
-    const load = () => findKeyByHash(pool, keyHash);
+    const keyHash = authentication.hashPresentedKey(key);
+    if (!keyHash) throw invalidKey();
+    const load = () => authentication.keyByHash(keyHash);
     const usable = (k: KeyForAuth) => keyUsableAt(k, Date.now());
     const found = cache
       ? await cache.read(cache.keys, keyHash.toString("base64"), load, usable)
@@ -46,7 +48,7 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
     if (!found || !hashesEqual(found.keyHash, keyHash) || !keyUsableAt(found, Date.now())) throw invalidKey();
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       found.lastUsedAt = new Date(); // also updates the cached entry, so the write happens once a minute
-      void touchKeyUse(pool, found.id).catch(() => {});
+      void authentication.touchKey(found.id).catch(() => {});
     }
     return {
       kind: "api_key",
@@ -59,10 +61,7 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
   }
 
   async function lookupSession(token: string): Promise<LiveSession | undefined> {
-    const load = async () => {
-      const claims = verifySessionToken(config, token);
-      return claims ? findLiveSession(pool, claims.sid, claims.sub) : undefined;
-    };
+    const load = () => authentication.sessionForToken(token);
     const usable = (s: LiveSession) => sessionUsableAt(s, Date.now());
     const session = cache ? await cache.read(cache.sessions, token, load, usable) : await load();
     return session && sessionUsableAt(session, Date.now()) ? session : undefined;
@@ -73,7 +72,7 @@ export function authenticate(deps: { config: Config; pool: Pool; cache?: AuthCac
     if (!session) return undefined;
     if (Date.now() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
       session.lastSeenAt = new Date(); // also updates the cached entry
-      void touchSession(pool, session.sessionId, config.identity.sessionIdleTimeoutMs).catch(() => {});
+      void authentication.touchSession(session.sessionId).catch(() => {});
     }
     return {
       kind: "session",

@@ -64,10 +64,13 @@ export function computeSecurityHeaders(options: HelmetOptions): {
 
 /**
  * Helmet's headers, computed once at startup and written with one call per response (helmet itself
- * runs a dozen middlewares per request), the same on every response including errors.
+ * runs a dozen middlewares per request), the same on every response including errors and 404s. The
+ * same step says `Cache-Control: no-store`, the one place it is set: API answers are live state and
+ * some carry a value shown once (a new key, an accept link), so no browser or proxy may keep one.
  */
 export function securityHeaders(config: Config): RequestHandler {
   const { set, removed } = computeSecurityHeaders(helmetOptions(config));
+  set.set("Cache-Control", "no-store");
   return (_req, res, next) => {
     res.setHeaders(set);
     for (const name of removed) res.removeHeader(name);

@@ -1,9 +1,8 @@
-import type { RateLimitRule, Redis } from "@nora/core";
+import { type RateLimitRule, type Redis, refundToken, takeToken } from "@nora/core";
 import type { ClientRateLimitInfo, Store } from "express-rate-limit";
-import { refundToken, takeToken } from "./token-bucket.js";
 
 /**
- * express-rate-limit's Store over our Redis token bucket (token-bucket.ts), so the library keeps its
+ * express-rate-limit's Store over our Redis token bucket (@nora/core redis/token-bucket.ts), so the library keeps its
  * headers, key generation and checks while the limit stays a sustained rate with a burst, shared by
  * every replica. The library counts hits against `limit` (the burst); a bucket holds tokens, so a hit
  * is reported as the capacity in use:

@@ -27,7 +27,7 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires 
         body,
         ctx(req),
       );
-      res.status(201).set("Cache-Control", "no-store").json(created);
+      res.status(201).json(created);
     }),
   );
 
@@ -50,7 +50,7 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires 
         sessionOf(req).user.id,
         ctx(req),
       );
-      res.status(201).set("Cache-Control", "no-store").json(rotated);
+      res.status(201).json(rotated);
     }),
   );
 

@@ -59,7 +59,6 @@ async function streamCsv(res: Response, audit: AuditService, filter: Parameters<
   res.status(200).set({
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="nora-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
-    "Cache-Control": "no-store",
   });
   res.write(auditCsvHeader());
   let before = filter.beforeId;

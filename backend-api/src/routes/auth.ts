@@ -21,7 +21,7 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
   const sessionRoute = requires({ kind: "session" });
 
   router.get("/api/auth/bootstrap-status", publicRoute, async (_req, res) => {
-    res.set("Cache-Control", "no-store").json(await auth.bootstrapStatus());
+    res.json(await auth.bootstrapStatus());
   });
 
   router.post(
@@ -59,7 +59,7 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
     const caller = req.auth;
     if (!caller) return;
     const user = await auth.me(caller.user.id);
-    res.set("Cache-Control", "no-store").json({
+    res.json({
       user,
       via: caller.kind,
       ...(caller.kind === "api_key"
@@ -74,7 +74,7 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
     validated({ body: verifyEmailBody }, async (req, res, { body }) => {
       const session = sessionOf(req);
       await auth.verifyEmail(session.user.id, body.token, contextOf(req));
-      res.set("Cache-Control", "no-store").json({ user: await auth.me(session.user.id) });
+      res.json({ user: await auth.me(session.user.id) });
     }),
   );
 
@@ -95,9 +95,7 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
 
   router.get("/api/auth/sessions", sessionRoute, async (req, res) => {
     const session = sessionOf(req);
-    res
-      .set("Cache-Control", "no-store")
-      .json({ sessions: await auth.listSessions(session.user.id, session.sessionId) });
+    res.json({ sessions: await auth.listSessions(session.user.id, session.sessionId) });
   });
 
   router.delete(

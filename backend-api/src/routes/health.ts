@@ -9,20 +9,17 @@ export function healthRoutes(readiness: ReadinessService, requires: Requires): R
 
   // Liveness: the process is up and serving. Says nothing about dependencies.
   router.get("/api/health", publicRoute, (_req, res) => {
-    res.set("Cache-Control", "no-store").json({ status: "ok" });
+    res.json({ status: "ok" });
   });
 
   // Readiness: safe to send traffic. 503 names the dependency that failed, never why.
   router.get("/api/ready", publicRoute, async (req, res) => {
     const result = await readiness.check();
-    res
-      .status(result.ready ? 200 : 503)
-      .set("Cache-Control", "no-store")
-      .json({
-        status: result.ready ? "ready" : "not_ready",
-        checks: result.checks,
-        ...(result.ready ? {} : { error: "not_ready", requestId: req.id }),
-      });
+    res.status(result.ready ? 200 : 503).json({
+      status: result.ready ? "ready" : "not_ready",
+      checks: result.checks,
+      ...(result.ready ? {} : { error: "not_ready", requestId: req.id }),
+    });
   });
 
   return router;

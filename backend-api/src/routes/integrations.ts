@@ -39,10 +39,9 @@ export function catalogResourceRoutes(deps: {
     if (!parsed.success) throw notFound(`${deps.label} not found`);
     return (parsed.data as Record<string, string>)[deps.param] as string;
   };
-  const noStore = { "Cache-Control": "no-store" };
 
   router.get(base, read, async (req, res) => {
-    res.set(noStore).json({ [deps.segment]: await service.list(workspaceOf(req).workspaceId) });
+    res.json({ [deps.segment]: await service.list(workspaceOf(req).workspaceId) });
   });
 
   router.post(
@@ -55,15 +54,12 @@ export function catalogResourceRoutes(deps: {
         body as CreateInput,
         ctx(req),
       );
-      res
-        .status(201)
-        .set(noStore)
-        .json({ [deps.singular]: created });
+      res.status(201).json({ [deps.singular]: created });
     }),
   );
 
   router.get(one, read, async (req, res) => {
-    res.set(noStore).json({ [deps.singular]: await service.get(workspaceOf(req).workspaceId, idOf(req)) });
+    res.json({ [deps.singular]: await service.get(workspaceOf(req).workspaceId, idOf(req)) });
   });
 
   router.patch(
@@ -72,7 +68,7 @@ export function catalogResourceRoutes(deps: {
     validated({ body: deps.updateBody }, async (req, res, { body }) => {
       const id = idOf(req);
       const updated = await service.update(workspaceOf(req).workspaceId, id, body as UpdateInput, ctx(req));
-      res.set(noStore).json({ [deps.singular]: updated });
+      res.json({ [deps.singular]: updated });
     }),
   );
 
@@ -82,7 +78,7 @@ export function catalogResourceRoutes(deps: {
   });
 
   router.post(`${one}/test`, write, async (req, res) => {
-    res.set(noStore).json(await service.test(workspaceOf(req).workspaceId, idOf(req), ctx(req)));
+    res.json(await service.test(workspaceOf(req).workspaceId, idOf(req), ctx(req)));
   });
 
   return router;

@@ -30,7 +30,7 @@ export function invitationRoutes(deps: { invitations: InvitationService; require
         body,
         ctx(req),
       );
-      res.status(201).set("Cache-Control", "no-store").json(created);
+      res.status(201).json(created);
     }),
   );
 

@@ -11,11 +11,11 @@ export function keyRotationRoutes(deps: { rotation: KeyRotationService; requires
   const adminOnly = requires({ kind: "platformAdmin" });
 
   router.get("/api/admin/secrets/keys", adminOnly, async (_req, res) => {
-    res.set("Cache-Control", "no-store").json(await rotation.keys());
+    res.json(await rotation.keys());
   });
 
   router.get("/api/admin/secrets/rotation", adminOnly, async (_req, res) => {
-    res.set("Cache-Control", "no-store").json({ rotation: await rotation.status() });
+    res.json({ rotation: await rotation.status() });
   });
 
   router.post("/api/admin/secrets/rotation", adminOnly, async (req, res) => {

@@ -73,7 +73,6 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
     publicRoute,
     validated({ params: providerParams }, async (req, res, { params }) => {
       if (!oauth.isEnabled(params.provider)) throw notFound("Unknown or disabled sign-in provider");
-      res.set("Cache-Control", "no-store");
       // One binding per browser, reused while it lives, so two tabs signing in at once both work.
       const existing = readFlowCookie(config, req);
       const binding = isBinding(existing) ? existing : newBinding();
@@ -97,7 +96,6 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
     publicRoute,
     validated({ params: providerParams }, async (req, res, { params }) => {
       if (!oauth.isEnabled(params.provider)) throw notFound("Unknown or disabled sign-in provider");
-      res.set("Cache-Control", "no-store");
       // The flow cookie is left to expire: it may bind another tab's sign-in, and alone it is worthless.
       const binding = readFlowCookie(config, req);
       const query = req.originalUrl.includes("?")
@@ -143,12 +141,12 @@ export function oauthRoutes(deps: { config: Config; oauth: OAuthService; require
         ...flowCookieOptions(config),
         maxAge: STATE_TTL_SECONDS * 1000,
       });
-      res.set("Cache-Control", "no-store").json({ authorizationUrl: url.href });
+      res.json({ authorizationUrl: url.href });
     }),
   );
 
   router.get("/api/auth/identities", sessionRoute, async (req, res) => {
-    res.set("Cache-Control", "no-store").json(await oauth.listIdentities(sessionOf(req).user.id));
+    res.json(await oauth.listIdentities(sessionOf(req).user.id));
   });
 
   router.delete(

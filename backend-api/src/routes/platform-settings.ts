@@ -16,7 +16,7 @@ export function platformSettingsRoutes(deps: {
   const adminOnly = requires({ kind: "platformAdmin" });
 
   router.get("/api/admin/settings", adminOnly, async (_req, res) => {
-    res.set("Cache-Control", "no-store").json({ settings: await settings.get() });
+    res.json({ settings: await settings.get() });
   });
 
   router.put(
@@ -27,7 +27,7 @@ export function platformSettingsRoutes(deps: {
         ...contextOf(req),
         actor: actorOf(req),
       });
-      res.set("Cache-Control", "no-store").json({ settings: updated });
+      res.json({ settings: updated });
     }),
   );
 

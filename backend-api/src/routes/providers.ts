@@ -23,9 +23,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
   };
 
   router.get(base, read, async (req, res) => {
-    res
-      .set("Cache-Control", "no-store")
-      .json({ providers: await providers.list(workspaceOf(req).workspaceId) });
+    res.json({ providers: await providers.list(workspaceOf(req).workspaceId) });
   });
 
   router.post(
@@ -38,7 +36,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
         body,
         ctx(req),
       );
-      res.status(201).set("Cache-Control", "no-store").json({ provider });
+      res.status(201).json({ provider });
     }),
   );
 
@@ -48,7 +46,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
     validated({ body: updateProviderBody }, async (req, res, { body }) => {
       const providerId = providerIdOf(req);
       const provider = await providers.update(workspaceOf(req).workspaceId, providerId, body, ctx(req));
-      res.set("Cache-Control", "no-store").json({ provider });
+      res.json({ provider });
     }),
   );
 
@@ -59,7 +57,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
 
   router.post(`${base}/:providerId/test`, write, async (req, res) => {
     const result = await providers.test(workspaceOf(req).workspaceId, providerIdOf(req), ctx(req));
-    res.set("Cache-Control", "no-store").json(result);
+    res.json(result);
   });
 
   return router;

@@ -1,4 +1,5 @@
 export * from "./admin.js";
+export * from "./agent-statuses.js";
 export * from "./agents.js";
 export * from "./auth.js";
 export * from "./catalog-kinds.js";

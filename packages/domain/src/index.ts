@@ -5,6 +5,7 @@ import { createProviderSyncService } from "./agents/provider-sync.js";
 import { createAgentService } from "./agents/service.js";
 import { createApiKeyService } from "./api-keys/service.js";
 import { createAuditService } from "./audit/service.js";
+import { createAuthenticationService } from "./auth/authentication.js";
 import { createOAuthService } from "./auth/oauth/service.js";
 import { createAuthService } from "./auth/service.js";
 import { createChannelService } from "./channels/service.js";
@@ -15,11 +16,9 @@ import { createInvitationService } from "./invitations/service.js";
 import { createKeyRotationService } from "./key-rotation/service.js";
 import { createPlatformSettingsService } from "./platform-settings/service.js";
 import { createProviderService } from "./providers/service.js";
-import type { RateLimits } from "./shared/rate-limits.js";
 import type { ReadThrough } from "./shared/read-through.js";
 import { createWorkspaceService } from "./workspaces/service.js";
 
-export type { RateLimits } from "./shared/rate-limits.js";
 export type { CachedLookups, ReadThrough } from "./shared/read-through.js";
 
 export interface DomainDependencies {
@@ -32,8 +31,6 @@ export interface DomainDependencies {
   mailer?: Mailer;
   /** A cache in front of hot lookups (the API's auth cache); without it every read goes to PostgreSQL. */
   readThrough?: ReadThrough;
-  /** Redis counters for signup and resend limits; without them those actions fail closed. */
-  limits?: RateLimits;
   /** Migrations the readiness check compares against (tests point it elsewhere). */
   migrationsDir?: string;
 }
@@ -46,14 +43,14 @@ export function createDomain(deps: DomainDependencies) {
   const readThrough: ReadThrough = deps.readThrough ?? ((_kind, _key, load) => load());
   // Operator-facing outbound calls refuse private destinations except those the operator allowlists.
   const outbound = { policy: { allowedCidrs: config.network.outboundAllowedCidrs } };
-  const limits = deps.limits ? { limits: deps.limits } : {};
   return {
     readiness: createReadinessService({
       pool,
       redis,
       ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
     }),
-    auth: createAuthService({ config, pool, redis, logger, ...limits }),
+    auth: createAuthService({ config, pool, redis, logger }),
+    authentication: createAuthenticationService({ config, pool }),
     oauth: createOAuthService({ config, pool, redis, logger }),
     workspaces: createWorkspaceService({ pool, readThrough }),
     agents: createAgentService({ pool }),

@@ -1,19 +1,10 @@
-/**
- * The agent statuses the API reports (the `agents.status` column's CHECK constraint), each with the
- * words and the tone the UI shows. `@nora/agent-runtime`'s catalog does not list statuses, so this is
- * their one place in the apps; a test keeps it in step with the migrations.
- */
-export const AGENT_STATUSES = [
-  "draft",
-  "queued",
-  "provisioning",
-  "running",
-  "stopped",
-  "failed",
-  "deleting",
-] as const;
+import { type AgentStatus, isAgentStatus } from "@nora/api-contract";
 
-export type AgentStatus = (typeof AGENT_STATUSES)[number];
+/**
+ * The words and the tone the UI shows for each agent status. The statuses themselves are API data,
+ * written once in `@nora/api-contract` (agent-statuses.ts) and re-exported here for the apps.
+ */
+export { AGENT_STATUSES, type AgentStatus, isAgentStatus } from "@nora/api-contract";
 
 export type Tone = "neutral" | "info" | "success" | "warning" | "danger";
 
@@ -33,10 +24,6 @@ export const AGENT_STATUS_PRESENTATION: Readonly<Record<AgentStatus, StatusPrese
   failed: { label: "Failed", tone: "danger", busy: false },
   deleting: { label: "Deleting", tone: "warning", busy: true },
 };
-
-export function isAgentStatus(value: string): value is AgentStatus {
-  return (AGENT_STATUSES as readonly string[]).includes(value);
-}
 
 /** A status this build does not know yet (a newer API) is shown as itself, in the neutral tone. */
 export function presentAgentStatus(status: string): StatusPresentation {

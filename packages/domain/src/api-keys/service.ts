@@ -4,7 +4,16 @@ import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { inMembershipTransaction, lockMembershipOf } from "../workspaces/membership.js";
 import { displayPrefix, generateApiKey, hashApiKey } from "./key-format.js";
-import { type ApiKeyRow, findKey, insertKey, listKeys, lockEnabledCreator, revokeKey } from "./repo.js";
+import {
+  type ApiKeyRow,
+  findKey,
+  findKeyByHash,
+  insertKey,
+  listKeys,
+  lockEnabledCreator,
+  revokeKey,
+  touchKeyUse,
+} from "./repo.js";
 import type { createKeyBody } from "./schema.js";
 
 /** What a key looks like to callers: never the key, never its hash. */
@@ -129,3 +138,8 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
 }
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
+
+/** Authentication's lookup (auth/authentication.ts): a key by its hash, with its creator's standing. */
+export const keyForAuthByHash = (db: Queryable, keyHash: Buffer) => findKeyByHash(db, keyHash);
+export const recordKeyUse = (db: Queryable, keyId: string) => touchKeyUse(db, keyId);
+export type { KeyForAuth } from "./repo.js";

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import {
   AppError,
+  type BucketOutcome,
   badRequest,
   type Config,
   conflict,
@@ -9,12 +10,12 @@ import {
   type Queryable,
   type Redis,
   serviceUnavailable,
+  takeToken,
   unauthorized,
   withTransaction,
 } from "@nora/core";
 import { recordAudit } from "../audit/service.js";
 import { createVerificationMailer, type VerificationMailer } from "../invitations/mailer.js";
-import { type BucketOutcome, NO_RATE_LIMITS, type RateLimits } from "../shared/rate-limits.js";
 import { findUserById, type UserRow } from "./repo.js";
 import {
   deleteVerificationTokens,
@@ -64,11 +65,9 @@ export function createEmailVerificationService(deps: {
   pool: Pool;
   redis: Redis;
   logger: Logger;
-  limits?: RateLimits;
   mailer?: VerificationMailer;
 }) {
   const { config, pool, redis, logger } = deps;
-  const limits = deps.limits ?? NO_RATE_LIMITS;
   const mailer = deps.mailer ?? createVerificationMailer(config);
   const origin = new URL(config.api.publicUrl).origin;
   const hashToken = (token: string) =>
@@ -118,11 +117,7 @@ export function createEmailVerificationService(deps: {
       if (!mailer) throw serviceUnavailable("email_delivery_unavailable", "This server cannot send email");
       let bucket: BucketOutcome;
       try {
-        bucket = await limits.takeToken(
-          redis,
-          `${config.redis.keyPrefix}:verify-resend:${userId}`,
-          RESEND_RULE,
-        );
+        bucket = await takeToken(redis, `${config.redis.keyPrefix}:verify-resend:${userId}`, RESEND_RULE);
       } catch {
         throw serviceUnavailable("rate_limiter_unavailable", "Temporarily unavailable; try again shortly");
       }

@@ -13,7 +13,6 @@ import type { z } from "zod";
 import { recordAudit } from "../audit/service.js";
 import type { VerificationMailer } from "../invitations/mailer.js";
 import { acceptLockedInvitation } from "../invitations/service.js";
-import { NO_RATE_LIMITS, type RateLimits } from "../shared/rate-limits.js";
 import { verifyCaptcha } from "./captcha.js";
 import { createEmailVerificationService } from "./email-verification.js";
 import { burnVerification, hashPassword, verifyPassword } from "./passwords.js";
@@ -73,13 +72,10 @@ export function createAuthService(deps: {
   pool: Pool;
   redis: Redis;
   logger: Logger;
-  /** The API's Redis counters; without them signups and resends fail closed. */
-  limits?: RateLimits;
   /** Verification email delivery; defaults to SMTP when configured. */
   verificationMailer?: VerificationMailer;
 }) {
   const { config, pool, redis } = deps;
-  const limits = deps.limits ?? NO_RATE_LIMITS;
   const verification = createEmailVerificationService({
     ...deps,
     ...(deps.verificationMailer ? { mailer: deps.verificationMailer } : {}),
@@ -139,7 +135,7 @@ export function createAuthService(deps: {
      * has an account gets the very same answer (and similar timing), so signup cannot probe emails.
      */
     async signup(input: z.infer<typeof signupBody>, ctx: RequestContext): Promise<{ status: "ok" }> {
-      await enforceSignupLimits(config, redis, limits, ctx.ip ?? "unknown");
+      await enforceSignupLimits(config, redis, ctx.ip ?? "unknown");
       if (config.identity.captcha) await verifyCaptcha(config.identity.captcha, input.captchaToken, ctx.ip);
       const passwordHash = await hashPassword(input.password);
       const created = await withTransaction(pool, async (tx) => {

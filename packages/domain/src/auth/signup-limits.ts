@@ -1,17 +1,11 @@
-import { AppError, type Config, type Redis, serviceUnavailable } from "@nora/core";
-import type { RateLimits } from "../shared/rate-limits.js";
+import { AppError, type Config, countInWindow, type Redis, serviceUnavailable, takeToken } from "@nora/core";
 
 /** Per-IP signup limits: a burst with an hourly refill, and a daily ceiling. Fails closed without Redis. */
-export async function enforceSignupLimits(
-  config: Config,
-  redis: Redis,
-  limits: RateLimits,
-  ip: string,
-): Promise<void> {
+export async function enforceSignupLimits(config: Config, redis: Redis, ip: string): Promise<void> {
   const { burst, perHour, dailyLimit } = config.identity.signup;
   const prefix = `${config.redis.keyPrefix}:signup`;
   try {
-    const bucket = await limits.takeToken(redis, `${prefix}:burst:${ip}`, { burst, perMinute: perHour / 60 });
+    const bucket = await takeToken(redis, `${prefix}:burst:${ip}`, { burst, perMinute: perHour / 60 });
     if (!bucket.allowed) {
       throw new AppError(
         429,
@@ -24,7 +18,7 @@ export async function enforceSignupLimits(
       );
     }
     const day = new Date().toISOString().slice(0, 10);
-    if ((await limits.countInWindow(redis, `${prefix}:day:${day}:${ip}`, 86_400)) > dailyLimit) {
+    if ((await countInWindow(redis, `${prefix}:day:${day}:${ip}`, 86_400)) > dailyLimit) {
       throw new AppError(429, "signup_daily_limit", "Too many signups from this address today");
     }
   } catch (error) {

@@ -7,6 +7,7 @@ import {
   notFound,
   type Pool,
   type Queryable,
+  unauthorized,
   withTransaction,
 } from "@nora/core";
 import type { z } from "zod";
@@ -139,8 +140,12 @@ export function createInvitationService(deps: {
       return { invitation: publicInvitation(invitation), delivery: "link" as const, acceptUrl };
     },
 
+    /** Needs admin at the moment it is made: the caller (the actor) is judged under the member locks. */
     async revoke(workspaceId: string, invitationId: string, ctx: ActionContext) {
-      await withTransaction(pool, async (tx) => {
+      const callerId = ctx.actor.type === "system" ? undefined : ctx.actor.userId;
+      if (!callerId) throw unauthorized();
+      await inMembershipTransaction(pool, async (tx) => {
+        await lockMembershipOf(tx, workspaceId, callerId, "admin");
         if (!(await revokeInvitation(tx, workspaceId, invitationId)))
           throw notFound("No pending invitation with this id");
         await recordAudit(tx, {

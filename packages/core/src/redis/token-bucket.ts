@@ -1,4 +1,4 @@
-import type { Redis } from "@nora/core";
+import type { Redis } from "./connection.js";
 
 /**
  * Token bucket in Redis: `burst` tokens, refilled at `perMinute`. Redis' own clock is used so every
