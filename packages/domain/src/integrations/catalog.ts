@@ -1,4 +1,5 @@
-import { boundedInt, opaqueText, parseHost, singleLineText } from "@nora/core";
+import { boundedInt, opaqueText, singleLineText } from "@nora/api-contract";
+import { parseHost } from "@nora/core";
 import { z } from "zod";
 import type { DestinationFields, DestinationRole } from "./destinations.js";
 
