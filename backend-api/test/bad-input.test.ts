@@ -1,4 +1,4 @@
-import { singleLineText } from "@nora/core";
+import { singleLineText } from "@nora/api-contract";
 import { recordAudit } from "@nora/domain/audit/service";
 import { Router } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { assembleRuntime } from "@nora/agent-runtime";
+import { PROVIDER_KINDS } from "@nora/api-contract";
 import { Keyring } from "@nora/core";
 import {
   CHANNEL_CATALOG,
@@ -10,7 +11,6 @@ import {
   type KindSpec,
 } from "@nora/domain/integrations/catalog";
 import { PROVIDER_CATALOG } from "@nora/domain/providers/catalog";
-import { PROVIDER_KINDS } from "@nora/domain/providers/schema";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

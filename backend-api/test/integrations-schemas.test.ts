@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { createChannelBody, createIntegrationBody } from "@nora/api-contract";
 import { describe, expect, it } from "vitest";
-import { createChannelBody } from "../src/routes/schemas/channels.js";
-import { createIntegrationBody } from "../src/routes/schemas/integrations.js";
 import { FAKE_KEYS } from "./fake-upstreams.js";
 
 /** Per-kind validation of integration and channel bodies: good and bad samples for every kind. */

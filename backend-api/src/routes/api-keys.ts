@@ -1,58 +1,47 @@
-import { createKeyBody, keyParams } from "@nora/domain/api-keys/schema";
+import { API } from "@nora/api-contract";
 import type { ApiKeyService } from "@nora/domain/api-keys/service";
 import { Router } from "express";
 import { actorOf, sessionOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
+import { mount } from "../http/mount.js";
 import { contextOf } from "../http/request-context.js";
-import { validated } from "../http/validate.js";
+
+const routes = API.apiKeys;
 
 /** Key management is session-only and admin+: a key can never mint, rotate or revoke keys. */
 export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires }): Router {
   const { apiKeys, requires } = deps;
   const router = Router();
-  const manage = requires({ kind: "workspace", role: "admin", sessionOnly: true });
   const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
 
-  router.get("/api/workspaces/:id/api-keys", manage, async (req, res) => {
-    res.json({ apiKeys: await apiKeys.list(workspaceOf(req).workspaceId) });
+  mount(router, requires, routes.list, async (req, _res, _input, reply) => {
+    reply(200, { apiKeys: await apiKeys.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post(
-    "/api/workspaces/:id/api-keys",
-    manage,
-    validated({ body: createKeyBody }, async (req, res, { body }) => {
-      const created = await apiKeys.create(
-        workspaceOf(req).workspaceId,
-        sessionOf(req).user.id,
-        body,
-        ctx(req),
-      );
-      res.status(201).json(created);
-    }),
-  );
+  mount(router, requires, routes.create, async (req, _res, { body }, reply) => {
+    const created = await apiKeys.create(
+      workspaceOf(req).workspaceId,
+      sessionOf(req).user.id,
+      body,
+      ctx(req),
+    );
+    reply(201, created);
+  });
 
-  router.delete(
-    "/api/workspaces/:id/api-keys/:keyId",
-    manage,
-    validated({ params: keyParams }, async (req, res, { params }) => {
-      await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, sessionOf(req).user.id, ctx(req));
-      res.status(204).end();
-    }),
-  );
+  mount(router, requires, routes.revoke, async (req, _res, { params }, reply) => {
+    await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, sessionOf(req).user.id, ctx(req));
+    reply(204);
+  });
 
-  router.post(
-    "/api/workspaces/:id/api-keys/:keyId/rotate",
-    manage,
-    validated({ params: keyParams }, async (req, res, { params }) => {
-      const rotated = await apiKeys.rotate(
-        workspaceOf(req).workspaceId,
-        params.keyId,
-        sessionOf(req).user.id,
-        ctx(req),
-      );
-      res.status(201).json(rotated);
-    }),
-  );
+  mount(router, requires, routes.rotate, async (req, _res, { params }, reply) => {
+    const rotated = await apiKeys.rotate(
+      workspaceOf(req).workspaceId,
+      params.keyId,
+      sessionOf(req).user.id,
+      ctx(req),
+    );
+    reply(201, rotated);
+  });
 
   return router;
 }

@@ -1,10 +1,10 @@
+import { API } from "@nora/api-contract";
 import { auditCsvHeader, auditCsvRow } from "@nora/domain/audit/csv";
 import type { AuditService } from "@nora/domain/audit/service";
 import { type Response, Router } from "express";
 import { workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
-import { validated } from "../http/validate.js";
-import { auditQuery, workspaceAuditQuery } from "./schemas/audit.js";
+import { mount } from "../http/mount.js";
 
 const CSV_MAX_ROWS = 50_000;
 
@@ -30,26 +30,18 @@ export function auditRoutes(deps: { audit: AuditService; requires: Requires }): 
   const { audit, requires } = deps;
   const router = Router();
 
-  router.get(
-    "/api/workspaces/:id/audit",
-    requires({ kind: "workspace", role: "admin", sessionOnly: true }),
-    validated({ query: workspaceAuditQuery }, async (req, res, { query }) => {
-      res.json(await audit.list({ ...filterFrom(query), workspaceId: workspaceOf(req).workspaceId }));
-    }),
-  );
+  mount(router, requires, API.workspaces.audit, async (req, _res, { query }, reply) => {
+    reply(200, await audit.list({ ...filterFrom(query), workspaceId: workspaceOf(req).workspaceId }));
+  });
 
-  router.get(
-    "/api/admin/audit",
-    requires({ kind: "platformAdmin" }),
-    validated({ query: auditQuery }, async (_req, res, { query }) => {
-      const filter = {
-        ...filterFrom(query),
-        ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
-      };
-      if (query.format === "csv") return streamCsv(res, audit, filter);
-      res.json(await audit.list(filter));
-    }),
-  );
+  mount(router, requires, API.admin.audit, async (_req, res, { query }, reply) => {
+    const filter = {
+      ...filterFrom(query),
+      ...(query.workspaceId ? { workspaceId: query.workspaceId } : {}),
+    };
+    if (query.format === "csv") return streamCsv(res, audit, filter);
+    reply(200, await audit.list(filter));
+  });
 
   return router;
 }

@@ -1,65 +1,51 @@
+import { API } from "@nora/api-contract";
 import type { Config } from "@nora/core";
-import {
-  changePasswordBody,
-  loginBody,
-  sessionIdParams,
-  signupBody,
-  verifyEmailBody,
-} from "@nora/domain/auth/schema";
 import type { AuthService } from "@nora/domain/auth/service";
 import { Router } from "express";
 import { sessionOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
+import { mount } from "../http/mount.js";
 import { contextOf } from "../http/request-context.js";
 import { clearSessionCookie, setSessionCookie } from "../http/session-cookie.js";
-import { validated } from "../http/validate.js";
+
+const routes = API.auth;
 
 export function authRoutes(deps: { config: Config; auth: AuthService; requires: Requires }): Router {
   const { config, auth, requires } = deps;
   const router = Router();
-  const publicRoute = requires({ kind: "public" });
-  const sessionRoute = requires({ kind: "session" });
 
-  router.get("/api/auth/bootstrap-status", publicRoute, async (_req, res) => {
-    res.json(await auth.bootstrapStatus());
+  mount(router, requires, routes.bootstrapStatus, async (_req, _res, _input, reply) => {
+    reply(200, await auth.bootstrapStatus());
   });
 
-  router.post(
-    "/api/auth/signup",
-    publicRoute,
-    validated({ body: signupBody }, async (req, res, { body }) => {
-      res.status(202).json(await auth.signup(body, contextOf(req)));
-    }),
-  );
+  mount(router, requires, routes.signup, async (req, _res, { body }, reply) => {
+    reply(202, await auth.signup(body, contextOf(req)));
+  });
 
-  router.post(
-    "/api/auth/login",
-    publicRoute,
-    validated({ body: loginBody }, async (req, res, { body }) => {
-      const issued = await auth.login(body, contextOf(req));
-      setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
-      res.json({ user: issued.user });
-    }),
-  );
+  mount(router, requires, routes.login, async (req, res, { body }, reply) => {
+    const issued = await auth.login(body, contextOf(req));
+    setSessionCookie(config, res, issued.token, issued.absoluteExpiresAt);
+    reply(200, { user: issued.user });
+  });
 
-  router.post("/api/auth/logout", sessionRoute, async (req, res) => {
+  mount(router, requires, routes.logout, async (req, res, _input, reply) => {
     const session = sessionOf(req);
     await auth.logout(session.user.id, session.sessionId, contextOf(req));
     clearSessionCookie(config, res);
-    res.status(204).end();
+    reply(204);
   });
 
-  router.post("/api/auth/logout-all", sessionRoute, async (req, res) => {
+  mount(router, requires, routes.logoutAll, async (req, res, _input, reply) => {
     const revoked = await auth.logoutAll(sessionOf(req).user.id, contextOf(req));
     clearSessionCookie(config, res);
-    res.json({ revoked });
+    reply(200, { revoked });
   });
 
-  router.get("/api/auth/me", requires({ kind: "authenticated" }), async (req, res) => {
+  mount(router, requires, routes.me, async (req, _res, _input, reply) => {
     const caller = req.auth;
     if (!caller) return;
     const user = await auth.me(caller.user.id);
-    res.json({
+    reply(200, {
       user,
       via: caller.kind,
       ...(caller.kind === "api_key"
@@ -68,46 +54,34 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
     });
   });
 
-  router.post(
-    "/api/auth/verify-email",
-    sessionRoute,
-    validated({ body: verifyEmailBody }, async (req, res, { body }) => {
-      const session = sessionOf(req);
-      await auth.verifyEmail(session.user.id, body.token, contextOf(req));
-      res.json({ user: await auth.me(session.user.id) });
-    }),
-  );
-
-  router.post("/api/auth/verify-email/resend", sessionRoute, async (req, res) => {
-    const sent = await auth.resendVerification(sessionOf(req).user.id, contextOf(req));
-    res.status(202).json({ status: "sent", expiresAt: sent.expiresAt });
-  });
-
-  router.patch(
-    "/api/auth/password",
-    sessionRoute,
-    validated({ body: changePasswordBody }, async (req, res, { body }) => {
-      const session = sessionOf(req);
-      await auth.changePassword(session.user.id, session.sessionId, body, contextOf(req));
-      res.status(204).end();
-    }),
-  );
-
-  router.get("/api/auth/sessions", sessionRoute, async (req, res) => {
+  mount(router, requires, routes.verifyEmail, async (req, _res, { body }, reply) => {
     const session = sessionOf(req);
-    res.json({ sessions: await auth.listSessions(session.user.id, session.sessionId) });
+    await auth.verifyEmail(session.user.id, body.token, contextOf(req));
+    reply(200, { user: await auth.me(session.user.id) });
   });
 
-  router.delete(
-    "/api/auth/sessions/:sessionId",
-    sessionRoute,
-    validated({ params: sessionIdParams }, async (req, res, { params }) => {
-      const session = sessionOf(req);
-      await auth.revokeOwnSession(session.user.id, params.sessionId, contextOf(req));
-      if (params.sessionId === session.sessionId) clearSessionCookie(config, res);
-      res.status(204).end();
-    }),
-  );
+  mount(router, requires, routes.resendVerification, async (req, _res, _input, reply) => {
+    const sent = await auth.resendVerification(sessionOf(req).user.id, contextOf(req));
+    reply(202, { status: "sent", expiresAt: sent.expiresAt });
+  });
+
+  mount(router, requires, routes.changePassword, async (req, _res, { body }, reply) => {
+    const session = sessionOf(req);
+    await auth.changePassword(session.user.id, session.sessionId, body, contextOf(req));
+    reply(204);
+  });
+
+  mount(router, requires, routes.sessions, async (req, _res, _input, reply) => {
+    const session = sessionOf(req);
+    reply(200, { sessions: await auth.listSessions(session.user.id, session.sessionId) });
+  });
+
+  mount(router, requires, routes.revokeSession, async (req, res, { params }, reply) => {
+    const session = sessionOf(req);
+    await auth.revokeOwnSession(session.user.id, params.sessionId, contextOf(req));
+    if (params.sessionId === session.sessionId) clearSessionCookie(config, res);
+    reply(204);
+  });
 
   return router;
 }

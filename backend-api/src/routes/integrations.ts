@@ -1,13 +1,14 @@
-import { notFound } from "@nora/core";
+import { API, type RouteDefinition } from "@nora/api-contract";
 import type { CatalogService, CreateInput, UpdateInput } from "@nora/domain/integrations/resource";
 import { type IntegrationService, integrationCatalog } from "@nora/domain/integrations/service";
 import { type Request, Router } from "express";
-import type { z } from "zod";
 import { actorOf, authOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
+import { mount } from "../http/mount.js";
 import { contextOf } from "../http/request-context.js";
-import { validated } from "../http/validate.js";
-import { createIntegrationBody, integrationParams, updateIntegrationBody } from "./schemas/integrations.js";
+
+/** The contract entries of one catalog resource (integrations, channels): one shape, two tables. */
+type CatalogEntries = Record<"list" | "create" | "get" | "update" | "remove" | "test", RouteDefinition>;
 
 /**
  * CRUD + live test for a catalog resource under `/api/workspaces/:id/<segment>`: viewers (and
@@ -16,70 +17,77 @@ import { createIntegrationBody, integrationParams, updateIntegrationBody } from 
 export function catalogResourceRoutes(deps: {
   service: CatalogService;
   requires: Requires;
+  routes: CatalogEntries;
   segment: string;
   /** Name of the id route parameter, e.g. `integrationId`. */
   param: string;
-  params: z.ZodType;
-  createBody: z.ZodType;
-  updateBody: z.ZodType;
   label: string;
   /** Key of a single row in answers, e.g. `integration`. */
   singular: string;
 }): Router {
-  const { service, requires } = deps;
+  const { service, requires, routes } = deps;
   const router = Router();
-  const read = requires({ kind: "workspace", role: "viewer", scope: "integrations:read" });
-  const write = requires({ kind: "workspace", role: "editor", scope: "integrations:write" });
   const ctx = (req: Request) => ({ ...contextOf(req), actor: actorOf(req) });
-  const base = `/api/workspaces/:id/${deps.segment}`;
-  const one = `${base}/:${deps.param}`;
   // A malformed id answers like an unknown one: 404, so ids cannot be probed.
-  const idOf = (req: Request): string => {
-    const parsed = deps.params.safeParse(req.params);
-    if (!parsed.success) throw notFound(`${deps.label} not found`);
-    return (parsed.data as Record<string, string>)[deps.param] as string;
-  };
+  const byId = { paramsNotFound: `${deps.label} not found` };
+  const idOf = (params: unknown): string => (params as Record<string, string>)[deps.param] as string;
 
-  router.get(base, read, async (req, res) => {
-    res.json({ [deps.segment]: await service.list(workspaceOf(req).workspaceId) });
+  mount(router, requires, routes.list, async (req, _res, _input, reply) => {
+    reply(200, { [deps.segment]: await service.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post(
-    base,
-    write,
-    validated({ body: deps.createBody }, async (req, res, { body }) => {
-      const created = await service.create(
-        workspaceOf(req).workspaceId,
-        authOf(req).user.id,
-        body as CreateInput,
-        ctx(req),
-      );
-      res.status(201).json({ [deps.singular]: created });
-    }),
+  mount(router, requires, routes.create, async (req, _res, { body }, reply) => {
+    const created = await service.create(
+      workspaceOf(req).workspaceId,
+      authOf(req).user.id,
+      body as unknown as CreateInput,
+      ctx(req),
+    );
+    reply(201, { [deps.singular]: created });
+  });
+
+  mount(
+    router,
+    requires,
+    routes.get,
+    async (req, _res, { params }, reply) => {
+      reply(200, { [deps.singular]: await service.get(workspaceOf(req).workspaceId, idOf(params)) });
+    },
+    byId,
   );
 
-  router.get(one, read, async (req, res) => {
-    res.json({ [deps.singular]: await service.get(workspaceOf(req).workspaceId, idOf(req)) });
-  });
-
-  router.patch(
-    one,
-    write,
-    validated({ body: deps.updateBody }, async (req, res, { body }) => {
-      const id = idOf(req);
-      const updated = await service.update(workspaceOf(req).workspaceId, id, body as UpdateInput, ctx(req));
-      res.json({ [deps.singular]: updated });
-    }),
+  mount(
+    router,
+    requires,
+    routes.update,
+    async (req, _res, { params, body }, reply) => {
+      const update = body as unknown as UpdateInput;
+      const updated = await service.update(workspaceOf(req).workspaceId, idOf(params), update, ctx(req));
+      reply(200, { [deps.singular]: updated });
+    },
+    byId,
   );
 
-  router.delete(one, write, async (req, res) => {
-    await service.remove(workspaceOf(req).workspaceId, idOf(req), ctx(req));
-    res.status(204).end();
-  });
+  mount(
+    router,
+    requires,
+    routes.remove,
+    async (req, _res, { params }, reply) => {
+      await service.remove(workspaceOf(req).workspaceId, idOf(params), ctx(req));
+      reply(204);
+    },
+    byId,
+  );
 
-  router.post(`${one}/test`, write, async (req, res) => {
-    res.json(await service.test(workspaceOf(req).workspaceId, idOf(req), ctx(req)));
-  });
+  mount(
+    router,
+    requires,
+    routes.test,
+    async (req, _res, { params }, reply) => {
+      reply(200, await service.test(workspaceOf(req).workspaceId, idOf(params), ctx(req)));
+    },
+    byId,
+  );
 
   return router;
 }
@@ -87,18 +95,16 @@ export function catalogResourceRoutes(deps: {
 export function integrationRoutes(deps: { integrations: IntegrationService; requires: Requires }): Router {
   const router = Router();
   // Any signed-in user or key may read the catalog: it describes kinds and fields, never values.
-  router.get("/api/integrations/catalog", deps.requires({ kind: "authenticated" }), (_req, res) => {
-    res.json(integrationCatalog());
+  mount(router, deps.requires, API.integrations.catalog, (_req, _res, _input, reply) => {
+    reply(200, integrationCatalog());
   });
   router.use(
     catalogResourceRoutes({
       service: deps.integrations,
       requires: deps.requires,
+      routes: API.integrations,
       segment: "integrations",
       param: "integrationId",
-      params: integrationParams,
-      createBody: createIntegrationBody,
-      updateBody: updateIntegrationBody,
       label: "Integration",
       singular: "integration",
     }),

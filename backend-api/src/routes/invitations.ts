@@ -1,55 +1,40 @@
-import {
-  acceptInvitationBody,
-  createInvitationBody,
-  invitationParams,
-} from "@nora/domain/invitations/schema";
+import { API } from "@nora/api-contract";
 import type { InvitationService } from "@nora/domain/invitations/service";
 import { Router } from "express";
 import { actorOf, sessionOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
+import { mount } from "../http/mount.js";
 import { contextOf } from "../http/request-context.js";
-import { validated } from "../http/validate.js";
+
+const routes = API.invitations;
 
 export function invitationRoutes(deps: { invitations: InvitationService; requires: Requires }): Router {
   const { invitations, requires } = deps;
   const router = Router();
-  const manage = requires({ kind: "workspace", role: "admin", sessionOnly: true });
   const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
 
-  router.get("/api/workspaces/:id/invitations", manage, async (req, res) => {
-    res.json({ invitations: await invitations.list(workspaceOf(req).workspaceId) });
+  mount(router, requires, routes.list, async (req, _res, _input, reply) => {
+    reply(200, { invitations: await invitations.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post(
-    "/api/workspaces/:id/invitations",
-    manage,
-    validated({ body: createInvitationBody }, async (req, res, { body }) => {
-      const created = await invitations.create(
-        workspaceOf(req).workspaceId,
-        sessionOf(req).user.id,
-        body,
-        ctx(req),
-      );
-      res.status(201).json(created);
-    }),
-  );
+  mount(router, requires, routes.create, async (req, _res, { body }, reply) => {
+    const created = await invitations.create(
+      workspaceOf(req).workspaceId,
+      sessionOf(req).user.id,
+      body,
+      ctx(req),
+    );
+    reply(201, created);
+  });
 
-  router.delete(
-    "/api/workspaces/:id/invitations/:invitationId",
-    manage,
-    validated({ params: invitationParams }, async (req, res, { params }) => {
-      await invitations.revoke(workspaceOf(req).workspaceId, params.invitationId, ctx(req));
-      res.status(204).end();
-    }),
-  );
+  mount(router, requires, routes.revoke, async (req, _res, { params }, reply) => {
+    await invitations.revoke(workspaceOf(req).workspaceId, params.invitationId, ctx(req));
+    reply(204);
+  });
 
-  router.post(
-    "/api/invitations/accept",
-    requires({ kind: "session" }),
-    validated({ body: acceptInvitationBody }, async (req, res, { body }) => {
-      res.json(await invitations.accept(body.token, sessionOf(req).user.id, ctx(req)));
-    }),
-  );
+  mount(router, requires, routes.accept, async (req, _res, { body }, reply) => {
+    reply(200, await invitations.accept(body.token, sessionOf(req).user.id, ctx(req)));
+  });
 
   return router;
 }

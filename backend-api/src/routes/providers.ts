@@ -1,64 +1,72 @@
-import { notFound } from "@nora/core";
-import { createProviderBody, providerParams, updateProviderBody } from "@nora/domain/providers/schema";
+import { API } from "@nora/api-contract";
 import type { ProviderService } from "@nora/domain/providers/service";
-import { type Request, Router } from "express";
+import { Router } from "express";
 import { actorOf, authOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
+import { mount } from "../http/mount.js";
 import { contextOf } from "../http/request-context.js";
-import { validated } from "../http/validate.js";
+
+const routes = API.providers;
+// A malformed id answers like an unknown one: 404, so ids cannot be probed.
+const byId = { paramsNotFound: "Provider not found" };
 
 /** LLM providers: viewers (and `integrations:read` keys) see the masked list; editors manage. */
 export function providerRoutes(deps: { providers: ProviderService; requires: Requires }): Router {
   const { providers, requires } = deps;
   const router = Router();
-  const read = requires({ kind: "workspace", role: "viewer", scope: "integrations:read" });
-  const write = requires({ kind: "workspace", role: "editor", scope: "integrations:write" });
   const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
-  const base = "/api/workspaces/:id/llm-providers";
-  // A malformed id answers like an unknown one: 404, so ids cannot be probed.
-  const providerIdOf = (req: Request) => {
-    const parsed = providerParams.safeParse(req.params);
-    if (!parsed.success) throw notFound("Provider not found");
-    return parsed.data.providerId;
-  };
 
-  router.get(base, read, async (req, res) => {
-    res.json({ providers: await providers.list(workspaceOf(req).workspaceId) });
+  mount(router, requires, routes.list, async (req, _res, _input, reply) => {
+    reply(200, { providers: await providers.list(workspaceOf(req).workspaceId) });
   });
 
-  router.post(
-    base,
-    write,
-    validated({ body: createProviderBody }, async (req, res, { body }) => {
-      const provider = await providers.create(
+  mount(router, requires, routes.create, async (req, _res, { body }, reply) => {
+    const provider = await providers.create(
+      workspaceOf(req).workspaceId,
+      authOf(req).user.id,
+      body,
+      ctx(req),
+    );
+    reply(201, { provider });
+  });
+
+  mount(
+    router,
+    requires,
+    routes.update,
+    async (req, _res, { params, body }, reply) => {
+      const provider = await providers.update(
         workspaceOf(req).workspaceId,
-        authOf(req).user.id,
+        params.providerId,
         body,
         ctx(req),
       );
-      res.status(201).json({ provider });
-    }),
+      reply(200, { provider });
+    },
+    byId,
   );
 
-  router.patch(
-    `${base}/:providerId`,
-    write,
-    validated({ body: updateProviderBody }, async (req, res, { body }) => {
-      const providerId = providerIdOf(req);
-      const provider = await providers.update(workspaceOf(req).workspaceId, providerId, body, ctx(req));
-      res.json({ provider });
-    }),
+  mount(
+    router,
+    requires,
+    routes.remove,
+    async (req, _res, { params }, reply) => {
+      await providers.remove(workspaceOf(req).workspaceId, params.providerId, ctx(req));
+      reply(204);
+    },
+    byId,
   );
 
-  router.delete(`${base}/:providerId`, write, async (req, res) => {
-    await providers.remove(workspaceOf(req).workspaceId, providerIdOf(req), ctx(req));
-    res.status(204).end();
-  });
-
-  router.post(`${base}/:providerId/test`, write, async (req, res) => {
-    const result = await providers.test(workspaceOf(req).workspaceId, providerIdOf(req), ctx(req));
-    res.json(result);
-  });
+  mount(
+    router,
+    requires,
+    routes.test,
+    async (req, _res, { params }, reply) => {
+      const result = await providers.test(workspaceOf(req).workspaceId, params.providerId, ctx(req));
+      reply(200, result);
+    },
+    byId,
+  );
 
   return router;
 }

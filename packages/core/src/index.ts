@@ -23,7 +23,6 @@ export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
 export { type BucketOutcome, countInWindow, refundToken, takeToken } from "./redis/token-bucket.js";
-export * from "./validation/text.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
 export { runWorkerProcess } from "./workers/worker-process.js";
 export * from "./workers/worker-service.js";

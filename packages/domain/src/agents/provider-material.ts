@@ -1,5 +1,5 @@
 import type { ProviderMaterial } from "@nora/agent-runtime";
-import type { ProviderKind } from "../providers/schema.js";
+import type { ProviderKind } from "@nora/api-contract";
 
 /** Base URLs of each kind's API as the runtime speaks it (OpenAI-compatible, except Anthropic's own). */
 const RUNTIME_BASE_URLS: Partial<Record<ProviderKind, string>> = {

@@ -1,9 +1,2 @@
-export const API_KEY_SCOPES = [
-  "agents:read",
-  "agents:write",
-  "workspaces:read",
-  "monitoring:read",
-  "integrations:read",
-  "integrations:write",
-] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+/** Written once, in the contract (docs/api.md, "API keys"). */
+export { API_KEY_SCOPES, type ApiKeyScope } from "@nora/api-contract";

@@ -1,3 +1,4 @@
+import type { createApiKeyBody } from "@nora/api-contract";
 import { AppError, type Config, notFound, type Pool, type Queryable, unauthorized } from "@nora/core";
 import type { z } from "zod";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
@@ -14,7 +15,6 @@ import {
   revokeKey,
   touchKeyUse,
 } from "./repo.js";
-import type { createKeyBody } from "./schema.js";
 
 /** What a key looks like to callers: never the key, never its hash. */
 export function publicKey(row: ApiKeyRow) {
@@ -56,7 +56,7 @@ export function createApiKeyService(deps: { config: Config; pool: Pool }) {
     async create(
       workspaceId: string,
       userId: string,
-      input: z.infer<typeof createKeyBody>,
+      input: z.infer<typeof createApiKeyBody>,
       ctx: ActionContext,
     ) {
       const minted = mint();

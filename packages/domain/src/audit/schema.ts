@@ -1,4 +1,4 @@
-import { singleLineText } from "@nora/core";
+import { singleLineText } from "@nora/api-contract";
 import { z } from "zod";
 
 export const actorSchema = z.discriminatedUnion("type", [

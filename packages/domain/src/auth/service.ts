@@ -1,3 +1,4 @@
+import type { changePasswordBody, loginBody, signupBody } from "@nora/api-contract";
 import {
   AppError,
   badRequest,
@@ -31,7 +32,6 @@ import {
   type UserRow,
   updatePassword,
 } from "./repo.js";
-import type { changePasswordBody, loginBody, signupBody } from "./schema.js";
 import { signSessionToken } from "./session-token.js";
 import { enforceSignupLimits } from "./signup-limits.js";
 import { admitSignup, describeSignup } from "./signup-policy.js";

@@ -1,3 +1,4 @@
+import type { SignupMode } from "@nora/api-contract";
 import { AppError, badRequest, type Config, type Queryable } from "@nora/core";
 import {
   hasPendingInvitationFor,
@@ -5,7 +6,6 @@ import {
   invitationStatus,
   lockInvitationByToken,
 } from "../invitations/service.js";
-import type { SignupMode } from "../platform-settings/schema.js";
 import { effectiveSignupMode } from "../platform-settings/service.js";
 import { OAuthFlowError } from "./oauth/providers/types.js";
 import { countUsers, lockClaim } from "./repo.js";

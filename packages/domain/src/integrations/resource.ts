@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { singleLineText } from "@nora/api-contract";
 import {
   AppError,
   badRequest,
@@ -11,7 +12,6 @@ import {
   type Pool,
   type Queryable,
   sealOrFail,
-  singleLineText,
   withTransaction,
 } from "@nora/core";
 import { z } from "zod";

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import type { createInvitationBody } from "@nora/api-contract";
 import {
   AppError,
   badRequest,
@@ -26,7 +27,6 @@ import {
   markAccepted,
   revokeInvitation,
 } from "./repo.js";
-import type { createInvitationBody } from "./schema.js";
 
 export function invitationStatus(inv: InvitationRow): "pending" | "accepted" | "revoked" | "expired" {
   if (inv.acceptedAt) return "accepted";

@@ -1,9 +1,9 @@
+import { type SignupMode, signupModeSchema, type updateSettingsBody } from "@nora/api-contract";
 import { type Config, type Pool, type Queryable, withTransaction } from "@nora/core";
 import type { z } from "zod";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { deleteSetting, lockSettings, readSetting, writeSetting } from "./repo.js";
-import { type SignupMode, signupModeSchema, type updateSettingsBody } from "./schema.js";
 
 export interface EffectiveSetting<T> {
   value: T;

@@ -1,5 +1,5 @@
+import type { ProviderKind } from "@nora/api-contract";
 import type { DestinationFields } from "../integrations/destinations.js";
-import type { ProviderKind } from "./schema.js";
 
 export interface ProviderKindSpec {
   /** Where the kind's API lives when no base URL overrides it; none for servers the operator runs. */

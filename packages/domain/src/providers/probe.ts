@@ -1,6 +1,6 @@
+import type { ProviderKind } from "@nora/api-contract";
 import { OutboundError, type OutboundOptions, outboundFetch } from "@nora/core";
 import { PROVIDER_CATALOG } from "./catalog.js";
-import type { ProviderKind } from "./schema.js";
 
 /** Where each kind's API lives when no base URL overrides it. */
 export const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = Object.fromEntries(

@@ -1,5 +1,5 @@
+import type { ProviderKind } from "@nora/api-contract";
 import type { Queryable } from "@nora/core";
-import type { ProviderKind } from "./schema.js";
 
 export interface ProviderRow {
   id: string;

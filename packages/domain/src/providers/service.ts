@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
 import {
+  type CreateProviderInput,
+  type ProviderKind,
+  SELF_HOSTED_PROVIDER_KINDS,
+  type UpdateProviderInput,
+} from "@nora/api-contract";
+import {
   badRequest,
   conflict,
   DEFAULT_OUTBOUND_POLICY,
@@ -37,12 +43,6 @@ import {
   promoteOldestToDefault,
   updateProvider,
 } from "./repo.js";
-import {
-  type CreateProviderInput,
-  type ProviderKind,
-  SELF_HOSTED_KINDS,
-  type UpdateProviderInput,
-} from "./schema.js";
 
 const TABLE = "llm_providers";
 const sealContext = (rowId: string) => ({ table: TABLE, column: "api_key", rowId });
@@ -146,7 +146,7 @@ export function createProviderService(deps: ProviderServiceDeps) {
           const current = await findProvider(tx, workspaceId, providerId, true);
           if (!current) throw notFound("Provider not found");
           if (input.baseUrl) checkBaseUrl(current.kind, input.baseUrl);
-          const selfHosted = SELF_HOSTED_KINDS.includes(current.kind);
+          const selfHosted = SELF_HOSTED_PROVIDER_KINDS.includes(current.kind);
           if (input.baseUrl === null && selfHosted) {
             throw badRequest("base_url_required", `${current.kind} needs a base URL`);
           }

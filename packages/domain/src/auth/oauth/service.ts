@@ -1,3 +1,4 @@
+import { emailSchema } from "@nora/api-contract";
 import {
   type Config,
   conflict,
@@ -11,7 +12,6 @@ import * as client from "openid-client";
 import { recordAudit } from "../../audit/service.js";
 import { recordEmailVerified } from "../email-verification.js";
 import { findUserByEmail, findUserById, insertUserClaimingIfFirst, lockUser, type UserRow } from "../repo.js";
-import { emailSchema } from "../schema.js";
 import { type AuthService, createAuthService, type IssuedSession, type RequestContext } from "../service.js";
 import { admitOAuthSignup } from "../signup-policy.js";
 import { githubProvider } from "./providers/github.js";
