@@ -2,6 +2,7 @@ import { AppError, unauthorized } from "@nora/core";
 import type { ApiKeyScope } from "@nora/domain/api-keys/scopes";
 import type { WorkspaceRole } from "@nora/domain/workspaces/roles";
 import type { Request } from "express";
+import { contextOf } from "./request-context.js";
 
 export interface AuthenticatedUser {
   id: string;
@@ -59,4 +60,9 @@ export function actorOf(req: Request) {
   return auth.kind === "session"
     ? ({ type: "user", userId: auth.user.id } as const)
     : ({ type: "api_key", apiKeyId: auth.apiKeyId, userId: auth.user.id } as const);
+}
+
+/** The context an audited service call takes: where the request came from and who made it. */
+export function actionContextOf(req: Request) {
+  return { ...contextOf(req), actor: actorOf(req) };
 }

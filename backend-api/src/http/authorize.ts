@@ -1,11 +1,11 @@
+import type { Requirement } from "@nora/api-contract";
 import { AppError, forbidden, notFound, unauthorized } from "@nora/core";
-import type { ApiKeyScope } from "@nora/domain/api-keys/scopes";
 import { roleAtLeast, type WorkspaceRole } from "@nora/domain/workspaces/roles";
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";
 
 /**
- * What a route needs, declared where the route is registered. Every /api route carries one
+ * What a route needs (`Requirement`, declared in its contract entry: @nora/api-contract). Every /api route carries one
  * (the route inventory test fails otherwise):
  * - `public`: anyone;
  * - `session`: a signed-in user (cookie), never an API key;
@@ -17,13 +17,7 @@ import { z } from "zod";
  *   or the workspace itself);
  * - `agent`: the same rules, for the workspace that owns the agent in `:agentId`.
  */
-export type Requirement =
-  | { kind: "public" }
-  | { kind: "session" }
-  | { kind: "authenticated" }
-  | { kind: "platformAdmin" }
-  | { kind: "workspace"; role: WorkspaceRole; scope?: ApiKeyScope; sessionOnly?: boolean }
-  | { kind: "agent"; role: WorkspaceRole; scope?: ApiKeyScope; sessionOnly?: boolean };
+export type { Requirement };
 
 export type RoleLookup = (workspaceId: string, userId: string) => Promise<WorkspaceRole | null>;
 /** The workspace that owns an agent, or null when there is no such agent. */

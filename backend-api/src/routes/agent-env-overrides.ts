@@ -1,17 +1,15 @@
 import { API } from "@nora/api-contract";
 import type { EnvOverridesService } from "@nora/domain/agents/env-overrides-service";
 import { Router } from "express";
-import { actorOf, authOf, workspaceOf } from "../http/auth-context.js";
+import { actionContextOf, authOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
-import { contextOf } from "../http/request-context.js";
 
 const routes = API.agents;
 
 export function envOverrideRoutes(deps: { overrides: EnvOverridesService; requires: Requires }): Router {
   const { overrides, requires } = deps;
   const router = Router();
-  const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
 
   mount(router, requires, routes.secrets, async (_req, _res, { params }, reply) => {
     reply(200, { secrets: await overrides.list(params.agentId) });
@@ -24,13 +22,13 @@ export function envOverrideRoutes(deps: { overrides: EnvOverridesService; requir
       params.name,
       body.value,
       authOf(req).user.id,
-      ctx(req),
+      actionContextOf(req),
     );
     reply(204);
   });
 
   mount(router, requires, routes.removeSecret, async (req, _res, { params }, reply) => {
-    await overrides.remove(params.agentId, workspaceOf(req).workspaceId, params.name, ctx(req));
+    await overrides.remove(params.agentId, workspaceOf(req).workspaceId, params.name, actionContextOf(req));
     reply(204);
   });
 

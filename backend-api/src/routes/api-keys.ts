@@ -1,10 +1,9 @@
 import { API } from "@nora/api-contract";
 import type { ApiKeyService } from "@nora/domain/api-keys/service";
 import { Router } from "express";
-import { actorOf, sessionOf, workspaceOf } from "../http/auth-context.js";
+import { actionContextOf, sessionOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
-import { contextOf } from "../http/request-context.js";
 
 const routes = API.apiKeys;
 
@@ -12,7 +11,6 @@ const routes = API.apiKeys;
 export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires }): Router {
   const { apiKeys, requires } = deps;
   const router = Router();
-  const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
 
   mount(router, requires, routes.list, async (req, _res, _input, reply) => {
     reply(200, { apiKeys: await apiKeys.list(workspaceOf(req).workspaceId) });
@@ -23,13 +21,18 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires 
       workspaceOf(req).workspaceId,
       sessionOf(req).user.id,
       body,
-      ctx(req),
+      actionContextOf(req),
     );
     reply(201, created);
   });
 
   mount(router, requires, routes.revoke, async (req, _res, { params }, reply) => {
-    await apiKeys.revoke(workspaceOf(req).workspaceId, params.keyId, sessionOf(req).user.id, ctx(req));
+    await apiKeys.revoke(
+      workspaceOf(req).workspaceId,
+      params.keyId,
+      sessionOf(req).user.id,
+      actionContextOf(req),
+    );
     reply(204);
   });
 
@@ -38,7 +41,7 @@ export function apiKeyRoutes(deps: { apiKeys: ApiKeyService; requires: Requires 
       workspaceOf(req).workspaceId,
       params.keyId,
       sessionOf(req).user.id,
-      ctx(req),
+      actionContextOf(req),
     );
     reply(201, rotated);
   });

@@ -1,11 +1,10 @@
 import { API, type RouteDefinition } from "@nora/api-contract";
 import type { CatalogService, CreateInput, UpdateInput } from "@nora/domain/integrations/resource";
 import { type IntegrationService, integrationCatalog } from "@nora/domain/integrations/service";
-import { type Request, Router } from "express";
-import { actorOf, authOf, workspaceOf } from "../http/auth-context.js";
+import { Router } from "express";
+import { actionContextOf, authOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
-import { contextOf } from "../http/request-context.js";
 
 /** The contract entries of one catalog resource (integrations, channels): one shape, two tables. */
 type CatalogEntries = Record<"list" | "create" | "get" | "update" | "remove" | "test", RouteDefinition>;
@@ -27,7 +26,6 @@ export function catalogResourceRoutes(deps: {
 }): Router {
   const { service, requires, routes } = deps;
   const router = Router();
-  const ctx = (req: Request) => ({ ...contextOf(req), actor: actorOf(req) });
   // A malformed id answers like an unknown one: 404, so ids cannot be probed.
   const byId = { paramsNotFound: `${deps.label} not found` };
   const idOf = (params: unknown): string => (params as Record<string, string>)[deps.param] as string;
@@ -41,7 +39,7 @@ export function catalogResourceRoutes(deps: {
       workspaceOf(req).workspaceId,
       authOf(req).user.id,
       body as unknown as CreateInput,
-      ctx(req),
+      actionContextOf(req),
     );
     reply(201, { [deps.singular]: created });
   });
@@ -62,7 +60,12 @@ export function catalogResourceRoutes(deps: {
     routes.update,
     async (req, _res, { params, body }, reply) => {
       const update = body as unknown as UpdateInput;
-      const updated = await service.update(workspaceOf(req).workspaceId, idOf(params), update, ctx(req));
+      const updated = await service.update(
+        workspaceOf(req).workspaceId,
+        idOf(params),
+        update,
+        actionContextOf(req),
+      );
       reply(200, { [deps.singular]: updated });
     },
     byId,
@@ -73,7 +76,7 @@ export function catalogResourceRoutes(deps: {
     requires,
     routes.remove,
     async (req, _res, { params }, reply) => {
-      await service.remove(workspaceOf(req).workspaceId, idOf(params), ctx(req));
+      await service.remove(workspaceOf(req).workspaceId, idOf(params), actionContextOf(req));
       reply(204);
     },
     byId,
@@ -84,7 +87,7 @@ export function catalogResourceRoutes(deps: {
     requires,
     routes.test,
     async (req, _res, { params }, reply) => {
-      reply(200, await service.test(workspaceOf(req).workspaceId, idOf(params), ctx(req)));
+      reply(200, await service.test(workspaceOf(req).workspaceId, idOf(params), actionContextOf(req)));
     },
     byId,
   );

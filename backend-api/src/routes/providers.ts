@@ -1,10 +1,9 @@
 import { API } from "@nora/api-contract";
 import type { ProviderService } from "@nora/domain/providers/service";
 import { Router } from "express";
-import { actorOf, authOf, workspaceOf } from "../http/auth-context.js";
+import { actionContextOf, authOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
-import { contextOf } from "../http/request-context.js";
 
 const routes = API.providers;
 // A malformed id answers like an unknown one: 404, so ids cannot be probed.
@@ -14,7 +13,6 @@ const byId = { paramsNotFound: "Provider not found" };
 export function providerRoutes(deps: { providers: ProviderService; requires: Requires }): Router {
   const { providers, requires } = deps;
   const router = Router();
-  const ctx = (req: Parameters<typeof contextOf>[0]) => ({ ...contextOf(req), actor: actorOf(req) });
 
   mount(router, requires, routes.list, async (req, _res, _input, reply) => {
     reply(200, { providers: await providers.list(workspaceOf(req).workspaceId) });
@@ -25,7 +23,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
       workspaceOf(req).workspaceId,
       authOf(req).user.id,
       body,
-      ctx(req),
+      actionContextOf(req),
     );
     reply(201, { provider });
   });
@@ -39,7 +37,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
         workspaceOf(req).workspaceId,
         params.providerId,
         body,
-        ctx(req),
+        actionContextOf(req),
       );
       reply(200, { provider });
     },
@@ -51,7 +49,7 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
     requires,
     routes.remove,
     async (req, _res, { params }, reply) => {
-      await providers.remove(workspaceOf(req).workspaceId, params.providerId, ctx(req));
+      await providers.remove(workspaceOf(req).workspaceId, params.providerId, actionContextOf(req));
       reply(204);
     },
     byId,
@@ -62,7 +60,11 @@ export function providerRoutes(deps: { providers: ProviderService; requires: Req
     requires,
     routes.test,
     async (req, _res, { params }, reply) => {
-      const result = await providers.test(workspaceOf(req).workspaceId, params.providerId, ctx(req));
+      const result = await providers.test(
+        workspaceOf(req).workspaceId,
+        params.providerId,
+        actionContextOf(req),
+      );
       reply(200, result);
     },
     byId,
