@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { singleLineText } from "@nora/api-contract";
 import {
   AppError,
   badRequest,
@@ -61,38 +60,11 @@ export interface CatalogServiceDeps {
   testTimeoutMs?: number;
 }
 
-const nameSchema = singleLineText({ max: 100, min: 1, trim: true });
-const agentIdSchema = z.uuid();
-
 /** An attached agent must belong to the same workspace; another workspace's agent is as unknown as none. */
 async function requireAgent(db: Queryable, workspaceId: string, agentId: string): Promise<void> {
   if (!(await agentBelongsTo(db, workspaceId, agentId))) {
     throw badRequest("unknown_agent", "No agent with this id in this workspace");
   }
-}
-
-/** The create body: one strict variant per kind, so errors point at `config.x` / `credentials.x`. */
-export function createBodySchema(options: Pick<CatalogResourceOptions, "catalog" | "withAgent">) {
-  const variants = Object.entries(options.catalog).map(([kind, spec]) =>
-    z.strictObject({
-      kind: z.literal(kind),
-      name: nameSchema,
-      config: spec.config.prefault({}),
-      credentials: spec.credentials.prefault({}),
-      ...(options.withAgent ? { agentId: agentIdSchema.optional() } : {}),
-    }),
-  );
-  return z.discriminatedUnion("kind", variants as unknown as [z.ZodObject, ...z.ZodObject[]]);
-}
-
-/** The update body; the kind's own schemas check the merged result. */
-export function updateBodySchema(options: Pick<CatalogResourceOptions, "withAgent">) {
-  return z.strictObject({
-    name: nameSchema.optional(),
-    config: z.record(singleLineText({ max: 100 }), z.unknown()).optional(),
-    credentials: z.record(singleLineText({ max: 100 }), z.unknown()).optional(),
-    ...(options.withAgent ? { agentId: agentIdSchema.nullable().optional() } : {}),
-  });
 }
 
 export interface CreateInput {
