@@ -34,6 +34,24 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * Drops a test database. FORCE ends our own leftover sessions, but a session of another role (an
+ * autovacuum worker, owned by the superuser) cannot be ended by the test role (42501, "must be a member
+ * of pg_signal_backend"): such a worker finishes within moments, so the drop is retried briefly.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 20 || (code !== "42501" && code !== "55006")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** Creates this run's template database, applies every migration, and returns its teardown. */
 export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
   const name = `nora_test_template_${randomBytes(4).toString("hex")}`;
@@ -46,7 +64,7 @@ export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
   }
   processEnv()[TEMPLATE_ENV] = name;
   return async () => {
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await dropDatabase(name);
   };
 }
 
@@ -80,7 +98,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     pool,
     async drop() {
       await pool.end().catch(() => {});
-      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await dropDatabase(name);
     },
   };
 }
