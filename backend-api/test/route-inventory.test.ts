@@ -1,20 +1,7 @@
 import { ROUTES } from "@nora/api-contract";
 import { describe, expect, it } from "vitest";
 import { NO_RATE_LIMITS, startTestApp } from "./helpers.js";
-import { inventory, type Layer } from "./route-table.js";
-
-// Routes anyone may call. Adding to this list is a security decision: say why in the review.
-const PUBLIC_ROUTES = [
-  "GET /api/health",
-  "GET /api/ready",
-  "GET /api/auth/bootstrap-status",
-  "POST /api/auth/signup",
-  "POST /api/auth/login",
-  // OAuth sign-in: a browser starts it signed out; the callback is guarded by a single-use state
-  // bound to the browser that started the flow (see docs/security.md, "OAuth sign-in").
-  "GET /api/auth/oauth/:provider/start",
-  "GET /api/auth/oauth/:provider/callback",
-];
+import { inventory, type Layer, PUBLIC_ROUTES } from "./route-table.js";
 
 describe("route inventory", () => {
   // The route list is the contract's table; contract-inventory.test.ts proves the app mounts exactly it.

@@ -22,3 +22,16 @@ export function inventory(
   }
   return out;
 }
+
+// Routes anyone may call. Adding to this list is a security decision: say why in the review.
+export const PUBLIC_ROUTES = [
+  "GET /api/health",
+  "GET /api/ready",
+  "GET /api/auth/bootstrap-status",
+  "POST /api/auth/signup",
+  "POST /api/auth/login",
+  // OAuth sign-in: a browser starts it signed out; the callback is guarded by a single-use state
+  // bound to the browser that started the flow (see docs/security.md, "OAuth sign-in").
+  "GET /api/auth/oauth/:provider/start",
+  "GET /api/auth/oauth/:provider/callback",
+];

@@ -1,0 +1,311 @@
+import { API_KEY_SCOPES } from "@nora/domain/api-keys/scopes";
+import { PUBLIC_ROUTES } from "./route-table.js";
+
+/**
+ * The rows of the authorization matrix (authz-matrix.test.ts): every workspace route with the status each
+ * kind of caller must get.
+ */
+export const PERSONAS = [
+  "anonymous",
+  "viewer",
+  "editor",
+  "admin",
+  "owner",
+  "otherMember",
+  "platformAdmin",
+  "keyWithScope",
+  "keyWithoutScope",
+  "expiredKey",
+  "revokedKey",
+] as const;
+export type Persona = (typeof PERSONAS)[number];
+
+export interface RouteCase {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The scope a key needs for this route; session-only routes give keys every scope and still refuse them. */
+  scope?: string;
+  expect: Record<Persona, number>;
+}
+
+//                 anon viewer editor admin owner other padmin key+  key-  expired revoked
+export const row = (s: number[]): Record<Persona, number> =>
+  Object.fromEntries(PERSONAS.map((p, i) => [p, s[i] as number])) as Record<Persona, number>;
+
+export const ROUTES: RouteCase[] = [
+  {
+    method: "GET",
+    path: "/api/workspaces/:id",
+    scope: "workspaces:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id",
+    body: { name: "Renamed" },
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id",
+    expect: row([401, 403, 403, 403, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/members",
+    scope: "workspaces:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/members/:target",
+    body: { role: "editor" },
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/members/:target",
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/api-keys",
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/api-keys",
+    body: { description: "k", scopes: ["agents:read"] },
+    expect: row([401, 403, 403, 201, 201, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/api-keys/:key",
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/api-keys/:key/rotate",
+    expect: row([401, 403, 403, 201, 201, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/invitations",
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/invitations",
+    body: { email: "new@example.org", role: "viewer" },
+    expect: row([401, 403, 403, 201, 201, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/invitations/:invitation",
+    expect: row([401, 403, 403, 204, 204, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/audit",
+    expect: row([401, 403, 403, 200, 200, 404, 404, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/agents/:agent/secrets",
+    scope: "agents:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PUT",
+    path: "/api/agents/:agent/secrets/:newSecret",
+    body: { value: "a-fresh-secret-value" },
+    scope: "agents:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    // Authorized callers reach the service, which answers 409: the fixture agent is not running.
+    method: "POST",
+    path: "/api/agents/:agent/sync-providers",
+    scope: "agents:write",
+    expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/agents/:agent/secrets/:existingSecret",
+    scope: "agents:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  // LLM providers, integrations and channels (fixtures point at 127.0.0.1, which the SSRF guard refuses:
+  // the test action answers without any network call).
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/llm-providers",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/llm-providers",
+    body: { kind: "openai", name: "Matrix OpenAI", apiKey: "sk-matrix-0123456789abcdef" },
+    scope: "integrations:write",
+    expect: row([401, 403, 201, 201, 201, 404, 404, 201, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/llm-providers/:provider",
+    body: { name: "Renamed" },
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/llm-providers/:provider",
+    scope: "integrations:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/llm-providers/:provider/test",
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/integrations",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/integrations",
+    body: { kind: "github", name: "Matrix GitHub", credentials: { token: `ghp_${"a".repeat(36)}` } },
+    scope: "integrations:write",
+    expect: row([401, 403, 201, 201, 201, 404, 404, 201, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/integrations/:integration",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/integrations/:integration",
+    body: { name: "Renamed" },
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/integrations/:integration",
+    scope: "integrations:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/integrations/:integration/test",
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/channels",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/channels",
+    body: {
+      kind: "telegram",
+      name: "Matrix Telegram",
+      credentials: { botToken: `123456:${"A".repeat(35)}` },
+    },
+    scope: "integrations:write",
+    expect: row([401, 403, 201, 201, 201, 404, 404, 201, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/channels/:channel",
+    scope: "integrations:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/workspaces/:id/channels/:channel",
+    body: { name: "Renamed" },
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/workspaces/:id/channels/:channel",
+    scope: "integrations:write",
+    expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/channels/:channel/test",
+    scope: "integrations:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+];
+
+export const ALL_SCOPES = [...API_KEY_SCOPES];
+
+/** Valid bodies for /api/admin routes that take one (the default suits PATCH /api/admin/users/:userId). */
+export const ADMIN_BODIES: Record<string, unknown> = { "PUT /api/admin/settings": { signupMode: "invite" } };
+
+// The signed-in user's own account (verification, linked sign-in methods): browser sessions only.
+// `:identity` is another user's linked identity, so no caller may remove it.
+export const ACCOUNT_ROUTES: RouteCase[] = [
+  {
+    method: "POST",
+    path: "/api/auth/verify-email",
+    body: { token: "A".repeat(43) },
+    expect: row([401, 400, 400, 400, 400, 400, 400, 403, 403, 401, 401]),
+  },
+  {
+    // No SMTP in this app: every signed-in caller reaches the service, which cannot send.
+    method: "POST",
+    path: "/api/auth/verify-email/resend",
+    expect: row([401, 503, 503, 503, 503, 503, 503, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/oauth/github/link",
+    expect: row([401, 200, 200, 200, 200, 200, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/auth/identities",
+    expect: row([401, 200, 200, 200, 200, 200, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/auth/identities/:identity",
+    expect: row([401, 404, 404, 404, 404, 404, 404, 403, 403, 401, 401]),
+  },
+];
+
+/**
+ * Routes without a matrix row, each asserted in its own file: the public ones (route-inventory.test.ts
+ * lists them), and the caller's own account and workspace list (no workspace in the path to cross).
+ */
+export const SESSION_ROUTES_ASSERTED_ELSEWHERE = [
+  ...PUBLIC_ROUTES,
+  // The caller's own session and account (auth.test.ts, email-verification.test.ts).
+  "POST /api/auth/logout",
+  "POST /api/auth/logout-all",
+  "GET /api/auth/me",
+  "PATCH /api/auth/password",
+  "GET /api/auth/sessions",
+  "DELETE /api/auth/sessions/:sessionId",
+  // "lists only the caller's own workspaces" below.
+  "GET /api/workspaces",
+  "POST /api/workspaces",
+  // invitations.test.ts; integrations.test.ts (the catalog holds no workspace data).
+  "POST /api/invitations/accept",
+  "GET /api/integrations/catalog",
+];
