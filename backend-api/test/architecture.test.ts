@@ -13,6 +13,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   "packages/api-client": ["api-contract"],
   "packages/ui": ["api-contract"],
   "agent-runtime": ["core"],
+  "packages/backends": ["core", "agent-runtime"],
   "packages/domain": ["core", "agent-runtime", "backends", "api-contract"],
   "backend-api": ["core", "domain", "agent-runtime", "api-contract"],
   "workers/provisioner": ["core", "domain", "agent-runtime"],

@@ -120,7 +120,7 @@ describe("sync-providers", () => {
   });
 
   it("refuses an agent that is not running", async () => {
-    const res = await sync(await agent("draft", null));
+    const res = await sync(await agent("stopped", null));
     expect(res.status).toBe(409);
     expect(res.body.error).toBe("agent_not_running");
   });

@@ -16,13 +16,16 @@ export interface StatusPresentation {
 }
 
 export const AGENT_STATUS_PRESENTATION: Readonly<Record<AgentStatus, StatusPresentation>> = {
-  draft: { label: "Draft", tone: "neutral", busy: false },
   queued: { label: "Queued", tone: "info", busy: true },
   provisioning: { label: "Provisioning", tone: "info", busy: true },
+  starting: { label: "Starting", tone: "info", busy: true },
   running: { label: "Running", tone: "success", busy: false },
-  stopped: { label: "Stopped", tone: "neutral", busy: false },
+  warning: { label: "Gateway not ready", tone: "warning", busy: false },
   failed: { label: "Failed", tone: "danger", busy: false },
+  stopping: { label: "Stopping", tone: "neutral", busy: true },
+  stopped: { label: "Stopped", tone: "neutral", busy: false },
   deleting: { label: "Deleting", tone: "warning", busy: true },
+  error: { label: "Error", tone: "danger", busy: false },
 };
 
 /** A status this build does not know yet (a newer API) is shown as itself, in the neutral tone. */

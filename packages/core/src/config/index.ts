@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError, processEnv, type RawEnv, resolveFileVariables } from "./env.js";
 import { envSchema, type ParsedEnv } from "./schema.js";
@@ -54,6 +55,23 @@ export interface Config {
     healthHost: string;
     provisionerHealthPort: number;
     backupHealthPort: number;
+  };
+  provisioning: {
+    readyAttempts: number;
+    jobLockMs: number;
+    images: { openclaw: string; hermes: string };
+    maxima: { vcpu: number; memoryMb: number; diskGb: number };
+    agentQuotaPerWorkspace: number;
+    docker: {
+      socketPath: string;
+      access: "published" | "network";
+      bindIp: string;
+      portRange: { first: number; last: number };
+      /** IPv4 CIDR the agents' /28 networks are carved from. */
+      subnetPool: string;
+      peerLabel: { key: string; value: string };
+      removeOrphans: boolean;
+    };
   };
   identity: {
     jwtSecret: string;
@@ -222,6 +240,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       provisionerHealthPort: e.PROVISIONER_HEALTH_PORT,
       backupHealthPort: e.BACKUP_HEALTH_PORT,
     },
+    provisioning: parseProvisioning(e, warnings),
     identity: {
       jwtSecret,
       sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
@@ -283,6 +302,43 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     warnings,
+  };
+}
+
+function parseProvisioning(e: ParsedEnv, warnings: string[]): Config["provisioning"] {
+  const [first, last] = e.DOCKER_AGENT_PORT_RANGE.split("-").map(Number) as [number, number];
+  if (first < 1024 || last > 65535 || first > last) {
+    throw new ConfigError("DOCKER_AGENT_PORT_RANGE must be a range within 1024-65535, low-high");
+  }
+  const bindFamily = isIP(e.DOCKER_AGENT_BIND_IP);
+  if (bindFamily === 0) throw new ConfigError("DOCKER_AGENT_BIND_IP must be an IP address");
+  if (!/^(127\.|::1$)/.test(e.DOCKER_AGENT_BIND_IP) && e.DOCKER_AGENT_ACCESS === "published") {
+    warnings.push(
+      `INSECURE: DOCKER_AGENT_BIND_IP=${e.DOCKER_AGENT_BIND_IP}: agent ports are published beyond this host's loopback; only a firewall keeps others from reaching them`,
+    );
+  }
+  const pool = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(e.DOCKER_AGENT_SUBNET_POOL);
+  if (!pool || isIP(pool[1] as string) !== 4 || Number(pool[2]) > 24) {
+    throw new ConfigError(
+      "DOCKER_AGENT_SUBNET_POOL must be an IPv4 CIDR of /24 or larger, e.g. 10.213.0.0/16",
+    );
+  }
+  const [key, value] = e.DOCKER_AGENT_PEER_LABEL.split("=") as [string, string];
+  return {
+    readyAttempts: e.DEPLOYMENT_READY_ATTEMPTS,
+    jobLockMs: e.DEPLOYMENT_JOB_LOCK_MS,
+    images: { openclaw: e.AGENT_IMAGE_OPENCLAW, hermes: e.AGENT_IMAGE_HERMES },
+    maxima: { vcpu: e.AGENT_MAX_VCPU, memoryMb: e.AGENT_MAX_MEMORY_MB, diskGb: e.AGENT_MAX_DISK_GB },
+    agentQuotaPerWorkspace: e.AGENT_QUOTA_PER_WORKSPACE,
+    docker: {
+      socketPath: e.DOCKER_SOCKET,
+      access: e.DOCKER_AGENT_ACCESS,
+      bindIp: e.DOCKER_AGENT_BIND_IP,
+      portRange: { first, last },
+      subnetPool: e.DOCKER_AGENT_SUBNET_POOL,
+      peerLabel: { key, value },
+      removeOrphans: e.DOCKER_REMOVE_ORPHANS,
+    },
   };
 }
 

@@ -159,6 +159,31 @@ export const envSchema = z.object({
   GATEWAY_ALLOWED_CIDRS: cidrList("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
 
   DEPLOYMENT_WORKER_CONCURRENCY: int(6, 1, 100),
+  /** Readiness probes of a new runtime (short backoff from 100 ms to 1 s) before it counts as failed. */
+  DEPLOYMENT_READY_ATTEMPTS: int(150, 1, 10_000),
+  /** How long a deploy job's lock lives without renewal: a killed provisioner's job is retried after it. */
+  DEPLOYMENT_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+
+  AGENT_IMAGE_OPENCLAW: z.string().min(1).default("nora-runtime-openclaw:latest"),
+  AGENT_IMAGE_HERMES: z.string().min(1).default("nora-runtime-hermes:latest"),
+  AGENT_MAX_VCPU: int(8, 1, 256),
+  AGENT_MAX_MEMORY_MB: int(32_768, 512, 1_048_576),
+  AGENT_MAX_DISK_GB: int(200, 1, 65_536),
+  AGENT_QUOTA_PER_WORKSPACE: int(20, 0, 100_000),
+
+  DOCKER_SOCKET: z.string().min(1).default("/var/run/docker.sock"),
+  DOCKER_AGENT_ACCESS: z.enum(["published", "network"]).default("published"),
+  DOCKER_AGENT_BIND_IP: z.string().default("127.0.0.1"),
+  DOCKER_AGENT_PORT_RANGE: z
+    .string()
+    .default("20000-29999")
+    .pipe(z.string().regex(/^\d{4,5}-\d{4,5}$/, "must look like 20000-29999")),
+  DOCKER_AGENT_SUBNET_POOL: z.string().default("10.213.0.0/16"),
+  DOCKER_AGENT_PEER_LABEL: z
+    .string()
+    .default("org.nora.agent-peer=true")
+    .pipe(z.string().regex(/^[a-z0-9._-]+=[A-Za-z0-9._-]+$/, "must look like key=value")),
+  DOCKER_REMOVE_ORPHANS: bool(false),
   BACKUP_WORKER_CONCURRENCY: int(2, 1, 100),
   ALERT_DELIVERY_WORKER_CONCURRENCY: int(5, 1, 100),
   ALERT_DELIVERY_ATTEMPTS: int(5, 1, 50),
