@@ -1,0 +1,59 @@
+import type { Queryable } from "@nora/core";
+
+export type EventSeverity = "info" | "warning" | "error";
+
+/** One row of the events table: what happened to an agent or a workspace, for people and monitoring. */
+export interface EventRecord {
+  /** A decimal string of the table's bigint identity: the SSE stream's event id. */
+  id: string;
+  workspaceId: string;
+  agentId: string | null;
+  deploymentId: string | null;
+  /** Dotted, e.g. `agent.status_changed`, `deployment.failed`. */
+  type: string;
+  severity: EventSeverity;
+  message: string;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export type NewEvent = Omit<EventRecord, "id" | "createdAt" | "agentId" | "deploymentId" | "metadata"> & {
+  agentId?: string | null;
+  deploymentId?: string | null;
+  metadata?: Record<string, unknown>;
+};
+
+export const EVENT_COLUMNS = `id::text, workspace_id AS "workspaceId", agent_id AS "agentId",
+  deployment_id AS "deploymentId", type, severity, message, metadata, created_at AS "createdAt"`;
+
+export async function insertEvent(db: Queryable, event: NewEvent): Promise<EventRecord> {
+  const { rows } = await db.query<EventRecord>(
+    `INSERT INTO events (workspace_id, agent_id, deployment_id, type, severity, message, metadata)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     RETURNING ${EVENT_COLUMNS}`,
+    [
+      event.workspaceId,
+      event.agentId ?? null,
+      event.deploymentId ?? null,
+      event.type,
+      event.severity,
+      event.message.slice(0, 2000),
+      JSON.stringify(event.metadata ?? {}),
+    ],
+  );
+  return rows[0] as EventRecord;
+}
+
+/** An agent's events after `afterId` (exclusive), oldest first: what an SSE client missed. */
+export async function agentEventsAfter(
+  db: Queryable,
+  agentId: string,
+  afterId: string,
+  limit: number,
+): Promise<EventRecord[]> {
+  const { rows } = await db.query<EventRecord>(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE agent_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3`,
+    [agentId, afterId, limit],
+  );
+  return rows;
+}
