@@ -24,5 +24,5 @@ export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
 export { type BucketOutcome, countInWindow, refundToken, takeToken } from "./redis/token-bucket.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
-export { runWorkerProcess } from "./workers/worker-process.js";
+export { type BackgroundTask, runWorkerProcess, type WorkerParts } from "./workers/worker-process.js";
 export * from "./workers/worker-service.js";

@@ -5,5 +5,5 @@ import { backupHandlers } from "./handlers.js";
 await runWorkerProcess({
   name: "backup",
   healthPort: (config) => config.workers.backupHealthPort,
-  handlers: (deps) => backupHandlers(createDomain(deps)),
+  build: (deps) => ({ handlers: backupHandlers(createDomain(deps)) }),
 });

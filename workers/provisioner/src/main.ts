@@ -5,5 +5,5 @@ import { provisionerHandlers } from "./handlers.js";
 await runWorkerProcess({
   name: "provisioner",
   healthPort: (config) => config.workers.provisionerHealthPort,
-  handlers: (deps) => provisionerHandlers(createDomain(deps)),
+  build: (deps) => ({ handlers: provisionerHandlers(createDomain(deps)) }),
 });

@@ -59,6 +59,7 @@ export interface Config {
   provisioning: {
     readyAttempts: number;
     jobLockMs: number;
+    sweepIntervalMs: number;
     images: { openclaw: string; hermes: string };
     maxima: { vcpu: number; memoryMb: number; diskGb: number };
     agentQuotaPerWorkspace: number;
@@ -327,6 +328,7 @@ function parseProvisioning(e: ParsedEnv, warnings: string[]): Config["provisioni
   return {
     readyAttempts: e.DEPLOYMENT_READY_ATTEMPTS,
     jobLockMs: e.DEPLOYMENT_JOB_LOCK_MS,
+    sweepIntervalMs: e.DEPLOYMENT_SWEEP_INTERVAL_MS,
     images: { openclaw: e.AGENT_IMAGE_OPENCLAW, hermes: e.AGENT_IMAGE_HERMES },
     maxima: { vcpu: e.AGENT_MAX_VCPU, memoryMb: e.AGENT_MAX_MEMORY_MB, diskGb: e.AGENT_MAX_DISK_GB },
     agentQuotaPerWorkspace: e.AGENT_QUOTA_PER_WORKSPACE,

@@ -163,6 +163,8 @@ export const envSchema = z.object({
   DEPLOYMENT_READY_ATTEMPTS: int(150, 1, 10_000),
   /** How long a deploy job's lock lives without renewal: a killed provisioner's job is retried after it. */
   DEPLOYMENT_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+  /** How often the provisioner checks every unfinished deployment still has its job (and re-probes warnings). */
+  DEPLOYMENT_SWEEP_INTERVAL_MS: int(15_000, 200, 3_600_000),
 
   AGENT_IMAGE_OPENCLAW: z.string().min(1).default("nora-runtime-openclaw:latest"),
   AGENT_IMAGE_HERMES: z.string().min(1).default("nora-runtime-hermes:latest"),

@@ -17,6 +17,10 @@ export const QUEUES = {
     attempts: () => 5,
     backoffMs: 3_000,
     worker: "provisioner",
+    // A provisioner killed mid-job loses its lock after this; another (or the restarted) one retries it.
+    lockMs: (c: Config) => c.provisioning.jobLockMs,
+    // A job may be orphaned by a crash more than once before it counts as failed.
+    maxStalledCount: 10,
   },
   clawhubJobs: {
     name: "clawhub-jobs",
@@ -49,6 +53,20 @@ export const QUEUES = {
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
+
+/** BullMQ's lock duration and stalled-job handling of a queue (its defaults unless the queue says). */
+export function lockSettings(
+  key: QueueKey,
+  config: Config,
+): { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number } {
+  const def = QUEUES[key];
+  if (!("lockMs" in def)) return {};
+  return {
+    lockDuration: def.lockMs(config),
+    stalledInterval: def.lockMs(config),
+    maxStalledCount: def.maxStalledCount,
+  };
+}
 export type QueueDefinition<K extends QueueKey = QueueKey> = (typeof QUEUES)[K];
 export type JobPayload<K extends QueueKey> = z.infer<(typeof QUEUES)[K]["payload"]>;
 export type WorkerName = QueueDefinition["worker"];

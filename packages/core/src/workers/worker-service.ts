@@ -2,7 +2,13 @@ import { createServer, type Server } from "node:http";
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../logging/logger.js";
-import { type JobPayload, QUEUES, type QueueKey, type WorkerName } from "../queues/definitions.js";
+import {
+  type JobPayload,
+  lockSettings,
+  QUEUES,
+  type QueueKey,
+  type WorkerName,
+} from "../queues/definitions.js";
 import { closeRedis, createRedis, type Redis, waitForRedis } from "../redis/connection.js";
 
 export interface JobContext {
@@ -78,6 +84,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
         connection,
         prefix: config.redis.keyPrefix,
         concurrency: def.concurrency(config),
+        ...lockSettings(key, config),
         autorun: true,
       },
     );

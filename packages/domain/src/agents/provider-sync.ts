@@ -34,12 +34,16 @@ export function createProviderSyncService(deps: {
   const { pool, keyring, logger } = deps;
   const runtimeNetworks = parseAllowlist(deps.config.network.gatewayAllowedCidrs);
 
-  /** The provider material for one workspace, and what could not be delivered (and why). */
-  async function assemble(workspaceId: string) {
+  /**
+   * The provider material for one workspace (only the providers listed in `only`, when given), and
+   * what could not be delivered (and why).
+   */
+  async function assemble(workspaceId: string, only: readonly string[] | null = null) {
     const providers: Array<ProviderMaterial & { kind: string }> = [];
     const skipped: Array<{ id: string; reason: string }> = [];
     let defaultModel: string | undefined;
     for (const row of await providerRowsOf(pool, workspaceId)) {
+      if (only !== null && !only.includes(row.id)) continue;
       const apiKey = row.apiKey
         ? openSealed(
             keyring,

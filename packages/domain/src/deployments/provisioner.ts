@@ -1,0 +1,80 @@
+import type { DeployTarget } from "@nora/agent-runtime";
+import type { RuntimeBackend } from "@nora/backends";
+import {
+  type BackgroundTask,
+  type Config,
+  closeRedis,
+  createRedis,
+  type JobHandlers,
+  Keyring,
+  type Logger,
+  NoraQueue,
+  type Pool,
+  type Redis,
+} from "@nora/core";
+import type { Domain } from "../index.js";
+import { createDeploymentJobs } from "./jobs.js";
+import { createProvisionerEvents } from "./provisioner-events.js";
+import { createReconciler } from "./reconcile.js";
+
+export interface ProvisionerDependencies {
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  logger: Logger;
+  /** The process's domain (createDomain): providers and secret overrides are read through it. */
+  domain: Domain;
+  /** Where runtimes run, by target. Only the provisioner holds these (the Docker socket). */
+  backends: Partial<Record<DeployTarget, RuntimeBackend>>;
+}
+
+/**
+ * The provisioner's work: the `deploy-agent` handler and the background tasks that keep agent
+ * statuses true (reconciliation at start, the sweep, runtime events), built once per worker process.
+ */
+export function createProvisioner(deps: ProvisionerDependencies) {
+  const { config, pool, redis, logger, domain } = deps;
+  const keyring = Keyring.fromConfig(config);
+  const events = createProvisionerEvents({ pool, redis, keyPrefix: config.redis.keyPrefix, logger });
+  const jobs = createDeploymentJobs({
+    config,
+    pool,
+    logger,
+    keyring,
+    events,
+    backends: deps.backends,
+    providers: async (workspaceId, only) => {
+      const assembled = await domain.providerSync.assemble(workspaceId, only);
+      return {
+        providers: assembled.providers.map(({ kind: _kind, ...material }) => material),
+        defaultModel: assembled.defaultModel,
+      };
+    },
+    secretEnv: (agentId) => domain.envOverrides.values(agentId),
+  });
+  // The sweep re-enqueues deployments Redis lost: a producer of its own, on a BullMQ connection.
+  const queueConnection = createRedis(config.redis, "provisioner-sweep", "bullmq");
+  const queue = new NoraQueue("deployments", config, queueConnection);
+  const reconcilers = Object.values(deps.backends).map((backend) =>
+    createReconciler({ config, pool, logger, keyring, events, backend: backend as RuntimeBackend, queue }),
+  );
+
+  const handlers: JobHandlers = { deployments: jobs.deployAgent };
+  const tasks: BackgroundTask[] = reconcilers.flatMap((reconciler, i) => [
+    { name: `reconcile-${i}`, run: (signal: AbortSignal) => reconciler.loop(signal) },
+    { name: `runtime-events-${i}`, run: (signal: AbortSignal) => reconciler.watchEvents(signal) },
+  ]);
+
+  return {
+    handlers,
+    tasks,
+    reconcilers,
+    jobs,
+    async close() {
+      await queue.close();
+      await closeRedis(queueConnection);
+    },
+  };
+}
+
+export type Provisioner = ReturnType<typeof createProvisioner>;

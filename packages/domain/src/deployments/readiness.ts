@@ -1,0 +1,87 @@
+import { RuntimeClient } from "@nora/agent-runtime";
+
+export type Readiness =
+  | { outcome: "running" }
+  | { outcome: "warning"; reason: string }
+  | { outcome: "failed"; reason: string };
+
+export interface ReadinessProbe {
+  runtimeUrl: string;
+  token: string;
+  /** Probes in all (9090 first, then the gateway through the runtime's metrics). */
+  attempts: number;
+  signal: AbortSignal;
+  /** Why the runtime cannot become ready (it exited, was OOM-killed), or null while it still runs. */
+  deadReason: () => Promise<string | null>;
+}
+
+const FIRST_DELAY_MS = 100;
+const MAX_DELAY_MS = 1_000;
+const PROBE_TIMEOUT_MS = 2_000;
+/** A failing probe checks the runtime still runs this often, so a crash ends the wait at once. */
+const LIVENESS_EVERY = 3;
+
+/** Short exponential backoff: new runtimes are noticed within ~100 ms of answering, not a poll period. */
+export function probeDelay(attempt: number): number {
+  return Math.min(MAX_DELAY_MS, Math.round(FIRST_DELAY_MS * 1.5 ** attempt));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Waits until the runtime server answers `/health`, then until the agent's gateway answers (as the
+ * runtime server's metrics report it; a runtime without a gateway to probe is ready with its server).
+ * Ends `failed` when the runtime dies or the server never answers within the attempts, `warning` when
+ * the server answers and the gateway does not.
+ */
+export async function waitUntilReady(probe: ReadinessProbe): Promise<Readiness> {
+  const client = new RuntimeClient({
+    baseUrl: probe.runtimeUrl,
+    token: probe.token,
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
+  let attempt = 0;
+  let serverUp = false;
+  let lastGateway = "the gateway was not probed";
+  for (; attempt < probe.attempts && !probe.signal.aborted; attempt++) {
+    if (!serverUp) {
+      serverUp = await client.health().then(
+        () => true,
+        () => false,
+      );
+    }
+    if (serverUp) {
+      const metrics = await client.metrics().catch(() => null);
+      if (metrics && metrics.gateway === null) return { outcome: "running" };
+      if (metrics?.gateway?.reachable) return { outcome: "running" };
+      lastGateway = metrics?.gateway
+        ? `the agent's gateway did not answer (${metrics.gateway.status === null ? "no connection" : `HTTP ${metrics.gateway.status}`}; agent process ${metrics.agent.state}, ${metrics.agent.restarts} restarts)`
+        : "the runtime server answered /health but not /metrics";
+    }
+    if (attempt % LIVENESS_EVERY === LIVENESS_EVERY - 1) {
+      const dead = await probe.deadReason();
+      if (dead !== null) return { outcome: "failed", reason: dead };
+    }
+    await sleep(probeDelay(attempt), probe.signal);
+  }
+  if (probe.signal.aborted) throw new Error("readiness wait aborted by shutdown");
+  if (serverUp) return { outcome: "warning", reason: `${lastGateway} after ${attempt} probes` };
+  const dead = await probe.deadReason();
+  return {
+    outcome: "failed",
+    reason:
+      dead ??
+      `the runtime server did not answer /health after ${attempt} probes; check the image runs Nora's runtime server on port 9090 and the runtime's log`,
+  };
+}
