@@ -535,9 +535,9 @@ describe("Docker backend, nemoclaw profile", () => {
     const world = outsideListener();
     await outsideReachableFromHost(world);
     const open = await listenOnAllAddresses();
+    const addresses = hostAddresses(gateway, await docker0Address());
     const targets = [
-      `${gateway}:5432`,
-      `${gateway}:6379`,
+      ...addresses.flatMap((a) => [`${a}:5432`, `${a}:6379`]),
       `${other.address}:9090`,
       `${world.address}:${world.port}`,
       `${gateway}:${open}`,
@@ -546,8 +546,10 @@ describe("Docker backend, nemoclaw profile", () => {
     // No egress: the destination beyond the host that the standard agent reached is unreachable.
     expect(result[`${world.address}:${world.port}`]).not.toBe(0);
     expect(result[`${other.address}:9090`]).not.toBe(0);
-    expect(result[`${gateway}:5432`]).not.toBe(0);
-    expect(result[`${gateway}:6379`]).not.toBe(0);
+    for (const a of addresses) {
+      expect(result[`${a}:5432`], `${a}:5432`).not.toBe(0);
+      expect(result[`${a}:6379`], `${a}:6379`).not.toBe(0);
+    }
     // Measured: an internal network does not shield the host itself; a port bound to 0.0.0.0 on
     // the host is still reachable through the gateway (docs/provisioning.md, "Networking").
     expect(result[`${gateway}:${open}`]).toBe(0);
