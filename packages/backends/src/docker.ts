@@ -394,6 +394,7 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
       const timeoutMs = execOptions.timeoutMs ?? 30_000;
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
+          // Docker has no call to end an exec: the process may run on; only the wait ends here.
           stream.destroy();
           reject(
             new BackendError(
@@ -458,6 +459,8 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
       signal.removeEventListener("abort", stop);
       stream.destroy();
     }
+    // The engine closed the stream (restarted or went away): the caller resubscribes and reconciles.
+    if (!signal.aborted) throw new BackendError("backend_unavailable", "the Docker event stream ended");
   }
 
   async function listManaged(): Promise<ManagedRuntime[]> {
