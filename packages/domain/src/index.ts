@@ -69,3 +69,5 @@ export function createDomain(deps: DomainDependencies) {
 }
 
 export type Domain = ReturnType<typeof createDomain>;
+
+export { createProvisioner, type Provisioner } from "./deployments/provisioner.js";

@@ -1,13 +1,19 @@
-import type { JobHandlers } from "@nora/core";
-import type { Domain } from "@nora/domain";
+import type { Config, Logger, Pool, Redis, WorkerParts } from "@nora/core";
+import { createDomain, createProvisioner } from "@nora/domain";
 
 /**
- * Job handlers of the provisioner: `deployments`, `clawhub-jobs` and `alert-deliveries`
- * (see QUEUES in @nora/core), taken from the domains' `jobs.ts` files. A queue gets a Worker only
- * once its handler is registered here; until then its jobs stay queued rather than being consumed by
- * code that cannot run them. `deploy-agent` arrives with the agents domain's provisioning
- * (`agents/jobs.ts`), `install-skill` with the hub, `deliver-webhook` with alerts.
+ * What the provisioner runs: `deploy-agent` on the `deployments` queue (the deployments domain's
+ * `jobs.ts`) and the reconciler beside it (orphans and vanished runtimes at start, the sweep of
+ * deployments Redis lost, runtime events). `install-skill` arrives with the hub, `deliver-webhook`
+ * with alerts; until a queue's handler is registered here its jobs stay queued.
  */
-export function provisionerHandlers(_domain: Domain): JobHandlers {
-  return {};
+export function provisionerParts(deps: {
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  logger: Logger;
+}): WorkerParts {
+  const domain = createDomain(deps);
+  const provisioner = createProvisioner({ ...deps, domain });
+  return { handlers: provisioner.handlers, tasks: provisioner.tasks, close: () => provisioner.close() };
 }

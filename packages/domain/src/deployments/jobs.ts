@@ -9,7 +9,7 @@ import {
   RuntimeAssemblyError,
 } from "@nora/agent-runtime";
 import type { DeploymentStatus } from "@nora/api-contract";
-import type { RuntimeBackend } from "@nora/backends";
+import { type CreatedRuntime, isBackendError, type RuntimeBackend } from "@nora/backends";
 import {
   type Config,
   type JobContext,
@@ -21,7 +21,12 @@ import {
   type PoolClient,
   sealOrFail,
 } from "@nora/core";
-import { agentHostPorts, agentSubnetIndex, subnetPool } from "./provisioner-allocation.js";
+import {
+  agentHostPorts,
+  agentSubnetIndex,
+  releaseAgentHostPorts,
+  subnetPool,
+} from "./provisioner-allocation.js";
 import type { ProvisionerEvents } from "./provisioner-events.js";
 import {
   agentForJob,
@@ -63,6 +68,7 @@ type Outcome = { status: Exclude<DeploymentStatus, "queued" | "in_progress">; re
 const TERMINAL: ReadonlySet<DeploymentStatus> = new Set(["succeeded", "warning", "failed", "cancelled"]);
 const LOCK_POLL_MS = 250;
 const STOP_TIMEOUT_SECONDS = 20;
+const MAX_ALLOCATION_ATTEMPTS = 10;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -219,25 +225,53 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     );
 
     const ports = { contract: RUNTIME_PORTS.contract, gateway: AGENT_PORTS[revision.family] };
-    const subnetIndex = await agentSubnetIndex(pool, agent.id, subnets.count);
-    const hostPorts =
-      docker.access === "published" ? await agentHostPorts(pool, agent.id, ports, docker.portRange) : null;
-    const created = await backend.create({
-      agentId: agent.id,
-      workspaceId: agent.workspaceId,
-      revisionId: revision.id,
-      deploymentId: deployment.id,
-      family: revision.family,
-      profile: revision.profile,
-      image: digest,
-      resources: { vcpu: revision.vcpu, memoryMb: revision.memoryMb, diskGb: revision.diskGb },
-      env: assembly.env,
-      files: assembly.files,
-      secretFiles: assembly.secretFiles,
-      ports,
-      hostPorts,
-      subnet: subnets.subnet(subnetIndex),
-    });
+    let created: CreatedRuntime | undefined;
+    // A subnet or host port the database gave out may be taken on the host by something not Nora's:
+    // move past it and try again.
+    let subnetFrom = 0;
+    let portFrom = docker.portRange.first;
+    for (let attempt = 1; created === undefined; attempt++) {
+      const subnetIndex = await agentSubnetIndex(pool, agent.id, subnets.count, subnetFrom);
+      const hostPorts =
+        docker.access === "published"
+          ? await agentHostPorts(pool, agent.id, ports, docker.portRange, portFrom)
+          : null;
+      try {
+        created = await backend.create({
+          agentId: agent.id,
+          workspaceId: agent.workspaceId,
+          revisionId: revision.id,
+          deploymentId: deployment.id,
+          family: revision.family,
+          profile: revision.profile,
+          image: digest,
+          resources: { vcpu: revision.vcpu, memoryMb: revision.memoryMb, diskGb: revision.diskGb },
+          env: assembly.env,
+          files: assembly.files,
+          secretFiles: assembly.secretFiles,
+          ports,
+          hostPorts,
+          subnet: subnets.subnet(subnetIndex),
+        });
+      } catch (error) {
+        if (isBackendError(error, "image_not_found")) {
+          throw new DeploymentFailed(
+            `the image ${revision.image} is not on the Docker host; build or load it there`,
+          );
+        }
+        if (attempt >= MAX_ALLOCATION_ATTEMPTS) throw error;
+        if (isBackendError(error, "network_conflict")) {
+          logger.warn({ agentId: agent.id, subnetIndex }, "agent subnet taken on the host; trying the next");
+          subnetFrom = subnetIndex + 1;
+        } else if (isBackendError(error, "port_conflict") && hostPorts) {
+          logger.warn({ agentId: agent.id, hostPorts }, "agent host port taken on the host; trying the next");
+          await releaseAgentHostPorts(pool, agent.id);
+          portFrom = Math.max(hostPorts.contract, hostPorts.gateway) + 1;
+        } else {
+          throw error;
+        }
+      }
+    }
     await recordRuntime(pool, agent.id, {
       runtimeUrl: created.endpoints.runtimeUrl,
       gatewayUrl: created.endpoints.gatewayUrl,

@@ -1,5 +1,5 @@
 import type { DeployTarget } from "@nora/agent-runtime";
-import type { RuntimeBackend } from "@nora/backends";
+import { createDockerBackend, type RuntimeBackend } from "@nora/backends";
 import {
   type BackgroundTask,
   type Config,
@@ -24,8 +24,11 @@ export interface ProvisionerDependencies {
   logger: Logger;
   /** The process's domain (createDomain): providers and secret overrides are read through it. */
   domain: Domain;
-  /** Where runtimes run, by target. Only the provisioner holds these (the Docker socket). */
-  backends: Partial<Record<DeployTarget, RuntimeBackend>>;
+  /**
+   * Where runtimes run, by target. Only the provisioner holds these (the Docker socket); by default
+   * the Docker backend of `config.provisioning.docker`.
+   */
+  backends?: Partial<Record<DeployTarget, RuntimeBackend>>;
 }
 
 /**
@@ -35,6 +38,16 @@ export interface ProvisionerDependencies {
 export function createProvisioner(deps: ProvisionerDependencies) {
   const { config, pool, redis, logger, domain } = deps;
   const keyring = Keyring.fromConfig(config);
+  const docker = config.provisioning.docker;
+  const backends = deps.backends ?? {
+    docker: createDockerBackend({
+      socketPath: docker.socketPath,
+      access: docker.access,
+      bindIp: docker.bindIp,
+      peerLabel: docker.peerLabel,
+      logger: logger.child({ backend: "docker" }),
+    }),
+  };
   const events = createProvisionerEvents({ pool, redis, keyPrefix: config.redis.keyPrefix, logger });
   const jobs = createDeploymentJobs({
     config,
@@ -42,7 +55,7 @@ export function createProvisioner(deps: ProvisionerDependencies) {
     logger,
     keyring,
     events,
-    backends: deps.backends,
+    backends,
     providers: async (workspaceId, only) => {
       const assembled = await domain.providerSync.assemble(workspaceId, only);
       return {
@@ -55,7 +68,7 @@ export function createProvisioner(deps: ProvisionerDependencies) {
   // The sweep re-enqueues deployments Redis lost: a producer of its own, on a BullMQ connection.
   const queueConnection = createRedis(config.redis, "provisioner-sweep", "bullmq");
   const queue = new NoraQueue("deployments", config, queueConnection);
-  const reconcilers = Object.values(deps.backends).map((backend) =>
+  const reconcilers = Object.values(backends).map((backend) =>
     createReconciler({ config, pool, logger, keyring, events, backend: backend as RuntimeBackend, queue }),
   );
 
