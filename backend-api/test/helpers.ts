@@ -9,9 +9,9 @@ import {
   waitForRedis,
 } from "@nora/core";
 import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@nora/core/testing";
+import type { Domain } from "@nora/domain";
 import type { Router } from "express";
 import type { Redis } from "ioredis";
-import type { Domain } from "@nora/domain";
 import { buildApp, createApiDomain } from "../src/app.js";
 import { type AuthCache, createAuthCache, listenForAuthChanges } from "../src/http/auth-cache.js";
 
