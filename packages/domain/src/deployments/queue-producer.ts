@@ -41,6 +41,12 @@ export function createQueueAccess(deps: { config: Config; logger: Logger; queues
     if (!own) {
       const connection = createRedis(config.redis, "domain-queues", "bullmq");
       own = { connection, queues: createQueues(config, connection) };
+      // Connection trouble surfaces where a call fails (enqueue, dead-letter); the reconnect loop is quiet.
+      for (const q of Object.values(own.queues)) {
+        q.queue.on("error", (error) =>
+          logger.debug({ err: error, queue: q.queue.name }, "queue connection error"),
+        );
+      }
     }
     return own.queues;
   }
