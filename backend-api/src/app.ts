@@ -1,4 +1,4 @@
-import type { Config, Logger, Pool, Redis } from "@nora/core";
+import type { Config, Logger, NoraQueues, Pool, Redis } from "@nora/core";
 import { createDomain, type Domain, type ReadThrough } from "@nora/domain";
 import type { Mailer } from "@nora/domain/invitations/mailer";
 import express, { type Express, type Router } from "express";
@@ -13,11 +13,14 @@ import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { adminRoutes } from "./routes/admin.js";
+import { adminQueueRoutes } from "./routes/admin-queues.js";
 import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
+import { agentRoutes } from "./routes/agents.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { channelRoutes } from "./routes/channels.js";
+import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { integrationRoutes } from "./routes/integrations.js";
 import { invitationRoutes } from "./routes/invitations.js";
@@ -30,6 +33,8 @@ import type { RouteContext, RouteModule } from "./routes/route-module.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
 
 export interface AppDependencies {
+  /** The queues' producers for the domain (tests inject them); see DomainDependencies.queues. */
+  queues?: NoraQueues;
   config: Config;
   logger: Logger;
   pool: Pool;
@@ -75,6 +80,11 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => keyRotationRoutes({ rotation: domain.keyRotation, requires }),
     ({ domain, requires }) => envOverrideRoutes({ overrides: domain.envOverrides, requires }),
     ({ domain, requires }) => providerSyncRoutes({ sync: domain.providerSync, requires }),
+    ({ domain, requires }) =>
+      agentRoutes({ agents: domain.agents, deployments: domain.deployments, requires }),
+    ({ domain, requires }) => eventRoutes({ events: domain.events, requires }),
+    ({ domain, requires }) =>
+      adminQueueRoutes({ deadLetter: domain.deadLetter, deployments: domain.deployments, requires }),
   ];
 }
 
@@ -93,6 +103,7 @@ export function createApiDomain(deps: Omit<AppDependencies, "extraRoutes" | "dom
     ...(deps.mailer ? { mailer: deps.mailer } : {}),
     ...(readThrough ? { readThrough } : {}),
     ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
+    ...(deps.queues ? { queues: deps.queues } : {}),
   });
 }
 

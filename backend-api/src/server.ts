@@ -76,6 +76,8 @@ onShutdownSignal(logger, async () => {
   // request is answered; closing idle ones as they appear keeps a client's open socket from holding
   // the shutdown until its own keep-alive timeout.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Event streams never go idle by themselves: end them so their connections can close.
+  domain.events.endStreams();
   server.closeIdleConnections();
   const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   const drained = await Promise.race([
@@ -88,6 +90,7 @@ onShutdownSignal(logger, async () => {
     server.closeAllConnections();
   }
   await authListener.stop();
+  await domain.close();
   await Promise.all([pool.end(), closeRedis(redis)]);
   logger.info("api stopped");
 });

@@ -26,6 +26,8 @@ export interface RouteCase {
   body?: unknown;
   /** The scope a key needs for this route; session-only routes give keys every scope and still refuse them. */
   scope?: string;
+  /** A server-sent event stream: only the status is read, then the request is aborted. */
+  stream?: boolean;
   expect: Record<Persona, number>;
 }
 
@@ -135,6 +137,71 @@ export const ROUTES: RouteCase[] = [
     path: "/api/agents/:agent/secrets/:existingSecret",
     scope: "agents:write",
     expect: row([401, 403, 204, 204, 204, 404, 404, 204, 403, 401, 401]),
+  },
+  // Agents as desired state (the fixture agent is queued, with revision 1): every action is a 202.
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/agents",
+    scope: "agents:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/workspaces/:id/agents",
+    body: { name: "matrix deploy" },
+    scope: "agents:write",
+    expect: row([401, 403, 202, 202, 202, 404, 404, 202, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/agents/:agent",
+    scope: "agents:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/agents/:agent",
+    body: { name: "matrix renamed" },
+    scope: "agents:write",
+    expect: row([401, 403, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/agents/:agent",
+    scope: "agents:write",
+    expect: row([401, 403, 202, 202, 202, 404, 404, 202, 403, 401, 401]),
+  },
+  ...(["start", "stop", "restart", "redeploy"] as const).map((action) => ({
+    method: "POST",
+    path: `/api/agents/:agent/${action}`,
+    scope: "agents:write",
+    expect: row([401, 403, 202, 202, 202, 404, 404, 202, 403, 401, 401]),
+  })),
+  {
+    method: "POST",
+    path: "/api/agents/:agent/rollback",
+    body: { revision: 1 },
+    scope: "agents:write",
+    expect: row([401, 403, 202, 202, 202, 404, 404, 202, 403, 401, 401]),
+  },
+  ...(["deployments", "revisions"] as const).map((list) => ({
+    method: "GET",
+    path: `/api/agents/:agent/${list}`,
+    scope: "agents:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  })),
+  {
+    method: "GET",
+    path: "/api/agents/:agent/events",
+    scope: "agents:read",
+    stream: true,
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/workspaces/:id/events",
+    scope: "monitoring:read",
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
   },
   // LLM providers, integrations and channels (fixtures point at 127.0.0.1, which the SSRF guard refuses:
   // the test action answers without any network call).
@@ -255,7 +322,23 @@ export const ROUTES: RouteCase[] = [
 export const ALL_SCOPES = [...API_KEY_SCOPES];
 
 /** Valid bodies for /api/admin routes that take one (the default suits PATCH /api/admin/users/:userId). */
-export const ADMIN_BODIES: Record<string, unknown> = { "PUT /api/admin/settings": { signupMode: "invite" } };
+export const ADMIN_BODIES: Record<string, unknown> = {
+  "PUT /api/admin/settings": { signupMode: "invite" },
+  // An unknown agent: reported in the 202's results, nothing queued.
+  ...Object.fromEntries(
+    ["restart", "stop", "redeploy"].map((a) => [
+      `POST /api/admin/fleet/${a}`,
+      { agentIds: ["00000000-0000-4000-8000-000000000000"] },
+    ]),
+  ),
+};
+
+/** Path parameters of /api/admin routes, and the answers a platform admin gets where not 200 or 202. */
+export const ADMIN_PARAMS: Record<string, string> = { queue: "deployments", jobId: "matrix-job" };
+export const ADMIN_ANSWERS: Record<string, number> = {
+  // No such failed job.
+  "POST /api/admin/queues/:queue/failed/:jobId/retry": 404,
+};
 
 // The signed-in user's own account (verification, linked sign-in methods): browser sessions only.
 // `:identity` is another user's linked identity, so no caller may remove it.

@@ -376,6 +376,8 @@ describe("generated bad input: every route refuses broken fields with a 4xx and 
       channelId: randomUUID(),
       name: "EXISTING_TOKEN",
       provider: "github",
+      queue: "deployments",
+      jobId: "probe-job",
     };
     const tables = await app.db.pool.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables

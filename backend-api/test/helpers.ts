@@ -1,9 +1,18 @@
 import type { AddressInfo } from "node:net";
-import { type Config, closeRedis, createLogger, createRedis, type Logger, waitForRedis } from "@nora/core";
+import {
+  type Config,
+  closeRedis,
+  createLogger,
+  createRedis,
+  type Logger,
+  type NoraQueues,
+  waitForRedis,
+} from "@nora/core";
 import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@nora/core/testing";
+import type { Domain } from "@nora/domain";
 import type { Router } from "express";
 import type { Redis } from "ioredis";
-import { buildApp } from "../src/app.js";
+import { buildApp, createApiDomain } from "../src/app.js";
 import { type AuthCache, createAuthCache, listenForAuthChanges } from "../src/http/auth-cache.js";
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -22,6 +31,8 @@ export interface TestApp {
   logs: LogCapture;
   logger: Logger;
   authCache: AuthCache;
+  /** The app's domain (its services, its queue producer). */
+  domain: Domain;
   close(): Promise<void>;
 }
 
@@ -36,6 +47,8 @@ export async function startTestApp(
     db?: TestDatabase;
     config?: Config;
     migrationsDir?: string;
+    /** Queue producers for the domain (e.g. on an unreachable Redis); else the domain opens its own. */
+    queues?: NoraQueues;
   } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
@@ -48,14 +61,23 @@ export async function startTestApp(
   const authCache = createAuthCache(config, redis);
   const authListener = listenForAuthChanges(config, authCache, logger);
   await waitUntil(() => authCache.isListening);
+  const domain = createApiDomain({
+    config,
+    logger,
+    pool: db.pool,
+    redis,
+    authCache,
+    ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
+    ...(options.queues ? { queues: options.queues } : {}),
+  });
   const app = buildApp({
     config,
     logger,
     pool: db.pool,
     redis,
     authCache,
+    domain,
     ...(options.routes ? { extraRoutes: options.routes } : {}),
-    ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
   });
   const server = await new Promise<import("node:http").Server>((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -69,10 +91,13 @@ export async function startTestApp(
     logs,
     logger,
     authCache,
+    domain,
     async close() {
+      domain.events.endStreams();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await authListener.stop();
+      await domain.close();
       await closeRedis(redis);
       if (!options.db) await db.drop();
     },

@@ -8,6 +8,7 @@ export * from "./integrations.js";
 export * from "./openapi.js";
 export * from "./primitives.js";
 export * from "./providers.js";
+export * from "./provisioning.js";
 export * from "./route.js";
 export * from "./routes.js";
 export * from "./wire.js";

@@ -1,6 +1,7 @@
 import type { RouteDefinition } from "./route.js";
 import { adminRoutes, keyRotationRoutes } from "./routes-admin.js";
 import { authRoutes, healthRoutes, oauthRoutes } from "./routes-identity.js";
+import { agentLifecycleRoutes, eventRoutes, fleetRoutes, queueRoutes } from "./routes-provisioning.js";
 import { agentRoutes, channelRoutes, integrationRoutes, providerRoutes } from "./routes-resources.js";
 import { apiKeyRoutes, invitationRoutes, workspaceRoutes } from "./routes-workspaces.js";
 
@@ -15,9 +16,12 @@ export const API = {
   providers: providerRoutes,
   integrations: integrationRoutes,
   channels: channelRoutes,
-  agents: agentRoutes,
+  agents: { ...agentRoutes, ...agentLifecycleRoutes },
+  events: eventRoutes,
   admin: adminRoutes,
   keyRotation: keyRotationRoutes,
+  queues: queueRoutes,
+  fleet: fleetRoutes,
 } as const;
 
 export type Api = typeof API;

@@ -1,4 +1,4 @@
-import { type Config, Keyring, type Logger, type Pool, type Redis } from "@nora/core";
+import { type Config, Keyring, type Logger, type NoraQueues, type Pool, type Redis } from "@nora/core";
 import { createAdminService } from "./admin/service.js";
 import { createEnvOverridesService } from "./agents/env-overrides-service.js";
 import { createProviderSyncService } from "./agents/provider-sync.js";
@@ -9,6 +9,10 @@ import { createAuthenticationService } from "./auth/authentication.js";
 import { createOAuthService } from "./auth/oauth/service.js";
 import { createAuthService } from "./auth/service.js";
 import { createChannelService } from "./channels/service.js";
+import { createDeadLetterService } from "./deployments/dead-letter.js";
+import { createQueueAccess } from "./deployments/queue-producer.js";
+import { createDeploymentService } from "./deployments/service.js";
+import { createEventService } from "./events/service.js";
 import { createReadinessService } from "./health/service.js";
 import { createIntegrationService } from "./integrations/service.js";
 import { createMailer, type Mailer } from "./invitations/mailer.js";
@@ -33,6 +37,11 @@ export interface DomainDependencies {
   readThrough?: ReadThrough;
   /** Migrations the readiness check compares against (tests point it elsewhere). */
   migrationsDir?: string;
+  /**
+   * The queues' producers (the caller closes them). Without them the domain opens its own on a
+   * "bullmq"-role connection when it first enqueues, and `close()` closes it.
+   */
+  queues?: NoraQueues;
 }
 
 /** Every domain service, built once per process: the API and both workers call this. */
@@ -43,6 +52,8 @@ export function createDomain(deps: DomainDependencies) {
   const readThrough: ReadThrough = deps.readThrough ?? ((_kind, _key, load) => load());
   // Operator-facing outbound calls refuse private destinations except those the operator allowlists.
   const outbound = { policy: { allowedCidrs: config.network.outboundAllowedCidrs } };
+  const producer = createQueueAccess({ config, logger, ...(deps.queues ? { queues: deps.queues } : {}) });
+  const events = createEventService({ config, pool, logger });
   return {
     readiness: createReadinessService({
       pool,
@@ -53,7 +64,10 @@ export function createDomain(deps: DomainDependencies) {
     authentication: createAuthenticationService({ config, pool }),
     oauth: createOAuthService({ config, pool, redis, logger }),
     workspaces: createWorkspaceService({ pool, readThrough }),
-    agents: createAgentService({ pool }),
+    agents: createAgentService({ pool, config }),
+    deployments: createDeploymentService({ config, pool, redis, keyring, logger, producer }),
+    events,
+    deadLetter: createDeadLetterService({ pool, producer }),
     apiKeys: createApiKeyService({ config, pool }),
     invitations: createInvitationService({ config, pool, logger, ...(mailer ? { mailer } : {}) }),
     audit: createAuditService({ pool }),
@@ -65,6 +79,11 @@ export function createDomain(deps: DomainDependencies) {
     providers: createProviderService({ pool, keyring, outbound }),
     integrations: createIntegrationService({ pool, keyring, outbound }),
     channels: createChannelService({ pool, keyring, outbound }),
+    /** Closes what the domain opened itself: its queue producer and the event subscriber. */
+    async close(): Promise<void> {
+      events.close();
+      await producer.close();
+    },
   };
 }
 

@@ -40,7 +40,7 @@ export async function upsertOverride(
     name: string;
     valueSealed: string;
     valueHint: string;
-    updatedBy: string;
+    updatedBy: string | null;
   },
 ): Promise<void> {
   await db.query(

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type Keyring, notFound, openSealed, type Pool, sealOrFail, withTransaction } from "@nora/core";
+import {
+  type Keyring,
+  notFound,
+  openSealed,
+  type Pool,
+  type Queryable,
+  sealOrFail,
+  withTransaction,
+} from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { secretHint } from "../shared/sealed-resource.js";
@@ -91,3 +99,33 @@ export function createEnvOverridesService(deps: { pool: Pool; keyring: Keyring }
 }
 
 export type EnvOverridesService = ReturnType<typeof createEnvOverridesService>;
+
+/** Seals and stores overrides in the caller's transaction (a deploy's secrets); returns their names. */
+export async function writeOverrides(
+  db: Queryable,
+  keyring: Keyring,
+  agentId: string,
+  values: Readonly<Record<string, string>>,
+  userId: string | null,
+): Promise<string[]> {
+  const names = Object.keys(values).sort();
+  for (const name of names) {
+    // The sealed value is bound to the row id, so an existing row keeps its id.
+    const id = (await findOverrideId(db, agentId, name)) ?? randomUUID();
+    const value = values[name] as string;
+    await upsertOverride(db, {
+      id,
+      agentId,
+      name,
+      valueSealed: sealOrFail(keyring, value, { table: TABLE, column: COLUMN, rowId: id }),
+      valueHint: secretHint(value) ?? "",
+      updatedBy: userId,
+    });
+  }
+  return names;
+}
+
+/** The names of an agent's overrides (what a revision records), never their values. */
+export async function overrideNamesOf(db: Queryable, agentId: string): Promise<string[]> {
+  return (await listOverrides(db, agentId)).map((o) => o.name);
+}

@@ -57,3 +57,53 @@ export async function agentEventsAfter(
   );
   return rows;
 }
+
+export interface EventFilter {
+  agentId?: string | undefined;
+  type?: string | undefined;
+  severity?: EventSeverity | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Keyset: events with a smaller id. */
+  beforeId?: string | undefined;
+  limit: number;
+}
+
+/** A workspace's events, newest first. */
+export async function listWorkspaceEvents(
+  db: Queryable,
+  workspaceId: string,
+  f: EventFilter,
+): Promise<EventRecord[]> {
+  const { rows } = await db.query<EventRecord>(
+    `SELECT ${EVENT_COLUMNS} FROM events
+     WHERE workspace_id = $1
+       AND ($2::uuid IS NULL OR agent_id = $2)
+       AND ($3::text IS NULL OR type = $3)
+       AND ($4::text IS NULL OR severity = $4)
+       AND ($5::timestamptz IS NULL OR created_at >= $5)
+       AND ($6::timestamptz IS NULL OR created_at <= $6)
+       AND ($7::bigint IS NULL OR id < $7)
+     ORDER BY id DESC LIMIT $8`,
+    [
+      workspaceId,
+      f.agentId ?? null,
+      f.type ?? null,
+      f.severity ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.beforeId ?? null,
+      f.limit,
+    ],
+  );
+  return rows;
+}
+
+/** The id of the agent's newest event ("0" when it has none): where a fresh stream starts. */
+export async function latestAgentEventId(db: Queryable, agentId: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT coalesce(max(id), 0)::text AS id FROM events WHERE agent_id = $1",
+    [agentId],
+  );
+  return rows[0]?.id ?? "0";
+}
