@@ -15,5 +15,12 @@ export function provisionerParts(deps: {
 }): WorkerParts {
   const domain = createDomain(deps);
   const provisioner = createProvisioner({ ...deps, domain });
-  return { handlers: provisioner.handlers, tasks: provisioner.tasks, close: () => provisioner.close() };
+  return {
+    handlers: provisioner.handlers,
+    tasks: provisioner.tasks,
+    close: async () => {
+      await provisioner.close();
+      await domain.close();
+    },
+  };
 }

@@ -116,6 +116,13 @@ export function createReconciler(deps: {
         continue;
       }
       const state = await job.getState();
+      if (state === "failed" && deployment.status === "queued") {
+        // Asked to run again (a dead-letter retry whose Redis half did not happen): retry the job.
+        await job.retry("failed");
+        log.warn({ deploymentId: deployment.id }, "queued deployment's job had failed; retried it");
+        requeued++;
+        continue;
+      }
       if (state === "failed" || state === "completed") {
         const reason =
           state === "failed"
