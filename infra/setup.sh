@@ -135,6 +135,9 @@ resolve() {
   [ "$line_from" != env ] || uncustomised="$address_in_env"
   if [ -n "${overrides[$name]+set}" ]; then
     printf '%s' "${overrides[$name]}"
+  elif [ "$name" = DOCKER_GID ] && [ -z "$value" ]; then
+    # The group owning this host's Docker socket: the provisioner's one privilege in the stack.
+    stat -c %g /var/run/docker.sock 2>/dev/null || printf '999'
   elif [ "$name" = PUBLIC_URL ] && [ "${value%/}" = "$uncustomised" ]; then
     # PUBLIC_URL not customised: it follows the published address, so the browser's origin matches it.
     printf '%s' "$address_after"

@@ -261,7 +261,7 @@ describe("moving a destination leaves the stored credential behind", () => {
 
     // An agent of this workspace, running on the real runtime server.
     const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a', 'running', $2) RETURNING id",
+      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), 'running', $2) RETURNING id",
       [ws.id, runtime.url("/").replace(/\/$/, "")],
     );
     const agentId = rows[0]?.id as string;

@@ -56,7 +56,7 @@ describe("sync-providers", () => {
 
   async function agent(status: string, runtimeUrl: string | null, token: string = TOKEN) {
     const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a', $2, $3) RETURNING id",
+      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), $2, $3) RETURNING id",
       [workspaceId, status, runtimeUrl],
     );
     const id = rows[0]?.id as string;

@@ -484,8 +484,25 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
     });
   }
 
+  let joinedPeers = "";
+  /** In network access, joins peers (the API) that started since the last call to every agent network. */
+  async function reconcileAccess(): Promise<number> {
+    if (options.access !== "network") return 0;
+    return guarded("connect the control plane to agent networks", async () => {
+      const current = (await peers()).sort().join(",");
+      if (current === joinedPeers) return 0;
+      const runtimes = await listManaged();
+      for (const runtime of runtimes) {
+        await ignoring([404], () => connectPeers(agentNames(runtime.agentId).network));
+      }
+      joinedPeers = current;
+      return runtimes.length;
+    });
+  }
+
   return {
     target: "docker",
+    reconcileAccess,
     resolveImage,
     create,
     start: (agentId) =>

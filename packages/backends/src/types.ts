@@ -139,4 +139,9 @@ export interface RuntimeBackend {
   /** Lifecycle events of managed runtimes until `signal` aborts. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
   listManaged(): Promise<ManagedRuntime[]>;
+  /**
+   * Makes sure the control plane can reach every managed runtime (Docker's network access: API
+   * containers started since are joined to each agent network). Returns how many were checked.
+   */
+  reconcileAccess(): Promise<number>;
 }

@@ -609,6 +609,33 @@ describe("Docker backend, network access", () => {
   });
 });
 
+describe("Docker backend, network access: a peer started later", () => {
+  it("is joined to existing agent networks by reconcileAccess, once per change of peers", async () => {
+    const spec = await makeSpec("late", { hostPorts: null });
+    await createWithRetry(viaNetwork, spec);
+    expect(await viaNetwork.reconcileAccess()).toBeGreaterThanOrEqual(0);
+    const peer = await docker.createContainer({
+      name: `nora-test-${RUN}-late-peer`,
+      Image: image,
+      Labels: { ...extraLabels, [peerLabel.key]: peerLabel.value },
+      User: "1000:1000",
+      HostConfig: { NetworkMode: "bridge", CapDrop: ["ALL"], Tmpfs: { "/var/log/nora": "uid=1000" } },
+    });
+    await peer.start();
+    expect(Object.keys((await peer.inspect()).NetworkSettings.Networks)).not.toContain(
+      agentNames(spec.agentId).network,
+    );
+    expect(await viaNetwork.reconcileAccess()).toBeGreaterThanOrEqual(1);
+    expect(Object.keys((await peer.inspect()).NetworkSettings.Networks)).toContain(
+      agentNames(spec.agentId).network,
+    );
+    // Nothing changed since: the next call does no work.
+    expect(await viaNetwork.reconcileAccess()).toBe(0);
+    await viaNetwork.remove(spec.agentId);
+    await peer.remove({ force: true });
+  });
+});
+
 describe("Docker backend errors", () => {
   it("a missing image is image_not_found with its name, and creates nothing", async () => {
     const spec = await makeSpec("noimg", { image: `nora-runtime-missing:${RUN}` });

@@ -12,7 +12,7 @@ describe("agent statuses", () => {
       expect(AGENT_STATUS_PRESENTATION[status].label).not.toBe("");
     }
     const busy = AGENT_STATUSES.filter((status) => AGENT_STATUS_PRESENTATION[status].busy);
-    expect(busy).toEqual(["queued", "provisioning", "deleting"]);
+    expect(busy).toEqual(["queued", "provisioning", "starting", "stopping", "deleting"]);
     expect(presentAgentStatus("failed").tone).toBe("danger");
     expect(presentAgentStatus("running").tone).toBe("success");
   });

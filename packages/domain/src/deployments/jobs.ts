@@ -3,6 +3,8 @@ import {
   AGENT_PORTS,
   assembleRuntime,
   type DeployTarget,
+  isRuntimeFamily,
+  isSandboxProfile,
   type ProviderMaterial,
   RUNTIME_PORTS,
   type RuntimeAssembly,
@@ -21,6 +23,7 @@ import {
   type PoolClient,
   sealOrFail,
 } from "@nora/core";
+import { revisionById } from "../agents/service.js";
 import {
   agentHostPorts,
   agentSubnetIndex,
@@ -40,7 +43,6 @@ import {
   recordDelivered,
   recordRevisionDigest,
   recordRuntime,
-  revisionForJob,
   storeMissingTokens,
   tryLockAgent,
   unlockAgent,
@@ -203,8 +205,13 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
       return { status: "cancelled", reason: "the agent changed before this deployment ran" };
     }
     const revisionId = deployment.revisionId ?? agent.currentRevisionId;
-    const revision = revisionId ? await revisionForJob(pool, revisionId) : undefined;
-    if (!revision) throw new DeploymentFailed("the deployment has no revision to run; redeploy the agent");
+    const stored = revisionId ? await revisionById(pool, revisionId) : undefined;
+    if (!stored) throw new DeploymentFailed("the deployment has no revision to run; redeploy the agent");
+    const { family, profile } = stored;
+    if (!isRuntimeFamily(family) || !isSandboxProfile(profile)) {
+      throw new DeploymentFailed(`revision ${stored.number} names an unknown family or profile`);
+    }
+    const revision = { ...stored, family, profile };
 
     const digest = await backend.resolveImage(revision.imageDigest ?? revision.image);
     if (digest === null) {

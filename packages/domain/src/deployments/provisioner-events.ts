@@ -2,7 +2,7 @@ import type { AgentStatus } from "@nora/api-contract";
 import type { Logger, Pool, Redis } from "@nora/core";
 import { statusesLeadingTo } from "../agents/status.js";
 import { publishEvents } from "../events/channel.js";
-import { type EventSeverity, insertEvent, type NewEvent } from "../events/repo.js";
+import { type EventSeverity, type NewEvent, recordEvent } from "../events/service.js";
 import { transitionAgent } from "./provisioner-repo.js";
 
 const SEVERITY_OF_STATUS: Partial<Record<AgentStatus, EventSeverity>> = {
@@ -24,7 +24,7 @@ export function createProvisionerEvents(deps: {
   const { pool, redis, keyPrefix, logger } = deps;
 
   async function record(event: NewEvent): Promise<void> {
-    const row = await insertEvent(pool, event);
+    const row = await recordEvent(pool, event);
     if (!(await publishEvents(redis, keyPrefix, [row]))) {
       logger.warn(
         { eventId: row.id },

@@ -33,23 +33,6 @@ export interface ProvisionedAgentRow {
   currentRevisionId: string | null;
 }
 
-export interface RevisionRow {
-  id: string;
-  agentId: string;
-  number: number;
-  family: "openclaw" | "hermes";
-  target: "docker" | "k8s" | "proxmox";
-  profile: "standard" | "nemoclaw";
-  image: string;
-  imageDigest: string | null;
-  vcpu: number;
-  memoryMb: number;
-  diskGb: number;
-  providerIds: string[] | null;
-  envNames: string[];
-  template: Record<string, string>;
-}
-
 const AGENT_COLUMNS = `id, workspace_id AS "workspaceId", name, status, desired_state AS "desiredState",
   runtime_family AS family, deploy_target AS target, sandbox_profile AS profile, provider_ids::text[] AS "providerIds",
   runtime_token_sealed AS "runtimeTokenSealed", gateway_token_sealed AS "gatewayTokenSealed",
@@ -70,18 +53,6 @@ export async function agentForJob(db: Queryable, id: string): Promise<Provisione
   const { rows } = await db.query<ProvisionedAgentRow>(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = $1`, [
     id,
   ]);
-  return rows[0];
-}
-
-export async function revisionForJob(db: Queryable, id: string): Promise<RevisionRow | undefined> {
-  const { rows } = await db.query<RevisionRow>(
-    `SELECT id, agent_id AS "agentId", number, runtime_family AS family, deploy_target AS target,
-       sandbox_profile AS profile, image, image_digest AS "imageDigest", vcpu::float8 AS vcpu,
-       memory_mb AS "memoryMb", disk_gb AS "diskGb", provider_ids::text[] AS "providerIds",
-       env_names AS "envNames", template
-     FROM agent_revisions WHERE id = $1`,
-    [id],
-  );
   return rows[0];
 }
 

@@ -215,7 +215,7 @@ export function createReconciler(deps: {
     });
     if (atStart) log.info({ orphans: atStart[0], vanished: atStart[1] }, "reconciled runtimes at start");
     while (!signal.aborted) {
-      await Promise.all([sweep(), promoteWarnings()]).catch((error: unknown) =>
+      await Promise.all([sweep(), promoteWarnings(), backend.reconcileAccess()]).catch((error: unknown) =>
         log.error({ err: error }, "sweep failed"),
       );
       await new Promise<void>((resolve) => {

@@ -101,4 +101,4 @@ export type EventService = ReturnType<typeof createEventService>;
 
 /** Writes an event in the caller's transaction; publish it (channel.ts) once committed. */
 export const recordEvent = insertEvent;
-export type { EventRecord } from "./repo.js";
+export type { EventRecord, EventSeverity, NewEvent } from "./repo.js";
