@@ -211,10 +211,14 @@ describe.skipIf(compose.skip || python.skip || bash.skip)(
     it("gives the Docker socket to the provisioner only; the API reaches agents over their networks", () => {
       for (const [name, service] of Object.entries(services)) {
         const mounts = strings(service.volumes).filter((v) => v.includes("docker.sock"));
-        expect(mounts, name).toEqual(name === "worker-provisioner" ? ["/var/run/docker.sock:/var/run/docker.sock"] : []);
+        expect(mounts, name).toEqual(
+          name === "worker-provisioner" ? ["/var/run/docker.sock:/var/run/docker.sock:rw"] : [],
+        );
         expect(service.privileged, name).toBeUndefined();
       }
-      expect(obj(services["worker-provisioner"]?.environment, "provisioner").DOCKER_AGENT_ACCESS).toBe("network");
+      expect(obj(services["worker-provisioner"]?.environment, "provisioner").DOCKER_AGENT_ACCESS).toBe(
+        "network",
+      );
       expect(obj(services["backend-api"]?.labels, "api labels")["org.nora.agent-peer"]).toBe("true");
     });
 
