@@ -116,11 +116,11 @@ describe("the provisioner killed mid-deployment", () => {
     const ids = [deploy, a, b].map((r) => (r.body.deployment as { id: string }).id);
     const outcomes = await Promise.all(ids.map((id) => settled(stack, id)));
     // The newest request wins; older ones still queued when it arrived are superseded, not run twice.
-    const { rows } = await stack.db.pool.query<{ status: string }>(
-      "SELECT status FROM deployments WHERE agent_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    const { rows } = await stack.db.pool.query<{ status: string; reason: string | null }>(
+      "SELECT status, reason FROM deployments WHERE agent_id = $1 ORDER BY created_at DESC, id DESC",
       [agentId],
     );
-    expect(rows[0]?.status).toBe("succeeded");
+    expect(rows[0]?.status, JSON.stringify(rows)).toBe("succeeded");
     for (const outcome of outcomes) expect(["succeeded", "cancelled"]).toContain(outcome?.status);
     expect(await agentStatus(stack, agentId)).toBe("running");
     expect(await stack.containersOf(agentId)).toHaveLength(1);

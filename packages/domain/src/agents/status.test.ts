@@ -25,7 +25,13 @@ describe("the agent state machine", () => {
     expect(canTransition("stopped", "running")).toBe(false);
     expect(canTransition("queued", "running")).toBe(false);
     expect(canTransition("running", "stopped")).toBe(false);
-    expect(canTransition("running", "provisioning")).toBe(false);
+  });
+
+  it("lets a job start from any settled status, as an older job may have finished after the request", () => {
+    for (const from of ["running", "warning", "stopped", "stopping", "failed", "error"] as const) {
+      expect(canTransition(from, "provisioning"), from).toBe(true);
+      expect(canTransition(from, "starting"), from).toBe(true);
+    }
   });
 
   it("lets a retried job repeat its step", () => {

@@ -8,7 +8,10 @@ import type { AgentStatus, DeploymentAction } from "@nora/api-contract";
  * the UPDATE itself, so two writers cannot race past it) and logged by the caller.
  *
  * Re-entering the current status is allowed where a retried job repeats a step (`provisioning`,
- * `starting`): a provisioner killed mid-deployment resumes from where the database says it was.
+ * `starting`): a provisioner killed mid-deployment resumes from where the database says it was. A job
+ * may find the agent in any settled status, not only the one its request set: an older job that was
+ * still running when the request came finished after it (its `running` is true, and the newer job
+ * proceeds from there). Only `deleting` is final.
  */
 export const AGENT_TRANSITIONS: Readonly<Record<AgentStatus, readonly AgentStatus[]>> = {
   queued: ["queued", "provisioning", "starting", "stopping", "deleting", "failed", "error"],
@@ -24,8 +27,8 @@ export const AGENT_TRANSITIONS: Readonly<Record<AgentStatus, readonly AgentStatu
     "stopping",
     "deleting",
   ],
-  running: ["queued", "starting", "warning", "failed", "stopping", "deleting", "error"],
-  warning: ["queued", "starting", "running", "failed", "stopping", "deleting", "error"],
+  running: ["queued", "provisioning", "starting", "warning", "failed", "stopping", "deleting", "error"],
+  warning: ["queued", "provisioning", "starting", "running", "failed", "stopping", "deleting", "error"],
   failed: [
     "queued",
     "provisioning",
@@ -37,8 +40,8 @@ export const AGENT_TRANSITIONS: Readonly<Record<AgentStatus, readonly AgentStatu
     "deleting",
     "error",
   ],
-  stopping: ["stopping", "stopped", "failed", "error", "queued", "deleting"],
-  stopped: ["queued", "starting", "stopping", "deleting", "failed", "error"],
+  stopping: ["stopping", "stopped", "failed", "error", "queued", "provisioning", "starting", "deleting"],
+  stopped: ["queued", "provisioning", "starting", "stopping", "deleting", "failed", "error"],
   deleting: ["deleting", "error"],
   error: ["queued", "provisioning", "starting", "stopping", "stopped", "deleting", "failed", "error"],
 };
