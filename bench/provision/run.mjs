@@ -211,13 +211,13 @@ async function main() {
       });
       const text = await res.text();
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return { body: JSON.parse(text), cookie: res.headers.get("set-cookie")?.split(";")[0] };
+      const session = res.headers.getSetCookie().find((c) => /nora_session=/.test(c));
+      return { body: JSON.parse(text), cookie: session?.split(";")[0] };
     };
-    const signup = await json("POST", "/api/auth/signup", {
-      email: "bench@example.org",
-      password: "bench-password-1234",
-    });
-    const cookie = { cookie: signup.cookie };
+    const credentials = { email: "bench@example.org", password: "bench-password-1234" };
+    await json("POST", "/api/auth/signup", credentials);
+    const login = await json("POST", "/api/auth/login", credentials);
+    const cookie = { cookie: login.cookie };
     const workspace = (await json("POST", "/api/workspaces", { name: "bench" }, cookie)).body.workspace.id;
     const key = (
       await json(

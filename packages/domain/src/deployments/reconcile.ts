@@ -19,6 +19,7 @@ const SWEEP_GRACE_MS = 5_000;
 /** Probes when a runtime restarted on its own (Docker's restart policy) before it counts as ready again. */
 const RECHECK_ATTEMPTS = 60;
 const EVENTS_RECONNECT_MS = 2_000;
+const EVENTS_RECONNECT_MAX_MS = 60_000;
 
 /**
  * Keeps agent statuses true outside of deployments: at provisioner start (orphans, vanished runtimes),
@@ -193,18 +194,22 @@ export function createReconciler(deps: {
   }
 
   async function watchEvents(signal: AbortSignal): Promise<void> {
+    let delay = EVENTS_RECONNECT_MS;
     while (!signal.aborted) {
       try {
         for await (const event of backend.events(signal)) {
+          delay = EVENTS_RECONNECT_MS;
           await onEvent(event, signal).catch((error: unknown) =>
             log.error({ err: error, agentId: event.agentId }, "runtime event not handled"),
           );
         }
       } catch (error) {
         if (signal.aborted) return;
-        log.warn({ err: error }, "runtime events stream ended; reconnecting");
+        log.warn({ err: error, retryInMs: delay }, "runtime events stream ended; reconnecting");
       }
-      await new Promise((resolve) => setTimeout(resolve, EVENTS_RECONNECT_MS));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      // A backend that stays away (no Docker engine on this host) is retried ever less often.
+      delay = Math.min(delay * 2, EVENTS_RECONNECT_MAX_MS);
     }
   }
 
