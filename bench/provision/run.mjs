@@ -252,6 +252,7 @@ async function main() {
     for (const id of agents.splice(0)) await json("DELETE", `/api/agents/${id}`, undefined, bearer);
 
     const fleetStarted = performance.now();
+    // BENCH_FLEET=0 measures the single deployments only.
     const fleet = await Promise.all(Array.from({ length: FLEET }, (_, i) => deploy(`fleet-${i}`)));
     const fleetMs = performance.now() - fleetStarted;
 
@@ -266,9 +267,11 @@ async function main() {
     console.log(
       `  overhead above the floor: ${seconds(overhead)} (target ≤ 1 s); ratio ${(median(nora) / median(floor)).toFixed(3)}`,
     );
-    console.log(
-      `  ${FLEET} agents at concurrency 6: all running in ${seconds(fleetMs)} (median agent ${seconds(median(fleet))})`,
-    );
+    if (FLEET > 0) {
+      console.log(
+        `  ${FLEET} agents at concurrency 6: all running in ${seconds(fleetMs)} (median agent ${seconds(median(fleet))})`,
+      );
+    }
   } finally {
     for (const id of agents) {
       await docker(["rm", "-f", `nora-agent-${id}`]).catch(() => {});

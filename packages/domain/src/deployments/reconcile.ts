@@ -224,11 +224,13 @@ export function createReconciler(deps: {
         log.error({ err: error }, "sweep failed"),
       );
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, config.provisioning.sweepIntervalMs);
-        signal.addEventListener("abort", () => {
+        const wake = () => {
           clearTimeout(timer);
+          signal.removeEventListener("abort", wake);
           resolve();
-        });
+        };
+        const timer = setTimeout(wake, config.provisioning.sweepIntervalMs);
+        signal.addEventListener("abort", wake, { once: true });
       });
     }
   }
