@@ -119,6 +119,38 @@ describe("sync-providers", () => {
     expect(app.logs.text).not.toContain(PROVIDER_KEY);
   });
 
+  it("pushes only the providers the agent was given, never another provider's key", async () => {
+    const chosen = await call(
+      app,
+      { cookie: owner.cookie },
+      "POST",
+      `/api/workspaces/${workspaceId}/llm-providers`,
+      {
+        kind: "mistral",
+        name: "Chosen",
+        apiKey: `sk-chosen-${randomBytes(8).toString("hex")}`,
+        defaultModel: "mistral-test",
+      },
+    );
+    const otherKey = `sk-not-for-this-agent-${randomBytes(8).toString("hex")}`;
+    await call(app, { cookie: owner.cookie }, "POST", `/api/workspaces/${workspaceId}/llm-providers`, {
+      kind: "groq",
+      name: "Not chosen",
+      apiKey: otherKey,
+      defaultModel: "groq-test",
+    });
+    const chosenId = (chosen.body.provider as { id: string }).id;
+    const agentId = await agent("running", runtime.url("/").replace(/\/$/, ""));
+    await app.db.pool.query("UPDATE agents SET provider_ids = $2 WHERE id = $1", [agentId, [chosenId]]);
+    const res = await sync(agentId);
+    expect(res.status).toBe(200);
+    expect((res.body.providers as Array<{ id: string }>).map((p) => p.id)).toEqual([
+      `mistral-${chosenId.slice(0, 8)}`,
+    ]);
+    const material = await readFile(join(runtime.dirs.state, "nora/providers.json"), "utf8");
+    expect(material).not.toContain(otherKey);
+  });
+
   it("refuses an agent that is not running", async () => {
     const res = await sync(await agent("stopped", null));
     expect(res.status).toBe(409);

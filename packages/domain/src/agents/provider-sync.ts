@@ -98,7 +98,8 @@ export function createProviderSyncService(deps: {
         { table: "agents", column: "runtime_token_sealed", rowId: agent.id },
         logger,
       ).value;
-      const { providers, skipped, defaultModel } = await assemble(agent.workspaceId);
+      // Only the providers the agent was given: a key never reaches an agent that was not meant to have it.
+      const { providers, skipped, defaultModel } = await assemble(agent.workspaceId, agent.providerIds);
 
       // The checked URL is an address literal, so the connection goes exactly where the check said.
       const runtime = new RuntimeClient({

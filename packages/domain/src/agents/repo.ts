@@ -28,12 +28,14 @@ export interface AgentRuntimeRow {
   status: string;
   runtimeUrl: string | null;
   runtimeTokenSealed: string | null;
+  /** The providers the agent receives; null means all of the workspace's. */
+  providerIds: string[] | null;
 }
 
 export async function findAgentRuntime(db: Queryable, agentId: string): Promise<AgentRuntimeRow | undefined> {
   const { rows } = await db.query<AgentRuntimeRow>(
     `SELECT id, workspace_id AS "workspaceId", status, runtime_url AS "runtimeUrl",
-       runtime_token_sealed AS "runtimeTokenSealed"
+       runtime_token_sealed AS "runtimeTokenSealed", provider_ids::text[] AS "providerIds"
      FROM agents WHERE id = $1`,
     [agentId],
   );
