@@ -49,16 +49,7 @@ export function createEnvOverridesService(deps: { pool: Pool; keyring: Keyring }
       ctx: ActionContext,
     ) {
       await withTransaction(pool, async (tx) => {
-        const existing = await findOverrideId(tx, agentId, name);
-        const id = existing ?? randomUUID();
-        await upsertOverride(tx, {
-          id,
-          agentId,
-          name,
-          valueSealed: sealOrFail(keyring, value, { table: TABLE, column: COLUMN, rowId: id }),
-          valueHint: secretHint(value) ?? "",
-          updatedBy: userId,
-        });
+        const existing = await writeOverride(tx, keyring, agentId, name, value, userId);
         await recordAudit(tx, {
           ...auditFieldsOf(ctx),
           action: existing ? "agent.secret_updated" : "agent.secret_created",
@@ -100,6 +91,31 @@ export function createEnvOverridesService(deps: { pool: Pool; keyring: Keyring }
 
 export type EnvOverridesService = ReturnType<typeof createEnvOverridesService>;
 
+/**
+ * Seals and stores one override; returns whether it existed. The sealed value is bound to the row id,
+ * so an existing row keeps its id.
+ */
+async function writeOverride(
+  db: Queryable,
+  keyring: Keyring,
+  agentId: string,
+  name: string,
+  value: string,
+  userId: string | null,
+): Promise<boolean> {
+  const existing = await findOverrideId(db, agentId, name);
+  const id = existing ?? randomUUID();
+  await upsertOverride(db, {
+    id,
+    agentId,
+    name,
+    valueSealed: sealOrFail(keyring, value, { table: TABLE, column: COLUMN, rowId: id }),
+    valueHint: secretHint(value) ?? "",
+    updatedBy: userId,
+  });
+  return existing !== null && existing !== undefined;
+}
+
 /** Seals and stores overrides in the caller's transaction (a deploy's secrets); returns their names. */
 export async function writeOverrides(
   db: Queryable,
@@ -109,19 +125,7 @@ export async function writeOverrides(
   userId: string | null,
 ): Promise<string[]> {
   const names = Object.keys(values).sort();
-  for (const name of names) {
-    // The sealed value is bound to the row id, so an existing row keeps its id.
-    const id = (await findOverrideId(db, agentId, name)) ?? randomUUID();
-    const value = values[name] as string;
-    await upsertOverride(db, {
-      id,
-      agentId,
-      name,
-      valueSealed: sealOrFail(keyring, value, { table: TABLE, column: COLUMN, rowId: id }),
-      valueHint: secretHint(value) ?? "",
-      updatedBy: userId,
-    });
-  }
+  for (const name of names) await writeOverride(db, keyring, agentId, name, values[name] as string, userId);
   return names;
 }
 
