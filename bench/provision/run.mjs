@@ -5,12 +5,13 @@
 // with floor runs so both see the same machine. Then BENCH_FLEET (12) agents asked for at once, deployed
 // at DEPLOYMENT_WORKER_CONCURRENCY 6. Builds the image first unless it is cached.
 // The API runs in this process (bench/lib/full-app.mjs); the provisioner is its built entry point.
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { docker, probe, run } from "../lib/docker.mjs";
 import { buildFullApp } from "../lib/full-app.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -18,38 +19,12 @@ const FLEET = Number(process.env.BENCH_FLEET ?? 12);
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const LABEL = "nora.bench=provision";
 
-function run(file, args, timeout = 20 * 60_000) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { timeout, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stderr}`));
-        else resolve(stdout.trim());
-      },
-    );
-  });
-}
-const docker = (args) => run("docker", args, 120_000);
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-
-async function probe(url, init = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 1000);
-  try {
-    return await fetch(url, { ...init, signal: controller.signal });
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The floor: the same image, hardening and files, started by hand and polled every 20 ms. */
 async function floorRun(image, runtime) {
@@ -281,7 +256,9 @@ async function main() {
       );
       if (volumes) await docker(["volume", "rm", "-f", ...volumes.split("\n")]).catch(() => {});
     }
+    const exited = new Promise((resolve) => provisioner.once("exit", resolve));
     provisioner.kill("SIGTERM");
+    await exited;
     server.close();
     await full.close();
   }

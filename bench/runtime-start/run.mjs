@@ -3,50 +3,21 @@
 // floor: a bare `node -e` HTTP server started from the same image. Median of BENCH_RUNS (5) each,
 // every run in a fresh container with fresh volumes, hardened as the provisioner runs runtimes.
 // Builds the image first unless it is cached (infra/images/build-openclaw-offline.sh).
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { docker, probe, run } from "../lib/docker.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const LABEL = "nora.bench=1";
 
-function run(file, args, timeout = 20 * 60_000) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { timeout, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stderr}`));
-        else resolve(stdout.trim());
-      },
-    );
-  });
-}
-
-const docker = (args) => run("docker", args, 120_000);
-
 async function hostPort(container, port) {
   const mapping = await docker(["port", container, `${port}/tcp`]);
   return Number(/127\.0\.0\.1:(\d+)/.exec(mapping)?.[1]);
-}
-
-/** fetch with a referenced timer: AbortSignal.timeout's is unreferenced and cannot keep the process alive. */
-async function probe(url) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 1000);
-  try {
-    return await fetch(url, { signal: controller.signal });
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Milliseconds from `start` until `url` answers 200. */

@@ -380,6 +380,13 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
 
     const client = await pool.connect();
     let clientBroken = false;
+    // A connection PostgreSQL ends while we hold it (a restart, a terminated backend) must fail this
+    // job, not the process: the lock goes with the session, and the retry takes a fresh connection.
+    const onClientError = (error: Error) => {
+      clientBroken = true;
+      log.warn({ err: error }, "the agent lock's database connection failed");
+    };
+    client.on("error", onClientError);
     try {
       await lockAgent(client, payload.agentId, signal);
       // Another job may have finished or superseded this one while we waited for the lock.
@@ -449,6 +456,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
       await unlockAgent(client, payload.agentId).catch(() => {
         clientBroken = true;
       });
+      client.off("error", onClientError);
       client.release(clientBroken);
     }
   }
