@@ -23,6 +23,8 @@ import type { RuntimeEndpoints, RuntimeSpec } from "./types.js";
 
 export const DOCKER_LABELS = {
   managed: "nora.managed",
+  /** The Nora installation that made it: a provisioner manages its own installation's runtimes only. */
+  installation: "nora.installation",
   agentId: "nora.agent.id",
   workspaceId: "nora.workspace.id",
   revisionId: "nora.revision.id",

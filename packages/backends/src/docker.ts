@@ -53,6 +53,11 @@ export interface DockerBackendOptions {
   logger: Logger;
   /** Labels added to everything the backend creates (tests mark their objects with them). */
   extraLabels?: Readonly<Record<string, string>>;
+  /**
+   * This installation's id: labelled on everything the backend creates, and the only runtimes it lists,
+   * watches or reconciles. Two Nora installations on one engine never touch each other's agents.
+   */
+  installationId?: string;
 }
 
 interface DockerApiError {
@@ -114,6 +119,11 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
   const docker = new Docker({ socketPath: options.socketPath });
   const log = options.logger;
   const peerLabel = `${options.peerLabel.key}=${options.peerLabel.value}`;
+  const managedRuntimes = [
+    `${DOCKER_LABELS.managed}=true`,
+    `${DOCKER_LABELS.role}=runtime`,
+    ...(options.installationId ? [`${DOCKER_LABELS.installation}=${options.installationId}`] : []),
+  ];
   /** Set once the engine refused a quota: the storage driver does not change under a running engine. */
   let quotaRefusal: string | null = null;
 
@@ -121,7 +131,10 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
     access: options.access,
     bindIp: options.bindIp,
     diskQuota,
-    ...(options.extraLabels === undefined ? {} : { extraLabels: options.extraLabels }),
+    extraLabels: {
+      ...options.extraLabels,
+      ...(options.installationId ? { [DOCKER_LABELS.installation]: options.installationId } : {}),
+    },
   });
 
   async function guarded<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -437,7 +450,7 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
       docker.getEvents({
         filters: {
           type: ["container"],
-          label: [`${DOCKER_LABELS.managed}=true`, `${DOCKER_LABELS.role}=runtime`],
+          label: managedRuntimes,
           event: ["start", "die", "oom", "stop", "destroy"],
         },
       }),
@@ -467,7 +480,7 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
     return guarded("list managed runtimes", async () => {
       const list = await docker.listContainers({
         all: true,
-        filters: { label: [`${DOCKER_LABELS.managed}=true`, `${DOCKER_LABELS.role}=runtime`] },
+        filters: { label: managedRuntimes },
       });
       return list.flatMap((c) => {
         const agentId = c.Labels[DOCKER_LABELS.agentId];

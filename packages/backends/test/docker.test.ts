@@ -636,6 +636,36 @@ describe("Docker backend, network access: a peer started later", () => {
   });
 });
 
+describe("Docker backend, two installations on one engine", () => {
+  it("lists and reconciles only its own installation's runtimes", async () => {
+    const mine = createDockerBackend({
+      socketPath: SOCKET,
+      access: "published",
+      bindIp: "127.0.0.1",
+      peerLabel,
+      logger,
+      extraLabels,
+      installationId: `${RUN}-mine`,
+    });
+    const theirs = createDockerBackend({
+      socketPath: SOCKET,
+      access: "published",
+      bindIp: "127.0.0.1",
+      peerLabel,
+      logger,
+      extraLabels,
+      installationId: `${RUN}-theirs`,
+    });
+    const spec = await makeSpec("installation");
+    await createWithRetry(mine, spec);
+    const info = await docker.getContainer(agentNames(spec.agentId).container).inspect();
+    expect(info.Config.Labels["nora.installation"]).toBe(`${RUN}-mine`);
+    expect((await mine.listManaged()).map((r) => r.agentId)).toContain(spec.agentId);
+    expect((await theirs.listManaged()).map((r) => r.agentId)).not.toContain(spec.agentId);
+    await mine.remove(spec.agentId);
+  });
+});
+
 describe("Docker backend errors", () => {
   it("a missing image is image_not_found with its name, and creates nothing", async () => {
     const spec = await makeSpec("noimg", { image: `nora-runtime-missing:${RUN}` });

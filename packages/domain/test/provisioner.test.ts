@@ -73,7 +73,7 @@ beforeAll(async () => {
     logger,
     extraLabels: { [TEST_LABEL]: runId },
   });
-  provisioner = createProvisioner({
+  provisioner = await createProvisioner({
     config,
     pool: db.pool,
     redis,

@@ -7,14 +7,14 @@ import { createDomain, createProvisioner } from "@nora/domain";
  * deployments Redis lost, runtime events). `install-skill` arrives with the hub, `deliver-webhook`
  * with alerts; until a queue's handler is registered here its jobs stay queued.
  */
-export function provisionerParts(deps: {
+export async function provisionerParts(deps: {
   config: Config;
   pool: Pool;
   redis: Redis;
   logger: Logger;
-}): WorkerParts {
+}): Promise<WorkerParts> {
   const domain = createDomain(deps);
-  const provisioner = createProvisioner({ ...deps, domain });
+  const provisioner = await createProvisioner({ ...deps, domain });
   return {
     handlers: provisioner.handlers,
     tasks: provisioner.tasks,

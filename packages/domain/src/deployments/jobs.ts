@@ -450,7 +450,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
         throw error;
       }
     } catch (error) {
-      clientBroken = !(error instanceof Error) || /connection|terminat/i.test(error.message);
+      clientBroken ||= !(error instanceof Error) || /connection|terminat/i.test(error.message);
       throw error;
     } finally {
       await unlockAgent(client, payload.agentId).catch(() => {

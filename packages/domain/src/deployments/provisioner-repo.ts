@@ -303,3 +303,15 @@ export async function storeMissingTokens(
     [agentId, sealed.runtime, sealed.gateway],
   );
 }
+
+/** This installation's id, made once (the first provisioner to ask) and the same for every process after. */
+export async function installationId(db: Queryable): Promise<string> {
+  await db.query(
+    `INSERT INTO platform_settings (key, value) VALUES ('installation_id', to_jsonb(gen_random_uuid()::text))
+     ON CONFLICT (key) DO NOTHING`,
+  );
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT value #>> '{}' AS id FROM platform_settings WHERE key = 'installation_id'",
+  );
+  return rows[0]?.id as string;
+}

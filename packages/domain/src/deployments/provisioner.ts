@@ -15,6 +15,7 @@ import {
 import type { Domain } from "../index.js";
 import { createDeploymentJobs } from "./jobs.js";
 import { createProvisionerEvents } from "./provisioner-events.js";
+import { installationId } from "./provisioner-repo.js";
 import { createReconciler } from "./reconcile.js";
 
 export interface ProvisionerDependencies {
@@ -35,7 +36,7 @@ export interface ProvisionerDependencies {
  * The provisioner's work: the `deploy-agent` handler and the background tasks that keep agent
  * statuses true (reconciliation at start, the sweep, runtime events), built once per worker process.
  */
-export function createProvisioner(deps: ProvisionerDependencies) {
+export async function createProvisioner(deps: ProvisionerDependencies) {
   const { config, pool, redis, logger, domain } = deps;
   const keyring = Keyring.fromConfig(config);
   const docker = config.provisioning.docker;
@@ -46,6 +47,7 @@ export function createProvisioner(deps: ProvisionerDependencies) {
       bindIp: docker.bindIp,
       peerLabel: docker.peerLabel,
       logger: logger.child({ backend: "docker" }),
+      installationId: await installationId(pool),
     }),
   };
   const events = createProvisionerEvents({ pool, redis, keyPrefix: config.redis.keyPrefix, logger });
@@ -90,4 +92,4 @@ export function createProvisioner(deps: ProvisionerDependencies) {
   };
 }
 
-export type Provisioner = ReturnType<typeof createProvisioner>;
+export type Provisioner = Awaited<ReturnType<typeof createProvisioner>>;

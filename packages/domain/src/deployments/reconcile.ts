@@ -16,6 +16,7 @@ import { waitUntilReady } from "./readiness.js";
 
 /** A deployment is left alone this long after it was written: its API request may still be enqueueing it. */
 const SWEEP_GRACE_MS = 5_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Probes when a runtime restarted on its own (Docker's restart policy) before it counts as ready again. */
 const RECHECK_ATTEMPTS = 60;
 const EVENTS_RECONNECT_MS = 2_000;
@@ -50,7 +51,7 @@ export function createReconciler(deps: {
     const managed = await backend.listManaged();
     const owned = await existingAgentIds(
       pool,
-      managed.map((m) => m.agentId).filter((id) => /^[0-9a-f-]{36}$/.test(id)),
+      managed.map((m) => m.agentId).filter((id) => UUID.test(id)),
     );
     let removed = 0;
     const found = managed.filter((m) => !owned.has(m.agentId));
@@ -61,7 +62,7 @@ export function createReconciler(deps: {
         await backend.remove(orphan.agentId, { keepData: true });
         removed++;
       }
-      if (await workspaceExists(pool, orphan.workspaceId)) {
+      if (UUID.test(orphan.workspaceId) && (await workspaceExists(pool, orphan.workspaceId))) {
         await events.record({
           workspaceId: orphan.workspaceId,
           agentId: orphan.agentId,
