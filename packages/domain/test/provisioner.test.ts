@@ -250,6 +250,28 @@ describe("the deploy-agent job (real Docker, contract-only runtime image)", () =
     expect((await agentRow(agentId))?.status).toBe("failed");
   });
 
+  it("orders two requests made in the same millisecond by their own microseconds: the newer runs", async () => {
+    const { agentId, revisionId, deploymentId } = await requestAgent(image);
+    expect((await deploymentOutcome(deploymentId)).status).toBe("succeeded");
+    // Two redeploys 300 µs apart, within one millisecond; the job of the newer one is queued first.
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO deployments (agent_id, workspace_id, revision_id, action, created_at)
+       VALUES ($1, $2, $3, 'redeploy', '2030-01-01T00:00:00.123400Z'),
+              ($1, $2, $3, 'redeploy', '2030-01-01T00:00:00.123700Z')
+       RETURNING id`,
+      [agentId, workspaceId, revisionId],
+    );
+    const [older, newer] = rows.map((r) => r.id) as [string, string];
+    await db.pool.query("UPDATE agents SET status = 'queued' WHERE id = $1", [agentId]);
+    await queues.deployments.add({ deploymentId: newer, agentId }, { jobId: newer });
+    await queues.deployments.add({ deploymentId: older, agentId }, { jobId: older });
+    expect((await deploymentOutcome(newer)).status).toBe("succeeded");
+    const stale = await deploymentOutcome(older);
+    expect(stale.status).toBe("cancelled");
+    expect(stale.reason).toContain(newer);
+    expect((await agentRow(agentId))?.status).toBe("running");
+  });
+
   it("serialises two deployments of one agent: the older is superseded, one container", async () => {
     const { agentId, revisionId, deploymentId } = await requestAgent(image);
     const second = await requestAction(agentId, "redeploy", revisionId);

@@ -64,14 +64,17 @@ export async function recordRevisionDigest(db: Queryable, id: string, digest: st
   ]);
 }
 
-/** A deployment of the same agent asked for after this one and not finished: the newer intent wins. */
+/**
+ * A deployment of the same agent asked for after this one, whatever became of it: the newer intent
+ * wins, so an older request never runs after a newer one (even one already done). Compared in SQL on
+ * the rows' own microsecond times: two requests in one millisecond would look alike in JavaScript.
+ */
 export async function newerDeployment(db: Queryable, deployment: DeploymentJobRow): Promise<string | null> {
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM deployments
-      WHERE agent_id = $1 AND id <> $2 AND status IN ('queued', 'in_progress')
-        AND (created_at, id) > ($3, $2)
-      ORDER BY created_at DESC LIMIT 1`,
-    [deployment.agentId, deployment.id, deployment.createdAt],
+    `SELECT d.id FROM deployments d, deployments me
+      WHERE me.id = $2 AND d.agent_id = $1 AND d.id <> me.id AND (d.created_at, d.id) > (me.created_at, me.id)
+      ORDER BY d.created_at DESC LIMIT 1`,
+    [deployment.agentId, deployment.id],
   );
   return rows[0]?.id ?? null;
 }
