@@ -22,6 +22,7 @@ import {
   type Pool,
   type PoolClient,
   sealOrFail,
+  withTransaction,
 } from "@nora/core";
 import { revisionById } from "../agents/service.js";
 import {
@@ -351,8 +352,11 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
           message: keepData ? `${agent.name} deleted; its volumes were kept` : `${agent.name} deleted`,
           metadata: { keepData },
         });
-        await finishDeployment(pool, deployment.id, { status: "succeeded", reason: null });
-        await deleteAgentRow(pool, agent.id);
+        // The agent row goes (its deployments with it) as the deployment ends: nobody sees one without the other.
+        await withTransaction(pool, async (tx) => {
+          await finishDeployment(tx, deployment.id, { status: "succeeded", reason: null });
+          await deleteAgentRow(tx, agent.id);
+        });
         return { status: "succeeded", reason: null };
       }
     }

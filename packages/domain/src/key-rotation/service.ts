@@ -14,6 +14,7 @@ import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 
 const LOCK_TTL_MS = 60_000;
+const RELEASE_IF_OURS = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`;
 
 export interface RotationStatus {
   runId: string;
@@ -118,9 +119,10 @@ export function createKeyRotationService(deps: { config: Config; pool: Pool; red
         })
         .finally(async () => {
           clearInterval(renew);
+          // Release before reporting the end, and only our own lock, in one step: a get-then-del could
+          // delete a lock another replica took between the two.
+          await redis.eval(RELEASE_IF_OURS, 1, lockKey, runId).catch(() => {});
           await saveStatus(status).catch(() => {});
-          if ((await redis.get(lockKey).catch(() => null)) === runId)
-            await redis.del(lockKey).catch(() => {});
         });
       return { started: true, status };
     },
