@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -141,6 +142,14 @@ func run(kubeconfigPath, dataDir string, withKCM bool, port int) error {
 		defer func() {
 			_ = child.Process.Signal(syscall.SIGTERM)
 			_ = child.Wait()
+		}()
+		// Stop the controller manager as soon as we are asked to stop: otherwise the apiserver
+		// waits for its open watches to drain (60 s) before it returns.
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+		go func() {
+			<-sigs
+			_ = child.Process.Signal(syscall.SIGTERM)
 		}()
 	}
 
