@@ -224,7 +224,14 @@ async function main() {
         `run ${i + 1}/${RUNS}: floor ${seconds(floor.at(-1))}, Nora ${seconds(nora.at(-1))}\n`,
       );
     }
-    for (const id of agents.splice(0)) await json("DELETE", `/api/agents/${id}`, undefined, bearer);
+    // Delete them through Nora and wait until they are gone, so the provisioner is not stopped mid-delete.
+    const deleted = agents.splice(0);
+    for (const id of deleted) await json("DELETE", `/api/agents/${id}`, undefined, bearer);
+    for (const id of deleted) {
+      while ((await fetch(`${baseUrl}/api/agents/${id}`, { headers: bearer })).status !== 404) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
 
     const fleetStarted = performance.now();
     // BENCH_FLEET=0 measures the single deployments only.
