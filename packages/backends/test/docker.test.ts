@@ -6,7 +6,7 @@ import { RUNTIME_LAYOUT, RUNTIME_PORTS, SECRET_FILES } from "@nora/agent-runtime
 import { createLogger } from "@nora/core";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDockerBackend } from "../src/docker.js";
+import { createDockerBackend, type DockerBackendOptions } from "../src/docker.js";
 import { agentNames } from "../src/docker-spec.js";
 import { BackendError } from "../src/errors.js";
 import { contractRuntimeImage, removeLabelled, TEST_LABEL, testRunId } from "../src/testing.js";
@@ -24,22 +24,19 @@ const logger = createLogger({ service: "backends-test", level: "silent" });
 const extraLabels = { [TEST_LABEL]: "1", [RUN_LABEL]: RUN };
 const peerLabel = { key: "nora.test.peer", value: RUN };
 
-const published = createDockerBackend({
-  socketPath: SOCKET,
-  access: "published",
-  bindIp: "127.0.0.1",
-  peerLabel,
-  logger,
-  extraLabels,
-});
-const viaNetwork = createDockerBackend({
-  socketPath: SOCKET,
-  access: "network",
-  bindIp: "127.0.0.1",
-  peerLabel,
-  logger,
-  extraLabels,
-});
+/** A backend of this file's tests: published access on 127.0.0.1 unless `options` says otherwise. */
+const backendWith = (options: Partial<DockerBackendOptions> = {}) =>
+  createDockerBackend({
+    socketPath: SOCKET,
+    access: "published",
+    bindIp: "127.0.0.1",
+    peerLabel,
+    logger,
+    extraLabels,
+    ...options,
+  });
+const published = backendWith();
+const viaNetwork = backendWith({ access: "network" });
 
 let image: string;
 const listeners: Server[] = [];
@@ -638,24 +635,8 @@ describe("Docker backend, network access: a peer started later", () => {
 
 describe("Docker backend, two installations on one engine", () => {
   it("lists and reconciles only its own installation's runtimes", async () => {
-    const mine = createDockerBackend({
-      socketPath: SOCKET,
-      access: "published",
-      bindIp: "127.0.0.1",
-      peerLabel,
-      logger,
-      extraLabels,
-      installationId: `${RUN}-mine`,
-    });
-    const theirs = createDockerBackend({
-      socketPath: SOCKET,
-      access: "published",
-      bindIp: "127.0.0.1",
-      peerLabel,
-      logger,
-      extraLabels,
-      installationId: `${RUN}-theirs`,
-    });
+    const mine = backendWith({ installationId: `${RUN}-mine` });
+    const theirs = backendWith({ installationId: `${RUN}-theirs` });
     const spec = await makeSpec("installation");
     await createWithRetry(mine, spec);
     const info = await docker.getContainer(agentNames(spec.agentId).container).inspect();
@@ -684,13 +665,7 @@ describe("Docker backend errors", () => {
   });
 
   it("an unreachable engine is backend_unavailable", async () => {
-    const away = createDockerBackend({
-      socketPath: `/tmp/nora-no-docker-${RUN}.sock`,
-      access: "published",
-      bindIp: "127.0.0.1",
-      peerLabel,
-      logger,
-    });
+    const away = backendWith({ socketPath: `/tmp/nora-no-docker-${RUN}.sock` });
     await expect(away.listManaged()).rejects.toMatchObject({ code: "backend_unavailable" });
     await expect(away.resolveImage(image)).rejects.toMatchObject({ code: "backend_unavailable" });
   });
