@@ -30,3 +30,22 @@ export async function probe(url, init = {}) {
     clearTimeout(timer);
   }
 }
+
+/** The provisioner's hardening (agent-runtime's RUNTIME_CONTAINER_DEFAULTS) as `docker run` flags. */
+export function hardeningFlags(D) {
+  return [
+    ...[
+      "--user",
+      D.user,
+      "--hostname",
+      D.hostname,
+      "--init",
+      "--read-only",
+      "--pids-limit",
+      String(D.pidsLimit),
+    ],
+    ...D.capDrop.flatMap((cap) => ["--cap-drop", cap]),
+    ...["--security-opt", "no-new-privileges", "--memory", `${D.memoryMb}m`, "--cpus", String(D.cpus)],
+    ...Object.entries(D.tmpfs).flatMap(([path, options]) => ["--tmpfs", `${path}:${options}`]),
+  ];
+}

@@ -11,7 +11,7 @@ import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { docker, probe, run } from "../lib/docker.mjs";
+import { docker, hardeningFlags, probe, run } from "../lib/docker.mjs";
 import { buildFullApp } from "../lib/full-app.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -61,23 +61,7 @@ async function floorRun(image, runtime) {
     name,
     "--label",
     LABEL,
-    "--user",
-    D.user,
-    "--hostname",
-    D.hostname,
-    "--init",
-    "--read-only",
-    "--cap-drop",
-    "ALL",
-    "--security-opt",
-    "no-new-privileges",
-    "--pids-limit",
-    String(D.pidsLimit),
-    "--memory",
-    "2048m",
-    "--cpus",
-    "1.5",
-    ...Object.entries(D.tmpfs).flatMap(([path, options]) => ["--tmpfs", `${path}:${options}`]),
+    ...hardeningFlags(D),
     "-v",
     `${name}-ws:/nora/workspace`,
     "-v",

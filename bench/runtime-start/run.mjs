@@ -8,7 +8,7 @@ import { chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { docker, probe, run } from "../lib/docker.mjs";
+import { docker, hardeningFlags, probe, run } from "../lib/docker.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
@@ -43,23 +43,8 @@ const { assembleRuntime, RUNTIME_CONTAINER_DEFAULTS: D } = await import(
   join(REPO, "agent-runtime/dist/index.js")
 );
 
-// The provisioner's hardening (RUNTIME_CONTAINER_DEFAULTS) as docker run flags, for both containers.
-const HARDENING = [
-  ...[
-    "--user",
-    D.user,
-    "--hostname",
-    D.hostname,
-    "--init",
-    "--read-only",
-    "--pids-limit",
-    String(D.pidsLimit),
-  ],
-  ...D.capDrop.flatMap((cap) => ["--cap-drop", cap]),
-  ...["--security-opt", "no-new-privileges", "--memory", `${D.memoryMb}m`, "--cpus", String(D.cpus)],
-  ...Object.entries(D.tmpfs).flatMap(([path, options]) => ["--tmpfs", `${path}:${options}`]),
-  ...["--dns", "127.0.0.1"],
-];
+// The provisioner's hardening as docker run flags, for both containers; no outside names resolve.
+const HARDENING = [...hardeningFlags(D), "--dns", "127.0.0.1"];
 
 async function floorRun() {
   const name = `nora-bench-floor-${randomBytes(4).toString("hex")}`;
