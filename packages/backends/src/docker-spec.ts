@@ -142,7 +142,8 @@ export interface AgentSubnet {
 }
 
 /** An IPv4 network of /16 to /29 given by its network address; gateway .1, the agent .2. */
-export function parseSubnet(cidr: string): AgentSubnet {
+export function parseSubnet(cidr: string | null): AgentSubnet {
+  if (cidr === null) throw new DockerSpecError(["subnet: the Docker backend needs the agent's subnet"]);
   const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
   if (!match || isIP(match[1] as string) !== 4)
     throw new DockerSpecError([`subnet: ${cidr} is not an IPv4 CIDR`]);

@@ -40,8 +40,8 @@ export interface RuntimeSpec {
   ports: { contract: number; gateway: number };
   /** Set when agents are reached through ports published on the host. */
   hostPorts: HostPorts | null;
-  /** The agent's own network (CIDR), allocated by the database from the configured pool. */
-  subnet: string;
+  /** Docker: the agent's own network (CIDR), allocated by the database from the configured pool; null elsewhere. */
+  subnet: string | null;
 }
 
 /** Where the control plane reaches a runtime: plain http URLs, the host an address literal. */
@@ -84,6 +84,15 @@ export interface RuntimeInspection {
   finishedAt: string | null;
   imageDigest: string;
   endpoints: RuntimeEndpoints | null;
+  /** Backends whose orchestrator decides readiness (Kubernetes): every container passes its probes. */
+  ready?: boolean;
+  /** Why the runtime cannot run, in words a person can act on (a bad image, a crash loop, no node fits). */
+  problem?: RuntimeProblem;
+}
+
+export interface RuntimeProblem {
+  code: "image_pull" | "crash_loop" | "unschedulable" | "progress_deadline" | "create_failed" | "oom";
+  message: string;
 }
 
 export interface RuntimeStats {
@@ -118,6 +127,12 @@ export interface ExecResult {
 
 export interface RuntimeBackend {
   readonly target: DeployTarget;
+  /**
+   * How the provisioner learns a new runtime is ready: `runtime-server` (default) probes the 9090
+   * server and the gateway itself; `backend` waits for `inspect()` to say `ready` (Kubernetes: the
+   * kubelet's probes decide, and the worker may not reach the cluster network).
+   */
+  readonly readiness?: "runtime-server" | "backend";
   /** The content digest of an image this backend can run, or null when it does not have it. */
   resolveImage(image: string): Promise<string | null>;
   /**

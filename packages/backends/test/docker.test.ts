@@ -64,10 +64,13 @@ async function listenOnAllAddresses(): Promise<number> {
   return address.port;
 }
 
+/** A Docker spec: its subnet is always set. */
+type TestSpec = RuntimeSpec & { token: string; subnet: string };
+
 async function makeSpec(
   name: string,
-  overrides: Partial<RuntimeSpec> = {},
-): Promise<RuntimeSpec & { token: string }> {
+  overrides: Partial<Omit<RuntimeSpec, "subnet">> = {},
+): Promise<TestSpec> {
   const agentId = `${RUN}-${name}`;
   const token = randomBytes(24).toString("hex");
   return {
@@ -296,7 +299,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe("Docker backend, standard profile, published access", () => {
-  let spec: RuntimeSpec & { token: string };
+  let spec: TestSpec;
   let runtimeUrl: string;
 
   it("creates a running runtime whose 9090 server answers at the returned endpoint", async () => {

@@ -58,6 +58,8 @@ export interface Config {
   };
   provisioning: {
     readyAttempts: number;
+    /** How long a backend that decides readiness itself (Kubernetes) may take to report it. */
+    backendReadyTimeoutMs: number;
     jobLockMs: number;
     sweepIntervalMs: number;
     images: { openclaw: string; hermes: string };
@@ -327,6 +329,7 @@ function parseProvisioning(e: ParsedEnv, warnings: string[]): Config["provisioni
   const [key, value] = e.DOCKER_AGENT_PEER_LABEL.split("=") as [string, string];
   return {
     readyAttempts: e.DEPLOYMENT_READY_ATTEMPTS,
+    backendReadyTimeoutMs: e.DEPLOYMENT_BACKEND_READY_TIMEOUT_SECONDS * 1000,
     jobLockMs: e.DEPLOYMENT_JOB_LOCK_MS,
     sweepIntervalMs: e.DEPLOYMENT_SWEEP_INTERVAL_MS,
     images: { openclaw: e.AGENT_IMAGE_OPENCLAW, hermes: e.AGENT_IMAGE_HERMES },

@@ -161,6 +161,7 @@ export const envSchema = z.object({
   DEPLOYMENT_WORKER_CONCURRENCY: int(6, 1, 100),
   /** Readiness probes of a new runtime (short backoff from 100 ms to 1 s) before it counts as failed. */
   DEPLOYMENT_READY_ATTEMPTS: int(150, 1, 10_000),
+  DEPLOYMENT_BACKEND_READY_TIMEOUT_SECONDS: int(300, 5, 3_600),
   /** How long a deploy job's lock lives without renewal: a killed provisioner's job is retried after it. */
   DEPLOYMENT_JOB_LOCK_MS: int(30_000, 1_000, 600_000),
   /** How often the provisioner checks every unfinished deployment still has its job (and re-probes warnings). */

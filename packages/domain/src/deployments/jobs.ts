@@ -2,7 +2,6 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   AGENT_PORTS,
   assembleRuntime,
-  type DeployTarget,
   isRuntimeFamily,
   isSandboxProfile,
   type ProviderMaterial,
@@ -48,7 +47,7 @@ import {
   tryLockAgent,
   unlockAgent,
 } from "./provisioner-repo.js";
-import { waitUntilReady } from "./readiness.js";
+import { waitUntilBackendReady, waitUntilReady } from "./readiness.js";
 
 export interface DeploymentJobDeps {
   config: Config;
@@ -56,7 +55,8 @@ export interface DeploymentJobDeps {
   logger: Logger;
   keyring: Keyring;
   events: ProvisionerEvents;
-  backends: Partial<Record<DeployTarget, RuntimeBackend>>;
+  /** The agent's backend (Docker, or its Kubernetes cluster's), or undefined when this worker has none. */
+  backendFor: (agent: ProvisionedAgentRow) => Promise<RuntimeBackend | undefined>;
   /** The workspace's providers as the runtime receives them (keys opened), limited to `only` when set. */
   providers: (
     workspaceId: string,
@@ -152,13 +152,20 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     if (!(await events.moveAgent(agent, "starting", null, deploymentId))) {
       return { status: "cancelled", reason: "the agent changed while this deployment ran" };
     }
-    const readiness = await waitUntilReady({
-      runtimeUrl,
-      token: tokensOf(agent).runtimeToken,
-      attempts: config.provisioning.readyAttempts,
-      signal,
-      deadReason: () => deadReason(backend, agent.id),
-    });
+    const readiness =
+      backend.readiness === "backend"
+        ? await waitUntilBackendReady({
+            inspect: () => backend.inspect(agent.id),
+            timeoutMs: config.provisioning.backendReadyTimeoutMs,
+            signal,
+          })
+        : await waitUntilReady({
+            runtimeUrl,
+            token: tokensOf(agent).runtimeToken,
+            attempts: config.provisioning.readyAttempts,
+            signal,
+            deadReason: () => deadReason(backend, agent.id),
+          });
     const reason = readiness.outcome === "running" ? null : readiness.reason;
     if (!(await events.moveAgent(agent, readiness.outcome, reason, deploymentId))) {
       return { status: "cancelled", reason: "the agent changed while this deployment ran" };
@@ -238,10 +245,12 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     // move past it and try again.
     let subnetFrom = 0;
     let portFrom = docker.portRange.first;
+    // Subnets and host ports are Docker's: other backends get none.
+    const onDocker = backend.target === "docker";
     for (let attempt = 1; created === undefined; attempt++) {
-      const subnetIndex = await agentSubnetIndex(pool, agent.id, subnets.count, subnetFrom);
+      const subnetIndex = onDocker ? await agentSubnetIndex(pool, agent.id, subnets.count, subnetFrom) : null;
       const hostPorts =
-        docker.access === "published"
+        onDocker && docker.access === "published"
           ? await agentHostPorts(pool, agent.id, ports, docker.portRange, portFrom)
           : null;
       try {
@@ -259,7 +268,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
           secretFiles: assembly.secretFiles,
           ports,
           hostPorts,
-          subnet: subnets.subnet(subnetIndex),
+          subnet: subnetIndex === null ? null : subnets.subnet(subnetIndex),
         });
       } catch (error) {
         if (isBackendError(error, "image_not_found")) {
@@ -270,7 +279,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
         if (attempt >= MAX_ALLOCATION_ATTEMPTS) throw error;
         if (isBackendError(error, "network_conflict")) {
           logger.warn({ agentId: agent.id, subnetIndex }, "agent subnet taken on the host; trying the next");
-          subnetFrom = subnetIndex + 1;
+          subnetFrom = (subnetIndex ?? 0) + 1;
         } else if (isBackendError(error, "port_conflict") && hostPorts) {
           logger.warn({ agentId: agent.id, hostPorts }, "agent host port taken on the host; trying the next");
           await releaseAgentHostPorts(pool, agent.id);
@@ -407,7 +416,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
         return { status: "cancelled" };
       }
       await markDeploymentStarted(pool, deployment.id);
-      const backend = deps.backends[agent.target];
+      const backend = await deps.backendFor(agent);
       try {
         if (!backend) {
           throw new DeploymentFailed(`this provisioner has no backend for the ${agent.target} target`);

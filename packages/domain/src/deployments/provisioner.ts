@@ -57,7 +57,7 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
     logger,
     keyring,
     events,
-    backends,
+    backendFor: async (agent) => backends[agent.target],
     providers: async (workspaceId, only) => {
       const assembled = await domain.providerSync.assemble(workspaceId, only);
       return {

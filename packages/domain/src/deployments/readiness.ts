@@ -1,4 +1,5 @@
 import { RuntimeClient } from "@nora/agent-runtime";
+import type { RuntimeInspection } from "@nora/backends";
 
 export type Readiness =
   | { outcome: "running" }
@@ -83,5 +84,35 @@ export async function waitUntilReady(probe: ReadinessProbe): Promise<Readiness> 
     reason:
       dead ??
       `the runtime server did not answer /health after ${attempt} probes; check the image runs Nora's runtime server on port 9090 and the runtime's log`,
+  };
+}
+
+export interface BackendReadinessProbe {
+  /** The backend's view of the runtime (Kubernetes: the Deployment's and its Pod's conditions). */
+  inspect: () => Promise<RuntimeInspection | null>;
+  /** How long an orchestrator may take (image pulls, scheduling) before the deployment fails. */
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Waits until the backend reports the runtime ready (its probes on the 9090 server pass), failing at
+ * once on a problem it reports (an image that cannot be pulled, a crash loop, no node that fits).
+ */
+export async function waitUntilBackendReady(probe: BackendReadinessProbe): Promise<Readiness> {
+  const deadline = Date.now() + probe.timeoutMs;
+  let last: RuntimeInspection | null = null;
+  for (let attempt = 0; !probe.signal.aborted; attempt++) {
+    last = await probe.inspect();
+    if (last === null) return { outcome: "failed", reason: "the runtime disappeared while starting" };
+    if (last.ready) return { outcome: "running" };
+    if (last.problem) return { outcome: "failed", reason: last.problem.message };
+    if (Date.now() >= deadline) break;
+    await sleep(Math.min(probeDelay(attempt), Math.max(0, deadline - Date.now())), probe.signal);
+  }
+  if (probe.signal.aborted) throw new Error("readiness wait aborted by shutdown");
+  return {
+    outcome: "failed",
+    reason: `the runtime was not ready after ${Math.round(probe.timeoutMs / 1000)} s (state ${last?.state ?? "unknown"}); check its pod's events and log`,
   };
 }
