@@ -84,6 +84,23 @@ export interface RuntimeInspection {
   finishedAt: string | null;
   imageDigest: string;
   endpoints: RuntimeEndpoints | null;
+  /** Whether the orchestrator reports the runtime ready (Kubernetes: available and the pod Ready). */
+  ready?: boolean;
+  /** Why the runtime does not run, in words a person can act on (Kubernetes). */
+  problem?: RuntimeProblem;
+}
+
+export type RuntimeProblemCode =
+  | "image_pull"
+  | "crash_loop"
+  | "unschedulable"
+  | "progress_deadline"
+  | "create_failed"
+  | "oom";
+
+export interface RuntimeProblem {
+  code: RuntimeProblemCode;
+  message: string;
 }
 
 export interface RuntimeStats {
@@ -116,6 +133,14 @@ export interface ExecResult {
   stderr: string;
 }
 
+export interface CreateOptions {
+  /**
+   * Kubernetes: take back fields another field manager changed by hand (a server-side apply with
+   * force) instead of raising `drift`. The Docker backend always replaces the runtime.
+   */
+  force?: boolean;
+}
+
 export interface RuntimeBackend {
   readonly target: DeployTarget;
   /** The content digest of an image this backend can run, or null when it does not have it. */
@@ -124,7 +149,7 @@ export interface RuntimeBackend {
    * Creates the agent's runtime and starts it. Idempotent per agent: a runtime left by an earlier
    * attempt is replaced, so there is never more than one.
    */
-  create(spec: RuntimeSpec): Promise<CreatedRuntime>;
+  create(spec: RuntimeSpec, options?: CreateOptions): Promise<CreatedRuntime>;
   start(agentId: string): Promise<void>;
   stop(agentId: string, options?: { timeoutSeconds?: number }): Promise<void>;
   restart(agentId: string, options?: { timeoutSeconds?: number }): Promise<void>;
