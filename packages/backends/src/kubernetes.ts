@@ -7,6 +7,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  Log,
   PatchStrategy,
   type V1Deployment,
   type V1PersistentVolumeClaim,
@@ -86,6 +87,7 @@ const UNREACHABLE = new Set([
   "ETIMEDOUT",
   "EPIPE",
   "EAI_AGAIN",
+  "ERR_STREAM_PREMATURE_CLOSE",
   "CERT_HAS_EXPIRED",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -517,12 +519,39 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Runt
       if (pod?.metadata?.name === undefined) {
         throw new BackendError("runtime_not_found", `agent ${agentId} has no pod to read logs of`);
       }
-      return core.readNamespacedPodLog({
-        name: pod.metadata.name,
-        namespace,
-        container: RUNTIME_CONTAINER,
-        tailLines: logOptions.tail ?? 200,
+      // The Log helper, not CoreV1Api.readNamespacedPodLog: the generated client cannot parse the
+      // API server's plain-text error answers for pod logs.
+      const chunks: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk);
+          done();
+        },
       });
+      const finished = new Promise<void>((resolve, reject) => {
+        sink.on("finish", resolve);
+        sink.on("error", reject);
+      });
+      try {
+        await new Log(kc).log(namespace, pod.metadata.name, RUNTIME_CONTAINER, sink, {
+          tailLines: logOptions.tail ?? 200,
+          follow: false,
+        });
+      } catch (error) {
+        // 204: the pod has no node yet (nothing ran, nothing logged).
+        if (statusOf(error) === 204) return "";
+        // 400: its container has not started: no logs to read.
+        if (statusOf(error) !== 400) throw error;
+        throw new BackendError(
+          "runtime_not_found",
+          `agent ${agentId} has no logs yet (its container has not run)`,
+          {
+            cause: error,
+          },
+        );
+      }
+      await finished;
+      return Buffer.concat(chunks).toString("utf8");
     });
   }
 

@@ -6,6 +6,7 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   type RequestContext,
   setHeaderOptions,
   type V1Pod,
@@ -186,8 +187,11 @@ describe("Kubernetes backend against a real API server", () => {
 
     const second = makeSpec();
     const mark = requests.length;
+    const started = performance.now();
     await backend.create(second);
+    const elapsed = performance.now() - started;
     const counted = requests.slice(mark);
+    console.info(`apply of one agent's set: ${counted.length} requests, ${elapsed.toFixed(0)} ms`);
     expect(counted).toHaveLength(7); // anchor + Secret, ConfigMap, PVC, NetworkPolicy, Service, Deployment
     expect(counted.every((r) => r.startsWith("PATCH"))).toBe(true);
 
@@ -508,28 +512,76 @@ describe("Kubernetes backend against a real API server", () => {
     })();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await scriptPodStatus(pod, runningStatus(spec.image));
-    await waitFor("start", async () => seen.some((e) => e.type === "start"));
-    await scriptPodStatus(pod, {
-      containerStatuses: [
-        {
-          name: "runtime",
-          image: spec.image,
-          imageID: "",
-          ready: false,
-          restartCount: 1,
-          state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 10s" } },
-          lastState: {
-            terminated: { exitCode: 137, reason: "OOMKilled", finishedAt: now(), startedAt: now() },
+    try {
+      await waitFor("start", async () => seen.some((e) => e.type === "start"));
+      await scriptPodStatus(pod, {
+        containerStatuses: [
+          {
+            name: "runtime",
+            image: spec.image,
+            imageID: "",
+            ready: false,
+            restartCount: 1,
+            state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 10s" } },
+            lastState: {
+              terminated: { exitCode: 137, reason: "OOMKilled", finishedAt: now(), startedAt: now() },
+            },
           },
-        },
-      ],
-    });
-    await waitFor("die", async () => seen.some((e) => e.type === "die"));
-    controller.abort();
-    await done;
+        ],
+      });
+      await waitFor("die", async () => seen.some((e) => e.type === "die"));
+      // No kubelet serves this pod: the API server answers its log with 204 No Content, an empty log.
+      expect(await backend.logs(spec.agentId)).toBe("");
+    } finally {
+      controller.abort();
+      await done;
+    }
     expect(seen.map((e) => e.type)).toEqual(["start", "oom", "die"]);
     expect(seen[2]?.exitCode).toBe(137);
     expect((await backend.inspect(spec.agentId))?.problem?.code).toBe("oom");
+  });
+
+  it("a 403 names the verb and resource Nora's credentials lack (an RBAC Role made by the test)", async () => {
+    const account = `limited-${RUN}`;
+    await core.createNamespacedServiceAccount({
+      namespace: NAMESPACE,
+      body: { metadata: { name: account } },
+    });
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: account },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "patch", "create"] }],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: account },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
+        subjects: [{ kind: "ServiceAccount", name: account, namespace: NAMESPACE }],
+      },
+    });
+    const token = await core.createNamespacedServiceAccountToken({
+      name: account,
+      namespace: NAMESPACE,
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const current = kc.getCurrentCluster();
+    const limited = new KubeConfig();
+    limited.loadFromOptions({
+      clusters: [{ name: "c", server: current?.server ?? "", caData: current?.caData ?? "" }],
+      users: [{ name: "u", token: token.status?.token ?? "" }],
+      contexts: [{ name: "x", cluster: "c", user: "u", namespace: NAMESPACE }],
+      currentContext: "x",
+    });
+    const backend = createKubernetesBackend({ ...backendOptionsFor(INSTALLATION), kubeConfig: limited });
+    const error = await backend.create(makeSpec()).catch((e: unknown) => e);
+    expect(isBackendError(error, "forbidden")).toBe(true);
+    expect((error as Error).message).toMatch(
+      /cannot patch resource "secrets" in API group "" in the namespace/,
+    );
   });
 
   it("maps the server's refusals: 422 to invalid_spec with its words, a closed port to backend_unavailable", async () => {
