@@ -283,6 +283,13 @@ describe("the Deployment", () => {
     expect(contentHash(spec({ env: { NODE_ENV: "development" } }))).not.toBe(hash);
   });
 
+  it("names a scheduler only when configured", () => {
+    expect(pod?.schedulerName).toBeUndefined();
+    const custom = buildDeployment(spec(), { ...options, schedulerName: "gpu-scheduler" }, UID);
+    expect(custom.spec?.template.spec?.schedulerName).toBe("gpu-scheduler");
+    expect(() => checkKubeSpec(spec(), { ...options, schedulerName: "Bad Name" })).toThrow(/schedulerName/);
+  });
+
   it("resolves nothing in nemoclaw, as on Docker", () => {
     const nemo = buildDeployment(spec({ profile: "nemoclaw" }), options, UID).spec?.template.spec;
     expect(nemo?.dnsPolicy).toBe("None");

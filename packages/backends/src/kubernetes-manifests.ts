@@ -64,6 +64,8 @@ export interface KubernetesManifestOptions {
   egressAllowlist?: Partial<Record<SandboxProfile, readonly EgressRule[]>>;
   /** The PVC's storage class; undefined or null: the cluster's default class. */
   storageClassName?: string | null;
+  /** The pods' scheduler; undefined: the cluster's default scheduler. */
+  schedulerName?: string;
   /** The Deployment's `progressDeadlineSeconds` (default 600). */
   progressDeadlineSeconds?: number;
   extraLabels?: Readonly<Record<string, string>>;
@@ -147,6 +149,12 @@ export function checkKubeSpec(spec: RuntimeSpec, options: KubernetesManifestOpti
   }
   if (!LABEL_VALUE.test(options.installationId) || options.installationId.length > 63) {
     issues.push(`installationId: ${JSON.stringify(options.installationId)} is not a label value`);
+  }
+  if (
+    options.schedulerName !== undefined &&
+    !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.schedulerName)
+  ) {
+    issues.push(`schedulerName: ${options.schedulerName} is not a DNS subdomain`);
   }
   if (!DNS_LABEL.test(options.namespace)) issues.push(`namespace: ${options.namespace} is not a DNS label`);
   if (spec.profile !== "standard" && spec.profile !== "nemoclaw") {
@@ -425,6 +433,7 @@ export function buildDeployment(
         },
         spec: {
           hostname: RUNTIME_HOSTNAME,
+          ...(options.schedulerName ? { schedulerName: options.schedulerName } : {}),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           // The pause container is PID 1 and reaps orphaned grandchildren (Docker's `init: true`).

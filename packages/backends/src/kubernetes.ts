@@ -249,6 +249,7 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Runt
     ...(options.egressAllowlist ? { egressAllowlist: options.egressAllowlist } : {}),
     ...(options.storageClassName !== undefined ? { storageClassName: options.storageClassName } : {}),
     ...(options.progressDeadlineSeconds ? { progressDeadlineSeconds: options.progressDeadlineSeconds } : {}),
+    ...(options.schedulerName ? { schedulerName: options.schedulerName } : {}),
     ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
   };
 

@@ -24,8 +24,10 @@ import type { RuntimeEvent, RuntimeSpec } from "../src/types.js";
 // Against a real kube-apiserver + kube-controller-manager (infra/test-cluster, 127.0.0.1 only).
 // No kubelet runs: where a Pod must look running, crashing or unschedulable, the test writes its
 // status through the Pod's `status` subresource ("scripted Pod status") — the Deployment and
-// ReplicaSet controllers then react to it for real. When the helper reports KWOK, the running case
-// comes from KWOK's fake node instead.
+// ReplicaSet controllers then react to it for real. Those tests use `scripted()`, a backend whose pods
+// name a scheduler that does not exist, so neither a real scheduler nor KWOK ever touches them and the
+// test is their only kubelet. When the helper reports `kwok: true`, the KWOK test below runs a pod to
+// Running/Ready on KWOK's fake node and the unschedulable test uses the real scheduler.
 
 const RUN = testRunId();
 const NAMESPACE = `nora-k8s-${RUN}`;
@@ -52,6 +54,11 @@ function backendWith(options: Partial<KubernetesBackendOptions> = {}) {
     ...options,
   });
 }
+
+/** Pods no scheduler and no KWOK ever pick up: the test scripts their status. */
+const NO_SCHEDULER = "nora-test-no-scheduler";
+const scripted = (options: Partial<KubernetesBackendOptions> = {}) =>
+  backendWith({ schedulerName: NO_SCHEDULER, ...options });
 
 let counter = 0;
 function makeSpec(overrides: Partial<RuntimeSpec> = {}): RuntimeSpec {
@@ -291,6 +298,10 @@ describe("Kubernetes backend against a real API server", () => {
       PatchStrategy.StrategicMergePatch,
     );
     expect((await backend.diff(spec)).drift).toMatch(/kubectl-edit/);
+    // A dry run of an agent that does not exist yet reports nothing and creates nothing.
+    const fresh = makeSpec();
+    expect(await backend.diff(fresh)).toEqual({ drift: null });
+    expect(await everything(fresh.agentId)).toEqual([]);
     const error = await backend.create(spec).catch((e: unknown) => e);
     expect(isBackendError(error, "drift")).toBe(true);
     const message = (error as Error).message;
@@ -350,8 +361,8 @@ describe("Kubernetes backend against a real API server", () => {
     expect(left).toEqual([]);
   }, 120_000);
 
-  it("status follows a rollout, a bad image reference (scripted Pod status) and recovery", async () => {
-    const backend = backendWith();
+  it("status follows a rollout, a bad image reference and recovery (scripted Pod status)", async () => {
+    const backend = scripted();
     const spec = makeSpec();
     await backend.create(spec);
     const pending = await backend.inspect(spec.agentId);
@@ -359,7 +370,7 @@ describe("Kubernetes backend against a real API server", () => {
     expect(pending?.problem).toBeUndefined();
 
     let pod = await podOf(spec.agentId);
-    if (!cluster.kwok) await scriptPodStatus(pod, runningStatus(spec.image));
+    await scriptPodStatus(pod, runningStatus(spec.image));
     const running = await waitFor("ready", async () => {
       const info = await backend.inspect(spec.agentId);
       return info?.ready ? info : undefined;
@@ -412,7 +423,7 @@ describe("Kubernetes backend against a real API server", () => {
       const p = await podOf(spec.agentId);
       return p.spec?.containers[0]?.image === spec.image ? p : undefined;
     });
-    if (!cluster.kwok) await scriptPodStatus(pod, runningStatus(spec.image));
+    await scriptPodStatus(pod, runningStatus(spec.image));
     const recovered = await waitFor("recovered", async () => {
       const info = await backend.inspect(spec.agentId);
       return info?.ready && info.revisionId === `${RUN}-rev3` ? info : undefined;
@@ -421,7 +432,8 @@ describe("Kubernetes backend against a real API server", () => {
   }, 90_000);
 
   it("the Deployment controller's ProgressDeadlineExceeded maps to progress_deadline", async () => {
-    const backend = backendWith({ progressDeadlineSeconds: 1 });
+    // A pod nothing schedules never becomes available: the controller's deadline passes for real.
+    const backend = scripted({ progressDeadlineSeconds: 1 });
     const spec = makeSpec();
     await backend.create(spec);
     const info = await waitFor(
@@ -435,9 +447,9 @@ describe("Kubernetes backend against a real API server", () => {
     expect(info.problem?.message).toMatch(/no progress within 1s/);
   }, 90_000);
 
-  it("an unschedulable pod maps to unschedulable (scripted PodScheduled=False until a scheduler runs)", async () => {
-    const backend = backendWith();
+  it("an unschedulable pod maps to unschedulable (real scheduler with KWOK, else scripted PodScheduled=False)", async () => {
     const spec = makeSpec({ resources: { vcpu: 200, memoryMb: 2048, diskGb: 1 } });
+    const backend = cluster.kwok ? backendWith() : scripted();
     await backend.create(spec);
     const pod = await podOf(spec.agentId);
     if (!cluster.kwok) {
@@ -458,8 +470,25 @@ describe("Kubernetes backend against a real API server", () => {
       const i = await backend.inspect(spec.agentId);
       return i?.problem?.code === "unschedulable" ? i : undefined;
     });
-    expect(info.problem?.message).toMatch(/^no node fits: 0\/1 nodes are available: 1 Insufficient cpu/);
+    expect(info.problem?.message).toMatch(/^no node fits: 0\/\d+ nodes are available: .*Insufficient cpu/);
   });
+
+  it("reaches running and ready on KWOK's fake node (real scheduler and fake kubelet; skipped without KWOK)", async (context) => {
+    if (!cluster.kwok) context.skip();
+    const backend = backendWith();
+    const spec = makeSpec();
+    await backend.create(spec);
+    const info = await waitFor(
+      "ready on KWOK",
+      async () => {
+        const i = await backend.inspect(spec.agentId);
+        return i?.ready ? i : undefined;
+      },
+      60_000,
+    );
+    expect(info).toMatchObject({ state: "running", running: true });
+    expect(info.problem).toBeUndefined();
+  }, 90_000);
 
   it("stop, start and restart act on replicas and the pod template without fighting the next apply", async () => {
     const backend = backendWith();
@@ -499,7 +528,7 @@ describe("Kubernetes backend against a real API server", () => {
   });
 
   it("events follow the pod: start, then oom and die (scripted Pod status)", async () => {
-    const backend = backendWith();
+    const backend = scripted();
     const spec = makeSpec();
     await backend.create(spec);
     const pod = await podOf(spec.agentId);
