@@ -64,6 +64,8 @@ export interface KubernetesBackendOptions
   nodeAddress?: string;
   /** How long remove() waits for the agent's objects (pods included) to be gone. Default 90 s. */
   removeTimeoutMs?: number;
+  /** Ask the server to end each pod watch after this long (events() resumes it); default: the server's. */
+  watchTimeoutSeconds?: number;
 }
 
 /** One kind of object the set holds (pods and ReplicaSets come from the Deployment). */
@@ -646,7 +648,14 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Runt
   }
 
   function events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    return watchPodEvents({ kc, core, namespace, selector: managedPodSelector(installationId), signal, log });
+    return watchPodEvents({
+      kc,
+      core,
+      namespace,
+      selector: managedPodSelector(installationId),
+      signal,
+      timeoutSeconds: options.watchTimeoutSeconds,
+    });
   }
 
   return {
@@ -764,9 +773,9 @@ async function* watchPodEvents(input: {
   namespace: string;
   selector: string;
   signal: AbortSignal;
-  log: Logger;
+  timeoutSeconds: number | undefined;
 }): AsyncIterable<RuntimeEvent> {
-  const { kc, core, namespace, selector, signal } = input;
+  const { kc, core, namespace, selector, signal, timeoutSeconds } = input;
   const memory = new Map<string, PodMemory>();
   const queue: RuntimeEvent[] = [];
   let wake: (() => void) | null = null;
@@ -812,7 +821,7 @@ async function* watchPodEvents(input: {
       let expired = false;
       const controller = await new Watch(kc).watch(
         `/api/v1/namespaces/${namespace}/pods`,
-        { labelSelector: selector, resourceVersion, allowWatchBookmarks: true },
+        { labelSelector: selector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
         (type: string, object: RawPod & { code?: number }) => {
           if (type === "ERROR") {
             // 410 Gone: the resourceVersion is too old; list again and diff.

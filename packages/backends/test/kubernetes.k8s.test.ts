@@ -41,6 +41,8 @@ let core: CoreV1Api;
 let apps: AppsV1Api;
 /** Every API request any client of `kc` makes ("METHOD path"). */
 const requests: string[] = [];
+/** Requests made outside the generated clients (watches, logs, exec): their count. */
+let streamRequests = 0;
 
 function backendWith(options: Partial<KubernetesBackendOptions> = {}) {
   return createKubernetesBackend({
@@ -169,6 +171,11 @@ beforeAll(async () => {
   kc.applySecurityAuthentication = async (context: RequestContext) => {
     requests.push(`${context.getHttpMethod()} ${new URL(context.getUrl()).pathname}`);
     return original(context);
+  };
+  const originalFetchOptions = kc.applyToFetchOptions.bind(kc);
+  kc.applyToFetchOptions = (opts) => {
+    streamRequests += 1;
+    return originalFetchOptions(opts);
   };
   objects = KubernetesObjectApi.makeApiClient(kc);
   core = kc.makeApiClient(CoreV1Api);
@@ -527,22 +534,25 @@ describe("Kubernetes backend against a real API server", () => {
     await waitFor("the deployment gone", async () => (await backend.inspect(spec.agentId)) === null);
   });
 
-  it("events follow the pod: start, then oom and die (scripted Pod status)", async () => {
-    const backend = scripted();
+  it("events follow the pod across watches the server ends: start, then oom and die (scripted Pod status)", async () => {
+    // The server ends each watch after 1 s: the events below arrive on resumed watches.
+    const backend = scripted({ watchTimeoutSeconds: 1 });
     const spec = makeSpec();
     await backend.create(spec);
     const pod = await podOf(spec.agentId);
     const controller = new AbortController();
     const seen: RuntimeEvent[] = [];
+    const watchesBefore = streamRequests;
     const done = (async () => {
       for await (const event of backend.events(controller.signal)) {
         if (event.agentId === spec.agentId) seen.push(event);
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     await scriptPodStatus(pod, runningStatus(spec.image));
     try {
       await waitFor("start", async () => seen.some((e) => e.type === "start"));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       await scriptPodStatus(pod, {
         containerStatuses: [
           {
@@ -566,6 +576,7 @@ describe("Kubernetes backend against a real API server", () => {
       await done;
     }
     expect(seen.map((e) => e.type)).toEqual(["start", "oom", "die"]);
+    expect(streamRequests - watchesBefore).toBeGreaterThanOrEqual(3); // resumed at least twice
     expect(seen[2]?.exitCode).toBe(137);
     expect((await backend.inspect(spec.agentId))?.problem?.code).toBe("oom");
   });
