@@ -1,7 +1,7 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { isBackendError } from "./errors.js";
-import { driftOf, exitCodeOf, podTransitions, toBackendError } from "./kubernetes.js";
+import { driftOf, execRefusal, exitCodeOf, podTransitions, toBackendError } from "./kubernetes.js";
 
 // The mapping of what the API server answers (Status bodies as kube-apiserver writes them) and of
 // pod status transitions to runtime events. The same paths run against the real server in
@@ -79,6 +79,17 @@ describe("driftOf", () => {
       managers: ["kubectl-edit"],
     });
     expect(driftOf(status(409, { reason: "AlreadyExists" }), { kind: "x" })).toBeNull();
+  });
+});
+
+describe("execRefusal", () => {
+  it("maps the WebSocket upgrade's refusal", () => {
+    const refusal = (status: number) => ({ type: "error", message: `Unexpected server response: ${status}` });
+    expect(execRefusal("a1", refusal(400)).code).toBe("runtime_not_found");
+    const forbidden = execRefusal("a1", refusal(403));
+    expect(forbidden.code).toBe("forbidden");
+    expect(forbidden.message).toContain('"pods/exec"');
+    expect(execRefusal("a1", refusal(500)).code).toBe("backend_error");
   });
 });
 

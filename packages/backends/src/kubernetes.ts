@@ -582,19 +582,23 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Runt
       const stderr = collect();
       const timeoutMs = execOptions.timeoutMs ?? 30_000;
       let status: V1Status | undefined;
-      const socket = await new Exec(kc).exec(
-        namespace,
-        pod.metadata?.name as string,
-        RUNTIME_CONTAINER,
-        [...argv],
-        stdout.stream,
-        stderr.stream,
-        null,
-        false,
-        (s) => {
-          status = s;
-        },
-      );
+      const socket = await new Exec(kc)
+        .exec(
+          namespace,
+          pod.metadata?.name as string,
+          RUNTIME_CONTAINER,
+          [...argv],
+          stdout.stream,
+          stderr.stream,
+          null,
+          false,
+          (s) => {
+            status = s;
+          },
+        )
+        .catch((error: unknown) => {
+          throw execRefusal(agentId, error);
+        });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           socket.close();
@@ -692,6 +696,27 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Runt
     // Nothing to join: the control plane reaches agents through their Services.
     reconcileAccess: async () => (await listManaged()).length,
   };
+}
+
+/** The WebSocket upgrade's refusal (an ErrorEvent "Unexpected server response: 400") as a BackendError. */
+export function execRefusal(agentId: string, error: unknown): BackendError {
+  const message = String((error as { message?: unknown } | null)?.message ?? error);
+  const status = Number(/Unexpected server response: (\d{3})/.exec(message)?.[1]);
+  if (status === 403) {
+    return new BackendError(
+      "forbidden",
+      `Kubernetes refused exec in agent ${agentId} (403): Nora's Role lacks "create" on "pods/exec" (docs/kubernetes.md)`,
+      { cause: error },
+    );
+  }
+  if (status === 400 || status === 404) {
+    return new BackendError(
+      "runtime_not_found",
+      `agent ${agentId} has no container to exec in (the API server answered ${status}: the pod has no node or its container is not running)`,
+      { cause: error },
+    );
+  }
+  return toBackendError(error instanceof Error ? error : new Error(message), `exec in agent ${agentId}`);
 }
 
 function managedPodSelector(installationId: string): string {

@@ -552,6 +552,11 @@ describe("Kubernetes backend against a real API server", () => {
     await scriptPodStatus(pod, runningStatus(spec.image));
     try {
       await waitFor("start", async () => seen.some((e) => e.type === "start"));
+      const execError = await backend
+        .exec(spec.agentId, ["true"], { timeoutMs: 5000 })
+        .catch((e: unknown) => e);
+      // No kubelet behind the scripted pod: the API server refuses the exec upgrade (400).
+      expect(execError).toMatchObject({ code: "runtime_not_found" });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await scriptPodStatus(pod, {
         containerStatuses: [
