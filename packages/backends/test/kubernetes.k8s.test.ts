@@ -342,7 +342,12 @@ describe("Kubernetes backend against a real API server", () => {
       namespace: NAMESPACE,
     });
     expect(pvc.metadata?.ownerReferences).toHaveLength(1);
+    const mark = requests.length;
+    const started = performance.now();
     await backend.remove(spec.agentId);
+    console.info(
+      `remove of one agent's set: ${(performance.now() - started).toFixed(0)} ms, ${requests.length - mark} requests (waiting included)`,
+    );
     expect(await everything(spec.agentId)).toEqual([]);
     await backend.remove(spec.agentId); // absent is not an error
   });
