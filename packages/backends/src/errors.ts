@@ -12,6 +12,13 @@ export type BackendErrorCode =
   /** A host port the agent was given is already bound by something else. */
   | "port_conflict"
   | "exec_timeout"
+  /**
+   * Kubernetes: another field manager changed a field Nora applies (a hand edit); the message names
+   * the object, the fields and the manager. `create(spec, { force: true })` takes them back.
+   */
+  | "drift"
+  /** Kubernetes: Nora's credentials lack a permission; the message names the verb and resource. */
+  | "forbidden"
   /** Anything else the engine refused; the message carries its words. */
   | "backend_error";
 

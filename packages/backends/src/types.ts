@@ -84,14 +84,22 @@ export interface RuntimeInspection {
   finishedAt: string | null;
   imageDigest: string;
   endpoints: RuntimeEndpoints | null;
-  /** Backends whose orchestrator decides readiness (Kubernetes): every container passes its probes. */
+  /** Whether the orchestrator reports the runtime ready (Kubernetes: available and the pod Ready). */
   ready?: boolean;
-  /** Why the runtime cannot run, in words a person can act on (a bad image, a crash loop, no node fits). */
+  /** Why the runtime does not run, in words a person can act on (Kubernetes). */
   problem?: RuntimeProblem;
 }
 
+export type RuntimeProblemCode =
+  | "image_pull"
+  | "crash_loop"
+  | "unschedulable"
+  | "progress_deadline"
+  | "create_failed"
+  | "oom";
+
 export interface RuntimeProblem {
-  code: "image_pull" | "crash_loop" | "unschedulable" | "progress_deadline" | "create_failed" | "oom";
+  code: RuntimeProblemCode;
   message: string;
 }
 
@@ -125,6 +133,14 @@ export interface ExecResult {
   stderr: string;
 }
 
+export interface CreateOptions {
+  /**
+   * Kubernetes: take back fields another field manager changed by hand (a server-side apply with
+   * force) instead of raising `drift`. The Docker backend always replaces the runtime.
+   */
+  force?: boolean;
+}
+
 export interface RuntimeBackend {
   readonly target: DeployTarget;
   /**
@@ -139,7 +155,7 @@ export interface RuntimeBackend {
    * Creates the agent's runtime and starts it. Idempotent per agent: a runtime left by an earlier
    * attempt is replaced, so there is never more than one.
    */
-  create(spec: RuntimeSpec): Promise<CreatedRuntime>;
+  create(spec: RuntimeSpec, options?: CreateOptions): Promise<CreatedRuntime>;
   start(agentId: string): Promise<void>;
   stop(agentId: string, options?: { timeoutSeconds?: number }): Promise<void>;
   restart(agentId: string, options?: { timeoutSeconds?: number }): Promise<void>;
