@@ -118,7 +118,9 @@ try {
   }
 
   // One warm-up each: discovery, TLS session, etcd's first writes.
-  await backend.remove((await backend.create(spec()), `${RUN}-${serial}`));
+  const warm = spec();
+  await backend.create(warm);
+  await backend.remove(warm.agentId);
   await floorDelete(await floorApply(spec()));
 
   const rows = { noraApply: [], noraDelete: [], floorApply: [], floorDelete: [] };
