@@ -374,7 +374,7 @@ export async function checkCluster(
   namespace: string,
   options: { timeoutMs?: number } = {},
 ): Promise<ClusterCheck> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const server = kubeConfig.getCurrentCluster()?.server ?? "(none)";
   const unreachable = (message: string): ClusterCheck => ({
     reachable: false,

@@ -1,12 +1,19 @@
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import {
+  CoreV1Api,
+  type KubeConfig,
+  loadYaml,
+  RbacAuthorizationV1Api,
+  type V1Role,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkCluster,
   KUBERNETES_REQUIRED_PERMISSIONS,
   loadKubeconfigFile,
   parseKubeconfig,
+  requiredRoleManifest,
 } from "../src/kubernetes-cluster.js";
 import { startTestCluster, type TestCluster } from "../src/testing-cluster.js";
 
@@ -56,17 +63,18 @@ describe("checkCluster against a real API server", () => {
   /** A ServiceAccount bound to a Role the test creates from `rules`; its kubeconfig (TokenRequest token). */
   async function serviceAccountKubeconfig(
     name: string,
-    rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>,
+    rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> | V1Role,
   ): Promise<string> {
     const core = admin.makeApiClient(CoreV1Api);
     const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
     await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name } } });
-    await rbac.createNamespacedRole({ namespace: NAMESPACE, body: { metadata: { name }, rules } });
+    const role: V1Role = Array.isArray(rules) ? { metadata: { name }, rules } : rules;
+    await rbac.createNamespacedRole({ namespace: NAMESPACE, body: role });
     await rbac.createNamespacedRoleBinding({
       namespace: NAMESPACE,
       body: {
         metadata: { name },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata?.name as string },
         subjects: [{ kind: "ServiceAccount", name, namespace: NAMESPACE }],
       },
     });
@@ -95,8 +103,9 @@ describe("checkCluster against a real API server", () => {
     expect(check.permissions.every((p) => p.allowed)).toBe(true);
   });
 
-  it("passes for a ServiceAccount bound to the documented Role", async () => {
-    const text = await serviceAccountKubeconfig("nora-full", roleRules());
+  it("passes for a ServiceAccount bound to the documented Role (the manifest, applied as written)", async () => {
+    const manifest = loadYaml<V1Role>(requiredRoleManifest(NAMESPACE));
+    const text = await serviceAccountKubeconfig("nora-full", manifest);
     const check = await checkCluster(parseKubeconfig(text, { source: "api" }).kubeConfig, NAMESPACE);
     // The Role is namespaced: the account may not read Namespace objects, so existence is unknown.
     expect(check).toMatchObject({ reachable: true, namespaceExists: null, missing: [], ok: true });
