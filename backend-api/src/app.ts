@@ -13,12 +13,14 @@ import { requestId } from "./http/request-id.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { adminRoutes } from "./routes/admin.js";
+import { adminClusterRoutes } from "./routes/admin-clusters.js";
 import { adminQueueRoutes } from "./routes/admin-queues.js";
 import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
 import { agentRoutes } from "./routes/agents.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { catalogRoutes } from "./routes/catalog.js";
 import { channelRoutes } from "./routes/channels.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
@@ -85,6 +87,8 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => eventRoutes({ events: domain.events, requires }),
     ({ domain, requires }) =>
       adminQueueRoutes({ deadLetter: domain.deadLetter, deployments: domain.deployments, requires }),
+    ({ domain, requires }) => adminClusterRoutes({ clusters: domain.clusters, requires }),
+    ({ domain, requires }) => catalogRoutes({ catalog: domain.runtimeCatalog, requires }),
   ];
 }
 

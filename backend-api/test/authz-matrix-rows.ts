@@ -324,6 +324,12 @@ export const ALL_SCOPES = [...API_KEY_SCOPES];
 /** Valid bodies for /api/admin routes that take one (the default suits PATCH /api/admin/users/:userId). */
 export const ADMIN_BODIES: Record<string, unknown> = {
   "PUT /api/admin/settings": { signupMode: "invite" },
+  "POST /api/admin/clusters": {
+    name: "matrix cluster",
+    namespace: "nora-agents",
+    kubeconfig: matrixKubeconfig(),
+  },
+  "PATCH /api/admin/clusters/:clusterId": { serviceType: "NodePort" },
   // An unknown agent: reported in the 202's results, nothing queued.
   ...Object.fromEntries(
     ["restart", "stop", "redeploy"].map((a) => [
@@ -334,11 +340,83 @@ export const ADMIN_BODIES: Record<string, unknown> = {
 };
 
 /** Path parameters of /api/admin routes, and the answers a platform admin gets where not 200 or 202. */
-export const ADMIN_PARAMS: Record<string, string> = { queue: "deployments", jobId: "matrix-job" };
+export const ADMIN_PARAMS: Record<string, string> = {
+  queue: "deployments",
+  jobId: "matrix-job",
+  // No such cluster (the cluster table below runs each route on a real one).
+  clusterId: "00000000-0000-4000-8000-0000000000c1",
+};
 export const ADMIN_ANSWERS: Record<string, number> = {
   // No such failed job.
   "POST /api/admin/queues/:queue/failed/:jobId/retry": 404,
+  "POST /api/admin/clusters": 201,
+  "GET /api/admin/clusters/:clusterId": 404,
+  "PATCH /api/admin/clusters/:clusterId": 404,
+  "DELETE /api/admin/clusters/:clusterId": 404,
+  "POST /api/admin/clusters/:clusterId/test": 404,
 };
+
+/** A kubeconfig the cluster routes accept (embedded CA and token; nothing connects to it). */
+export function matrixKubeconfig(): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      { name: "m", cluster: { server: "https://127.0.0.1:6443", "certificate-authority-data": "Q0E=" } },
+    ],
+    users: [{ name: "m", user: { token: "matrix-kube-token" } }],
+    contexts: [{ name: "m", context: { cluster: "m", user: "m" } }],
+    "current-context": "m",
+  });
+}
+
+/**
+ * The cluster admin routes, each cell on a fresh cluster (`:cluster`). Platform admins only; API keys
+ * never. No provisioner runs in the matrix, so an admin's test answers 503 cluster_check_timeout.
+ */
+export const CLUSTER_ROUTES: RouteCase[] = [
+  {
+    method: "GET",
+    path: "/api/admin/clusters",
+    expect: row([401, 403, 403, 403, 403, 403, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "GET",
+    path: "/api/admin/clusters/:cluster",
+    expect: row([401, 403, 403, 403, 403, 403, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/admin/clusters",
+    body: { namespace: "nora-agents", kubeconfig: matrixKubeconfig() },
+    expect: row([401, 403, 403, 403, 403, 403, 201, 403, 403, 401, 401]),
+  },
+  {
+    method: "PATCH",
+    path: "/api/admin/clusters/:cluster",
+    body: { serviceType: "LoadBalancer", kubeconfig: matrixKubeconfig() },
+    expect: row([401, 403, 403, 403, 403, 403, 200, 403, 403, 401, 401]),
+  },
+  {
+    method: "DELETE",
+    path: "/api/admin/clusters/:cluster",
+    expect: row([401, 403, 403, 403, 403, 403, 204, 403, 403, 401, 401]),
+  },
+  {
+    method: "POST",
+    path: "/api/admin/clusters/:cluster/test",
+    expect: row([401, 403, 403, 403, 403, 403, 503, 403, 403, 401, 401]),
+  },
+];
+
+/** The runtime catalog: anyone signed in and any API key, whatever its scopes. */
+export const CATALOG_ROUTES: RouteCase[] = [
+  {
+    method: "GET",
+    path: "/api/catalog/runtimes",
+    expect: row([401, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401]),
+  },
+];
 
 // The signed-in user's own account (verification, linked sign-in methods): browser sessions only.
 // `:identity` is another user's linked identity, so no caller may remove it.

@@ -9,6 +9,9 @@ import {
   ADMIN_BODIES,
   ADMIN_PARAMS,
   ALL_SCOPES,
+  CATALOG_ROUTES,
+  CLUSTER_ROUTES,
+  matrixKubeconfig,
   PERSONAS,
   type Persona,
   ROUTES,
@@ -36,6 +39,8 @@ describe("authorization matrix", () => {
         GITHUB_CLIENT_SECRET: "matrix",
         GITHUB_OAUTH_URL: "http://127.0.0.1:9",
         GITHUB_API_URL: "http://127.0.0.1:9",
+        // No provisioner runs here: a cluster test gives up quickly.
+        CLUSTER_CHECK_WAIT_MS: "500",
       },
     });
     for (const name of ["viewer", "editor", "admin", "owner", "otherMember", "target"])
@@ -259,6 +264,62 @@ describe("authorization matrix", () => {
     expect(rows).toHaveLength(1);
   });
 
+  const clusterCells = [...CLUSTER_ROUTES, ...CATALOG_ROUTES].flatMap((route) =>
+    PERSONAS.map((persona) => [`${route.method} ${route.path}`, persona, route] as const),
+  );
+
+  it.each(clusterCells)("%s as %s", async (_label, persona, route) => {
+    const ws = await freshWorkspace();
+    const clusterId = randomUUID();
+    await app.db.pool.query(
+      `INSERT INTO clusters (id, name, namespace, source, kubeconfig_sealed, server_host)
+       VALUES ($1, $2, 'nora-agents', 'api', $3, '127.0.0.1:6443')`,
+      [
+        clusterId,
+        `matrix ${clusterId}`,
+        keyring().seal(matrixKubeconfig(), {
+          table: "clusters",
+          column: "kubeconfig_sealed",
+          rowId: clusterId,
+        }),
+      ],
+    );
+    const body =
+      route.method === "POST" && route.path === "/api/admin/clusters"
+        ? { ...(route.body as object), name: `new ${randomUUID()}` }
+        : route.body;
+    const callers: Record<Persona, Caller> = {
+      anonymous: {},
+      viewer: { cookie: users.viewer?.cookie as string },
+      editor: { cookie: users.editor?.cookie as string },
+      admin: { cookie: users.admin?.cookie as string },
+      owner: { cookie: users.owner?.cookie as string },
+      otherMember: { cookie: users.otherMember?.cookie as string },
+      platformAdmin: { cookie: users.platformAdmin?.cookie as string },
+      keyWithScope: { apiKey: ws.allKey.key },
+      keyWithoutScope: { apiKey: ws.noScopeKey.key },
+      expiredKey: { apiKey: ws.expiredKey.key },
+      revokedKey: { apiKey: ws.revokedKey.key },
+    };
+    const before = await app.db.pool.query("SELECT count(*)::int AS n FROM clusters");
+    const res = await call(
+      app,
+      callers[persona],
+      route.method,
+      route.path.replace(":cluster", clusterId),
+      body,
+    );
+    expect(res.status).toBe(route.expect[persona]);
+    expect(res.text).not.toContain("matrix-kube-token");
+    if (res.status >= 400) {
+      expect(res.body.requestId).toBe(res.headers.get("x-request-id"));
+      if (res.status !== 503) {
+        const after = await app.db.pool.query("SELECT count(*)::int AS n FROM clusters");
+        expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+      }
+    }
+  });
+
   it("covers every workspace route of the contract (which the app mounts exactly)", () => {
     const routes = CONTRACT_ROUTES.filter(
       (r) => r.requirement.kind === "workspace" || r.requirement.kind === "agent",
@@ -327,7 +388,7 @@ describe("authorization matrix", () => {
       (route) =>
         !route.path.startsWith("/api/admin/") &&
         !SESSION_ROUTES_ASSERTED_ELSEWHERE.includes(`${route.method} ${route.path}`) &&
-        ![...ROUTES, ...ACCOUNT_ROUTES].some((r) => matches(route, r.method, r.path)),
+        ![...ROUTES, ...ACCOUNT_ROUTES, ...CATALOG_ROUTES].some((r) => matches(route, r.method, r.path)),
     ).map((r) => `${r.method} ${r.path} (${r.requirement.kind})`);
     expect(rowless).toEqual([]);
   });

@@ -15,6 +15,7 @@ describe("canary scan", () => {
   let app: TestApp;
   const canaries = {
     override: `canary-override-${randomBytes(8).toString("hex")}`,
+    kubeToken: `canary-kube-${randomBytes(8).toString("hex")}`,
   };
 
   beforeAll(async () => {
@@ -44,9 +45,27 @@ describe("canary scan", () => {
     );
     expect(set.status).toBe(204);
 
+    const admin = await userWithSession(app, { role: "admin" });
+    const kubeconfig = JSON.stringify({
+      clusters: [
+        { name: "c", cluster: { server: "https://127.0.0.1:6443", "certificate-authority-data": "Q0E=" } },
+      ],
+      users: [{ name: "u", user: { token: canaries.kubeToken } }],
+      contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
+      "current-context": "x",
+    });
+    const cluster = await call(app, { cookie: admin.cookie }, "POST", "/api/admin/clusters", {
+      name: "canary cluster",
+      namespace: "nora-agents",
+      kubeconfig,
+    });
+    expect(cluster.status).toBe(201);
+
     const reads = [
       await call(app, { cookie: owner.cookie }, "GET", `/api/agents/${agentId}/secrets`),
       await call(app, { cookie: owner.cookie }, "GET", `/api/workspaces/${workspaceId}/audit`),
+      await call(app, { cookie: admin.cookie }, "GET", "/api/admin/clusters"),
+      await call(app, { cookie: admin.cookie }, "GET", "/api/admin/audit"),
     ];
     for (const res of reads) {
       expect(res.status).toBe(200);
@@ -57,6 +76,7 @@ describe("canary scan", () => {
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(dump).toContain("CANARY_TOKEN"); // the dump is real and holds the row...
+    expect(dump).toContain("canary cluster");
     for (const canary of Object.values(canaries)) {
       expect(dump).not.toContain(canary); // ...but not the secret
       expect(app.logs.text).not.toContain(canary);

@@ -378,6 +378,7 @@ describe("generated bad input: every route refuses broken fields with a 4xx and 
       provider: "github",
       queue: "deployments",
       jobId: "probe-job",
+      clusterId: randomUUID(),
     };
     const tables = await app.db.pool.query<{ name: string }>(
       `SELECT table_name AS name FROM information_schema.tables

@@ -3,6 +3,7 @@ export * from "./agent-statuses.js";
 export * from "./agents.js";
 export * from "./auth.js";
 export * from "./catalog-kinds.js";
+export * from "./clusters.js";
 export * from "./health.js";
 export * from "./integrations.js";
 export * from "./openapi.js";

@@ -95,6 +95,8 @@ export const createAgentBody = z.strictObject({
   /** Providers of this workspace the agent receives; omitted means all of them. */
   providerIds: providerIds.optional(),
   secrets: secretValues.optional(),
+  /** For target k8s: the cluster to run on; omitted means the default cluster. */
+  clusterId: z.uuid().optional(),
 });
 export type CreateAgentInput = z.infer<typeof createAgentBody>;
 
@@ -160,7 +162,13 @@ export type ListEventsQuery = z.infer<typeof listEventsQuery>;
 export const lastEventId = queryInt8Id();
 
 /** The queues of the architecture, by their names. */
-export const QUEUE_NAMES = ["deployments", "clawhub-jobs", "backups", "alert-deliveries"] as const;
+export const QUEUE_NAMES = [
+  "deployments",
+  "clawhub-jobs",
+  "backups",
+  "alert-deliveries",
+  "clusters",
+] as const;
 export const queueParams = z.strictObject({ queue: z.enum(QUEUE_NAMES) });
 export const failedJobParams = z.strictObject({
   queue: z.enum(QUEUE_NAMES),
@@ -205,6 +213,8 @@ export const agent = z.object({
   revision: z.number().int().nullable(),
   /** How the backend enforced the request, e.g. `{diskQuota: "not_enforced"}`. */
   enforcement: z.record(z.string(), z.unknown()),
+  /** The Kubernetes cluster of a k8s agent; null for other targets. */
+  clusterId: z.uuid().nullable(),
   createdBy: z.uuid().nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,

@@ -1,3 +1,4 @@
+import { catalogRoutes, clusterRoutes } from "./clusters.js";
 import type { RouteDefinition } from "./route.js";
 import { adminRoutes, keyRotationRoutes } from "./routes-admin.js";
 import { authRoutes, healthRoutes, oauthRoutes } from "./routes-identity.js";
@@ -22,6 +23,8 @@ export const API = {
   keyRotation: keyRotationRoutes,
   queues: queueRoutes,
   fleet: fleetRoutes,
+  clusters: clusterRoutes,
+  catalog: catalogRoutes,
 } as const;
 
 export type Api = typeof API;

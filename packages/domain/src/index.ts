@@ -9,6 +9,8 @@ import { createAuthenticationService } from "./auth/authentication.js";
 import { createOAuthService } from "./auth/oauth/service.js";
 import { createAuthService } from "./auth/service.js";
 import { createChannelService } from "./channels/service.js";
+import { createRuntimeCatalogService } from "./clusters/catalog.js";
+import { createClusterService } from "./clusters/service.js";
 import { createDeadLetterService } from "./deployments/dead-letter.js";
 import { createQueueAccess } from "./deployments/queue-producer.js";
 import { createDeploymentService } from "./deployments/service.js";
@@ -54,6 +56,7 @@ export function createDomain(deps: DomainDependencies) {
   const outbound = { policy: { allowedCidrs: config.network.outboundAllowedCidrs } };
   const producer = createQueueAccess({ config, logger, ...(deps.queues ? { queues: deps.queues } : {}) });
   const events = createEventService({ config, pool, logger });
+  const clusters = createClusterService({ config, pool, keyring, logger, producer });
   return {
     readiness: createReadinessService({
       pool,
@@ -79,6 +82,8 @@ export function createDomain(deps: DomainDependencies) {
     providers: createProviderService({ pool, keyring, outbound }),
     integrations: createIntegrationService({ pool, keyring, outbound }),
     channels: createChannelService({ pool, keyring, outbound }),
+    clusters,
+    runtimeCatalog: createRuntimeCatalogService({ config, clusters }),
     /** Closes what the domain opened itself: its queue producer and the event subscriber. */
     async close(): Promise<void> {
       events.close();
@@ -89,4 +94,6 @@ export function createDomain(deps: DomainDependencies) {
 
 export type Domain = ReturnType<typeof createDomain>;
 
+export { createClusterCheckJob } from "./clusters/check-job.js";
+export { registerFileCluster } from "./clusters/file-cluster.js";
 export { createProvisioner, type Provisioner } from "./deployments/provisioner.js";

@@ -212,3 +212,26 @@ describe("ENABLED_DEPLOY_TARGETS and its deprecated name ENABLED_BACKENDS", () =
     expect(deprecation(config.warnings)).toEqual([]);
   });
 });
+
+describe("Kubernetes cluster settings", () => {
+  it("defaults: no kubeconfig file, namespace nora-agents, cluster name default, TLS verified", () => {
+    const config = loadConfig({});
+    expect(config.clusters).toEqual({
+      kubeconfigPath: undefined,
+      namespace: "nora-agents",
+      fileClusterName: "default",
+      allowInsecureTls: false,
+      checkWaitMs: 20_000,
+    });
+    expect(config.warnings.filter((w) => w.includes("KUBERNETES"))).toEqual([]);
+  });
+
+  it("refuses a namespace Kubernetes would refuse, and announces insecure TLS at boot", () => {
+    expect(() => loadConfig({ KUBERNETES_NAMESPACE: "Nora_Agents" })).toThrow(ConfigError);
+    const config = loadConfig({ KUBERNETES_ALLOW_INSECURE_TLS: "true", KUBECONFIG_PATH: "/etc/nora/kube" });
+    expect(config.clusters.kubeconfigPath).toBe("/etc/nora/kube");
+    expect(
+      config.warnings.filter((w) => w.startsWith("INSECURE: KUBERNETES_ALLOW_INSECURE_TLS")),
+    ).toHaveLength(1);
+  });
+});

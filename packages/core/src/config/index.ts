@@ -76,6 +76,15 @@ export interface Config {
       removeOrphans: boolean;
     };
   };
+  /** Kubernetes clusters (docs/kubernetes.md): the file cluster and the connectivity check. */
+  clusters: {
+    /** KUBECONFIG_PATH; read by the provisioner only. */
+    kubeconfigPath: string | undefined;
+    namespace: string;
+    fileClusterName: string;
+    allowInsecureTls: boolean;
+    checkWaitMs: number;
+  };
   identity: {
     jwtSecret: string;
     sessionIdleTimeoutMs: number;
@@ -244,6 +253,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       backupHealthPort: e.BACKUP_HEALTH_PORT,
     },
     provisioning: parseProvisioning(e, warnings),
+    clusters: parseClusters(e, warnings),
     identity: {
       jwtSecret,
       sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_HOURS * 3_600_000,
@@ -344,6 +354,21 @@ function parseProvisioning(e: ParsedEnv, warnings: string[]): Config["provisioni
       peerLabel: { key, value },
       removeOrphans: e.DOCKER_REMOVE_ORPHANS,
     },
+  };
+}
+
+function parseClusters(e: ParsedEnv, warnings: string[]): Config["clusters"] {
+  if (e.KUBERNETES_ALLOW_INSECURE_TLS) {
+    warnings.push(
+      "INSECURE: KUBERNETES_ALLOW_INSECURE_TLS=true: clusters may skip TLS verification (insecure-skip-tls-verify); their API server's identity is not checked",
+    );
+  }
+  return {
+    kubeconfigPath: e.KUBECONFIG_PATH.trim() || undefined,
+    namespace: e.KUBERNETES_NAMESPACE,
+    fileClusterName: e.KUBERNETES_CLUSTER_NAME,
+    allowInsecureTls: e.KUBERNETES_ALLOW_INSECURE_TLS,
+    checkWaitMs: e.CLUSTER_CHECK_WAIT_MS,
   };
 }
 

@@ -187,6 +187,16 @@ export const envSchema = z.object({
     .default("org.nora.agent-peer=true")
     .pipe(z.string().regex(/^[a-z0-9._-]+=[A-Za-z0-9._-]+$/, "must look like key=value")),
   DOCKER_REMOVE_ORPHANS: bool(false),
+  /** A kubeconfig file only the provisioner reads (the API never reads kubeconfigs). */
+  KUBECONFIG_PATH: z.string().default(""),
+  KUBERNETES_NAMESPACE: z
+    .string()
+    .default("nora-agents")
+    .pipe(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name")),
+  KUBERNETES_CLUSTER_NAME: z.string().default("default").pipe(z.string().min(1).max(100)),
+  KUBERNETES_ALLOW_INSECURE_TLS: bool(false),
+  /** How long POST /api/admin/clusters/:id/test waits for a provisioner's answer. */
+  CLUSTER_CHECK_WAIT_MS: int(20_000, 500, 120_000),
   BACKUP_WORKER_CONCURRENCY: int(2, 1, 100),
   ALERT_DELIVERY_WORKER_CONCURRENCY: int(5, 1, 100),
   ALERT_DELIVERY_ATTEMPTS: int(5, 1, 50),

@@ -16,4 +16,5 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "llm_providers", column: "api_key", idColumn: "id" },
   { table: "integrations", column: "credentials", idColumn: "id" },
   { table: "channels", column: "credentials", idColumn: "id" },
+  { table: "clusters", column: "kubeconfig_sealed", idColumn: "id" },
 ];

@@ -42,6 +42,14 @@ describe("queue definitions", () => {
         attempts: 7,
         backoffMs: 1000,
       },
+      {
+        name: "clusters",
+        job: "check-cluster",
+        worker: "provisioner",
+        concurrency: 2,
+        attempts: 1,
+        backoffMs: 0,
+      },
     ]);
   });
 
@@ -55,7 +63,12 @@ describe("queue definitions", () => {
   });
 
   it("assigns queues to workers", () => {
-    expect(queueKeysFor("provisioner")).toEqual(["deployments", "clawhubJobs", "alertDeliveries"]);
+    expect(queueKeysFor("provisioner")).toEqual([
+      "deployments",
+      "clawhubJobs",
+      "alertDeliveries",
+      "clusters",
+    ]);
     expect(queueKeysFor("backup")).toEqual(["backups"]);
   });
 

@@ -5,7 +5,7 @@ import type { Config } from "../config/index.js";
 const id = z.string().uuid();
 
 /**
- * The four queues of the architecture, declared once. Payloads are strict objects of ids:
+ * The five queues of the architecture, declared once. Payloads are strict objects of ids:
  * jobs never carry secrets; a worker reads and decrypts what it needs from PostgreSQL.
  */
 export const QUEUES = {
@@ -48,6 +48,17 @@ export const QUEUES = {
     concurrency: (c: Config) => c.workers.alertDeliveryConcurrency,
     attempts: (c: Config) => c.workers.alertDeliveryAttempts,
     backoffMs: 1_000,
+    worker: "provisioner",
+  },
+  // The API holds no kubeconfig, so a cluster's connectivity check runs where they are: the provisioner.
+  clusters: {
+    name: "clusters",
+    job: "check-cluster",
+    payload: z.strictObject({ clusterId: id, checkId: id }),
+    concurrency: () => 2,
+    // The admin is waiting for this answer; a failed check is reported, and asked again by hand.
+    attempts: () => 1,
+    backoffMs: 0,
     worker: "provisioner",
   },
 } as const;

@@ -40,6 +40,7 @@ export function createQueues(config: Config, connection: Redis): NoraQueues {
     clawhubJobs: new NoraQueue("clawhubJobs", config, connection),
     backups: new NoraQueue("backups", config, connection),
     alertDeliveries: new NoraQueue("alertDeliveries", config, connection),
+    clusters: new NoraQueue("clusters", config, connection),
   };
 }
 

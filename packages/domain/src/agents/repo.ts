@@ -63,6 +63,8 @@ export interface AgentRow {
   /** The number of the current revision. */
   revision: number | null;
   enforcement: Record<string, unknown>;
+  /** The Kubernetes cluster of a k8s agent. */
+  clusterId: string | null;
   createdBy: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -74,7 +76,7 @@ const AGENT_COLUMNS = `a.id, a.workspace_id AS "workspaceId", a.name, a.runtime_
   a.memory_mb AS "memoryMb", a.disk_gb AS "diskGb", a.image, a.provider_ids::text[] AS "providerIds",
   a.current_revision_id AS "currentRevisionId",
   (SELECT r.number FROM agent_revisions r WHERE r.id = a.current_revision_id) AS revision,
-  a.enforcement, a.created_by AS "createdBy", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+  a.enforcement, a.cluster_id AS "clusterId", a.created_by AS "createdBy", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
 
 export async function findAgent(
   db: Queryable,
@@ -164,14 +166,16 @@ export interface NewAgent {
   runtimeTokenSealed: string;
   gatewayTokenSealed: string;
   createdBy: string | null;
+  /** For target k8s: the cluster it runs on. */
+  clusterId?: string | null;
 }
 
 export async function insertAgent(db: Queryable, a: NewAgent): Promise<void> {
   await db.query(
     `INSERT INTO agents (id, workspace_id, name, runtime_family, deploy_target, sandbox_profile, status,
        desired_state, vcpu, memory_mb, disk_gb, image, provider_ids, runtime_token_sealed,
-       gateway_token_sealed, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, 'queued', 'running', $7, $8, $9, $10, $11, $12, $13, $14)`,
+       gateway_token_sealed, created_by, cluster_id)
+     VALUES ($1, $2, $3, $4, $5, $6, 'queued', 'running', $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
     [
       a.id,
       a.workspaceId,
@@ -187,6 +191,7 @@ export async function insertAgent(db: Queryable, a: NewAgent): Promise<void> {
       a.runtimeTokenSealed,
       a.gatewayTokenSealed,
       a.createdBy,
+      a.clusterId ?? null,
     ],
   );
 }

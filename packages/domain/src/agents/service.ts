@@ -11,6 +11,7 @@ import {
 } from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
+import { clusterForDeploy } from "../clusters/service.js";
 import { providerRowsOf } from "../providers/service.js";
 import { isUniqueViolation } from "../shared/sealed-resource.js";
 import {
@@ -150,6 +151,24 @@ export async function checkProviderIds(
   if (unknown.length > 0) {
     throw badRequest("unknown_provider", "Some providers are not providers of this workspace", { unknown });
   }
+}
+
+/**
+ * The cluster a new agent records: a k8s agent needs a usable cluster (the request's, else the
+ * default; 400 otherwise); other targets take none.
+ */
+export async function clusterOfDeploy(
+  db: Queryable,
+  target: string,
+  clusterId: string | undefined,
+): Promise<string | null> {
+  if (target !== "k8s") {
+    if (clusterId !== undefined) {
+      throw badRequest("cluster_not_applicable", 'clusterId applies to deploy target "k8s" only', { target });
+    }
+    return null;
+  }
+  return (await clusterForDeploy(db, clusterId)).id;
 }
 
 /** Whether the agent belongs to the workspace; runs in the caller's transaction. */

@@ -15,12 +15,13 @@ const codeOf = (fn: () => unknown) => {
 };
 
 describe("agent spec rules", () => {
-  it("resolves through the catalog and refuses release-blocked and backend-less targets", () => {
+  it("resolves through the catalog and refuses release-blocked targets", () => {
     expect(resolveAgentBackend(config, {}).id).toBe("openclaw/docker/standard");
     expect(codeOf(() => resolveAgentBackend(config, { target: "proxmox" }))).toBe(
       "400 target_release_blocked",
     );
-    expect(codeOf(() => resolveAgentBackend(config, { target: "k3s" }))).toBe("400 target_release_blocked");
+    // k8s is a GA target: whether a cluster can take the agent is decided at deploy (clusterForDeploy).
+    expect(resolveAgentBackend(config, { target: "k3s" }).id).toBe("openclaw/k8s/standard");
     expect(codeOf(() => resolveAgentBackend(config, { family: "hermes", profile: "nemoclaw" }))).toBe(
       "400 profile_not_supported",
     );

@@ -4,8 +4,8 @@ import { AppError, badRequest, type Config } from "@nora/core";
 
 /**
  * The rules a requested agent spec must meet before anything is written: the runtime catalog (with
- * this installation's ENABLED_* settings), the targets that have a backend today, the family's memory
- * floor and the platform maxima.
+ * this installation's ENABLED_* settings), the family's memory floor and the platform maxima. A k8s
+ * deploy also needs a usable cluster (clusters/service.ts, `clusterForDeploy`).
  */
 
 /** The memory a family needs (less is refused) and what it gets when the request names none. */
@@ -15,11 +15,6 @@ export const FAMILY_MEMORY_MB: Readonly<Record<RuntimeFamily, { minimum: number;
 };
 export const DEFAULT_VCPU = 1.5;
 export const DEFAULT_DISK_GB = 10;
-
-/** Targets the catalog knows as GA whose backend has not landed yet: refused like a release block. */
-const TARGETS_WITHOUT_BACKEND: Readonly<Record<string, string>> = {
-  k8s: 'deploy target "k8s" is not available yet: the Kubernetes backend has not landed; deploy to "docker"',
-};
 
 /** Resolves family/target/profile through the catalog; a refusal is a 400 carrying the catalog's code. */
 export function resolveAgentBackend(
@@ -35,8 +30,6 @@ export function resolveAgentBackend(
     const { code, message, value } = resolved.error;
     throw badRequest(code, message, { value });
   }
-  const blocked = TARGETS_WITHOUT_BACKEND[resolved.backend.target];
-  if (blocked) throw badRequest("target_release_blocked", blocked, { value: resolved.backend.target });
   return resolved.backend;
 }
 

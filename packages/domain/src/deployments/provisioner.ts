@@ -12,6 +12,7 @@ import {
   type Pool,
   type Redis,
 } from "@nora/core";
+import { createClusterCheckJob } from "../clusters/check-job.js";
 import type { Domain } from "../index.js";
 import { createDeploymentJobs } from "./jobs.js";
 import { createProvisionerEvents } from "./provisioner-events.js";
@@ -74,7 +75,10 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
     createReconciler({ config, pool, logger, keyring, events, backend: backend as RuntimeBackend, queue }),
   );
 
-  const handlers: JobHandlers = { deployments: jobs.deployAgent };
+  const handlers: JobHandlers = {
+    deployments: jobs.deployAgent,
+    clusters: createClusterCheckJob({ config, pool, keyring, logger }),
+  };
   const tasks: BackgroundTask[] = reconcilers.flatMap((reconciler, i) => [
     { name: `reconcile-${i}`, run: (signal: AbortSignal) => reconciler.loop(signal) },
     { name: `runtime-events-${i}`, run: (signal: AbortSignal) => reconciler.watchEvents(signal) },

@@ -15,7 +15,13 @@ import {
   withTransaction,
 } from "@nora/core";
 import { overrideNamesOf, writeOverrides } from "../agents/env-overrides-service.js";
-import { type AgentRow, agentRecords, checkProviderIds, type RevisionRow } from "../agents/service.js";
+import {
+  type AgentRow,
+  agentRecords,
+  checkProviderIds,
+  clusterOfDeploy,
+  type RevisionRow,
+} from "../agents/service.js";
 import {
   checkResources,
   DEFAULT_DISK_GB,
@@ -267,6 +273,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
             );
           }
           await checkProviderIds(tx, workspaceId, input.providerIds);
+          const cluster = await clusterOfDeploy(tx, backend.target, input.clusterId);
           await agentRecords.insert(tx, {
             id: agentId,
             workspaceId,
@@ -280,6 +287,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
             runtimeTokenSealed: seal(TOKEN_COLUMNS.runtime),
             gatewayTokenSealed: seal(TOKEN_COLUMNS.gateway),
             createdBy: userIdOf(ctx),
+            clusterId: cluster,
           });
           const envNames = await writeOverrides(tx, keyring, agentId, input.secrets ?? {}, userIdOf(ctx));
           const revision = await agentRecords.insertRevision(tx, {
