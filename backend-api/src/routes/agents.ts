@@ -57,7 +57,12 @@ export function agentRoutes(deps: {
   }
 
   mount(router, requires, routes.redeploy, async (req, _res, { params, body }, reply) => {
-    reply(202, await deployments.redeploy(params.agentId, body.template, actionContextOf(req)));
+    reply(
+      202,
+      await deployments.redeploy(params.agentId, body.template, actionContextOf(req), {
+        ...(body.overrideDrift !== undefined ? { overrideDrift: body.overrideDrift } : {}),
+      }),
+    );
   });
 
   mount(router, requires, routes.rollback, async (req, _res, { params, body }, reply) => {

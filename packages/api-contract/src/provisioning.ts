@@ -114,7 +114,14 @@ export const updateAgentBody = z
   .refine((b) => Object.keys(b).length > 0, "Give at least one field to change");
 export type UpdateAgentInput = z.infer<typeof updateAgentBody>;
 
-export const redeployAgentBody = z.strictObject({ template: templateFiles.optional() });
+export const redeployAgentBody = z.strictObject({
+  template: templateFiles.optional(),
+  /**
+   * Kubernetes: take back the fields of the agent's objects someone changed by hand (a redeploy that
+   * meets such a change fails and names it rather than overwriting it).
+   */
+  overrideDrift: z.boolean().optional(),
+});
 export const rollbackAgentBody = z.strictObject({ revision: boundedInt({ min: 1, max: 1_000_000 }) });
 export const deleteAgentQuery = z.strictObject({ keepData: z.enum(["true", "false"]).optional() });
 

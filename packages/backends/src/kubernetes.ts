@@ -217,7 +217,7 @@ function driftError(drifts: NonNullable<ReturnType<typeof driftOf>>[], cause: un
   );
   return new BackendError(
     "drift",
-    `fields Nora manages were changed by another field manager (${parts.join("; ")}); redeploy with force to take them back, or keep the change by adopting it in Nora`,
+    `fields Nora manages were changed by another field manager (${parts.join("; ")}); redeploy with overrideDrift to take them back, or change them back by hand`,
     { cause },
   );
 }

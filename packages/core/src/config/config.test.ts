@@ -222,8 +222,35 @@ describe("Kubernetes cluster settings", () => {
       fileClusterName: "default",
       allowInsecureTls: false,
       checkWaitMs: 20_000,
+      controlPlane: { namespace: "nora", cidrs: [] },
+      egressAllow: { standard: [], nemoclaw: [] },
     });
     expect(config.warnings.filter((w) => w.includes("KUBERNETES"))).toEqual([]);
+  });
+
+  it("reads the agents' NetworkPolicy sources and egress allowlists, refusing what is no CIDR or port", () => {
+    const config = loadConfig({
+      KUBERNETES_CONTROL_PLANE_NAMESPACE: "",
+      KUBERNETES_CONTROL_PLANE_CIDRS: "10.42.0.0/16, fd00::/8",
+      KUBERNETES_EGRESS_ALLOW: "10.0.0.0/8:5432,10.0.0.0/8:6379,192.168.1.0/24",
+      KUBERNETES_NEMOCLAW_EGRESS_ALLOW: "fd00:1::/64:443,192.168.1.0/24:8080,192.168.1.0/24",
+    });
+    expect(config.clusters.controlPlane).toEqual({ cidrs: ["10.42.0.0/16", "fd00::/8"] });
+    expect(config.clusters.egressAllow).toEqual({
+      standard: [
+        { cidr: "10.0.0.0/8", ports: [5432, 6379] },
+        { cidr: "192.168.1.0/24", ports: [] },
+      ],
+      nemoclaw: [
+        { cidr: "fd00:1::/64", ports: [443] },
+        { cidr: "192.168.1.0/24", ports: [] },
+      ],
+    });
+    for (const bad of ["10.0.0.0", "10.0.0.0/33", "example.com/8", "10.0.0.0/8:0", "10.0.0.0/8:70000"]) {
+      expect(() => loadConfig({ KUBERNETES_EGRESS_ALLOW: bad }), bad).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ KUBERNETES_CONTROL_PLANE_CIDRS: "nora" })).toThrow(ConfigError);
+    expect(() => loadConfig({ KUBERNETES_CONTROL_PLANE_NAMESPACE: "" })).toThrow(/admit the control plane/);
   });
 
   it("refuses a namespace Kubernetes would refuse, and announces insecure TLS at boot", () => {

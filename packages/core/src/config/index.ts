@@ -84,6 +84,10 @@ export interface Config {
     fileClusterName: string;
     allowInsecureTls: boolean;
     checkWaitMs: number;
+    /** NetworkPolicy ingress to agents: from this namespace (by name) and/or these CIDRs. */
+    controlPlane: { namespace?: string; cidrs: string[] };
+    /** Egress CIDRs (and TCP ports; none: every port) per sandbox profile, beyond DNS and 443 for standard. */
+    egressAllow: { standard: EgressAllow[]; nemoclaw: EgressAllow[] };
   };
   identity: {
     jwtSecret: string;
@@ -363,13 +367,70 @@ function parseClusters(e: ParsedEnv, warnings: string[]): Config["clusters"] {
       "INSECURE: KUBERNETES_ALLOW_INSECURE_TLS=true: clusters may skip TLS verification (insecure-skip-tls-verify); their API server's identity is not checked",
     );
   }
+  if (!e.KUBERNETES_CONTROL_PLANE_NAMESPACE && !e.KUBERNETES_CONTROL_PLANE_CIDRS.trim()) {
+    throw new ConfigError(
+      "KUBERNETES_CONTROL_PLANE_NAMESPACE or KUBERNETES_CONTROL_PLANE_CIDRS must be set: agents on Kubernetes admit the control plane only",
+    );
+  }
   return {
     kubeconfigPath: e.KUBECONFIG_PATH.trim() || undefined,
     namespace: e.KUBERNETES_NAMESPACE,
     fileClusterName: e.KUBERNETES_CLUSTER_NAME,
     allowInsecureTls: e.KUBERNETES_ALLOW_INSECURE_TLS,
     checkWaitMs: e.CLUSTER_CHECK_WAIT_MS,
+    controlPlane: {
+      ...(e.KUBERNETES_CONTROL_PLANE_NAMESPACE ? { namespace: e.KUBERNETES_CONTROL_PLANE_NAMESPACE } : {}),
+      cidrs: listOf(e.KUBERNETES_CONTROL_PLANE_CIDRS).map((cidr) =>
+        cidrOrFail("KUBERNETES_CONTROL_PLANE_CIDRS", cidr),
+      ),
+    },
+    egressAllow: {
+      standard: egressList("KUBERNETES_EGRESS_ALLOW", e.KUBERNETES_EGRESS_ALLOW),
+      nemoclaw: egressList("KUBERNETES_NEMOCLAW_EGRESS_ALLOW", e.KUBERNETES_NEMOCLAW_EGRESS_ALLOW),
+    },
   };
+}
+
+export interface EgressAllow {
+  cidr: string;
+  ports: number[];
+}
+
+const listOf = (value: string) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function cidrOrFail(name: string, value: string): string {
+  const match = /^(.+)\/(\d{1,3})$/.exec(value);
+  const family = match ? isIP(match[1] as string) : 0;
+  if (!match || family === 0 || Number(match[2]) > (family === 4 ? 32 : 128)) {
+    throw new ConfigError(`${name}: "${value}" is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
+  }
+  return value;
+}
+
+/** `CIDR` or `CIDR:PORT` entries, comma-separated; one CIDR may repeat with more ports. */
+function egressList(name: string, value: string): EgressAllow[] {
+  const byCidr = new Map<string, Set<number>>();
+  for (const entry of listOf(value)) {
+    const match = /^(.+\/\d{1,3})(?::(\d{1,5}))?$/.exec(entry);
+    const cidr = cidrOrFail(name, match?.[1] ?? entry);
+    const port = match?.[2] === undefined ? undefined : Number(match[2]);
+    if (port !== undefined && (port < 1 || port > 65535)) {
+      throw new ConfigError(`${name}: port ${port} of "${entry}" is not 1..65535`);
+    }
+    const ports = byCidr.get(cidr) ?? new Set<number>();
+    if (port !== undefined) ports.add(port);
+    else ports.add(0);
+    byCidr.set(cidr, ports);
+  }
+  // 0 marks "every port": it wins over single ports of the same CIDR.
+  return [...byCidr].map(([cidr, ports]) => ({
+    cidr,
+    ports: ports.has(0) ? [] : [...ports].sort((a, b) => a - b),
+  }));
 }
 
 /**

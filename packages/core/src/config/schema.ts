@@ -195,6 +195,15 @@ export const envSchema = z.object({
     .pipe(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name")),
   KUBERNETES_CLUSTER_NAME: z.string().default("default").pipe(z.string().min(1).max(100)),
   KUBERNETES_ALLOW_INSECURE_TLS: bool(false),
+  /** Who may reach agents' ports (NetworkPolicy ingress): the control plane's namespace and/or CIDRs. */
+  KUBERNETES_CONTROL_PLANE_NAMESPACE: z
+    .string()
+    .default("nora")
+    .pipe(z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, "must be a Kubernetes namespace name")),
+  KUBERNETES_CONTROL_PLANE_CIDRS: z.string().default(""),
+  /** Egress beyond DNS and 443 for `standard` agents, and the only egress `nemoclaw` agents get. */
+  KUBERNETES_EGRESS_ALLOW: z.string().default(""),
+  KUBERNETES_NEMOCLAW_EGRESS_ALLOW: z.string().default(""),
   /** How long POST /api/admin/clusters/:id/test waits for a provisioner's answer. */
   CLUSTER_CHECK_WAIT_MS: int(20_000, 500, 120_000),
   BACKUP_WORKER_CONCURRENCY: int(2, 1, 100),

@@ -1,23 +1,8 @@
 import type { ClusterCheckResult } from "@nora/api-contract";
-import {
-  type ClusterCheck,
-  checkCluster,
-  KubeconfigError,
-  loadKubeconfigFile,
-  type ParsedKubeconfig,
-  parseKubeconfig,
-} from "@nora/backends/kubernetes-cluster";
-import {
-  AppError,
-  type Config,
-  type JobHandler,
-  type Keyring,
-  type Logger,
-  openSealed,
-  type Pool,
-} from "@nora/core";
-import { findCluster, storeCheck } from "./repo.js";
-import { sealContextOf } from "./service.js";
+import { type ClusterCheck, checkCluster, KubeconfigError } from "@nora/backends/kubernetes-cluster";
+import { AppError, type Config, type JobHandler, type Keyring, type Logger, type Pool } from "@nora/core";
+import { openClusterKubeconfig } from "./kubeconfig.js";
+import { type ClusterRow, findCluster, storeCheck } from "./repo.js";
 
 /** A check that never reached the cluster: why, in words (no kubeconfig content). */
 function notRun(message: string): ClusterCheck {
@@ -48,21 +33,7 @@ export function createClusterCheckJob(deps: {
 }): JobHandler<"clusters"> {
   const { config, pool, keyring, logger } = deps;
 
-  function kubeconfigOf(row: {
-    id: string;
-    source: "api" | "file";
-    kubeconfigSealed: string | null;
-  }): ParsedKubeconfig {
-    const allowInsecureTls = config.clusters.allowInsecureTls;
-    if (row.source === "file") {
-      if (!config.clusters.kubeconfigPath) {
-        throw new KubeconfigError("kubeconfig_path_unset", "KUBECONFIG_PATH is not set on this provisioner");
-      }
-      return loadKubeconfigFile(config.clusters.kubeconfigPath, { allowInsecureTls });
-    }
-    const text = openSealed(keyring, row.kubeconfigSealed ?? "", sealContextOf(row.id), logger).value;
-    return parseKubeconfig(text, { source: "api", allowInsecureTls });
-  }
+  const kubeconfigOf = (row: ClusterRow) => openClusterKubeconfig({ config, keyring, logger }, row);
 
   return async ({ clusterId, checkId }, { logger: jobLogger }) => {
     const row = await findCluster(pool, clusterId);

@@ -55,8 +55,8 @@ export interface DeploymentJobDeps {
   logger: Logger;
   keyring: Keyring;
   events: ProvisionerEvents;
-  /** The agent's backend (Docker, or its Kubernetes cluster's), or undefined when this worker has none. */
-  backendFor: (agent: ProvisionedAgentRow) => Promise<RuntimeBackend | undefined>;
+  /** The agent's backend (Docker, or its Kubernetes cluster's), or why this worker has none for it. */
+  backendFor: (agent: ProvisionedAgentRow) => Promise<{ backend: RuntimeBackend } | { unavailable: string }>;
   /** The workspace's providers as the runtime receives them (keys opened), limited to `only` when set. */
   providers: (
     workspaceId: string,
@@ -254,23 +254,33 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
           ? await agentHostPorts(pool, agent.id, ports, docker.portRange, portFrom)
           : null;
       try {
-        created = await backend.create({
-          agentId: agent.id,
-          workspaceId: agent.workspaceId,
-          revisionId: revision.id,
-          deploymentId: deployment.id,
-          family: revision.family,
-          profile: revision.profile,
-          image: digest,
-          resources: { vcpu: revision.vcpu, memoryMb: revision.memoryMb, diskGb: revision.diskGb },
-          env: assembly.env,
-          files: assembly.files,
-          secretFiles: assembly.secretFiles,
-          ports,
-          hostPorts,
-          subnet: subnetIndex === null ? null : subnets.subnet(subnetIndex),
-        });
+        created = await backend.create(
+          {
+            agentId: agent.id,
+            workspaceId: agent.workspaceId,
+            revisionId: revision.id,
+            deploymentId: deployment.id,
+            family: revision.family,
+            profile: revision.profile,
+            image: digest,
+            resources: { vcpu: revision.vcpu, memoryMb: revision.memoryMb, diskGb: revision.diskGb },
+            env: assembly.env,
+            files: assembly.files,
+            secretFiles: assembly.secretFiles,
+            ports,
+            hostPorts,
+            subnet: subnetIndex === null ? null : subnets.subnet(subnetIndex),
+          },
+          { force: deployment.options.overrideDrift === true },
+        );
       } catch (error) {
+        if (
+          isBackendError(error, "drift") ||
+          isBackendError(error, "forbidden") ||
+          isBackendError(error, "invalid_spec")
+        ) {
+          throw new DeploymentFailed(error.message);
+        }
         if (isBackendError(error, "image_not_found")) {
           throw new DeploymentFailed(
             `the image ${revision.image} is not on the Docker host; build or load it there`,
@@ -416,12 +426,10 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
         return { status: "cancelled" };
       }
       await markDeploymentStarted(pool, deployment.id);
-      const backend = await deps.backendFor(agent);
+      const resolved = await deps.backendFor(agent);
       try {
-        if (!backend) {
-          throw new DeploymentFailed(`this provisioner has no backend for the ${agent.target} target`);
-        }
-        const outcome = await run(deployment, agent, backend, signal);
+        if ("unavailable" in resolved) throw new DeploymentFailed(resolved.unavailable);
+        const outcome = await run(deployment, agent, resolved.backend, signal);
         if (deployment.action !== "delete") await finish(deployment, outcome);
         log.info({ action: deployment.action, status: outcome.status }, "deployment finished");
         return { status: outcome.status };

@@ -11,7 +11,7 @@ export interface DeploymentJobRow {
   action: DeploymentAction;
   status: DeploymentStatus;
   attempts: number;
-  options: { keepData?: boolean };
+  options: { keepData?: boolean; overrideDrift?: boolean };
   createdAt: Date;
 }
 
@@ -31,13 +31,15 @@ export interface ProvisionedAgentRow {
   gatewayUrl: string | null;
   runtimeRef: string | null;
   currentRevisionId: string | null;
+  /** The Kubernetes cluster a k8s agent runs on. */
+  clusterId: string | null;
 }
 
 const AGENT_COLUMNS = `id, workspace_id AS "workspaceId", name, status, desired_state AS "desiredState",
   runtime_family AS family, deploy_target AS target, sandbox_profile AS profile, provider_ids::text[] AS "providerIds",
   runtime_token_sealed AS "runtimeTokenSealed", gateway_token_sealed AS "gatewayTokenSealed",
   runtime_url AS "runtimeUrl", gateway_url AS "gatewayUrl", runtime_ref AS "runtimeRef",
-  current_revision_id AS "currentRevisionId"`;
+  current_revision_id AS "currentRevisionId", cluster_id AS "clusterId"`;
 
 export async function deploymentForJob(db: Queryable, id: string): Promise<DeploymentJobRow | undefined> {
   const { rows } = await db.query<DeploymentJobRow>(
@@ -273,11 +275,16 @@ export async function workspaceExists(db: Queryable, id: string): Promise<boolea
 }
 
 /** Agents that should have a runtime (created once, not in flight): reconciliation checks each still has one. */
-export async function agentsExpectingRuntime(db: Queryable, target: string): Promise<ProvisionedAgentRow[]> {
+export async function agentsExpectingRuntime(
+  db: Queryable,
+  target: string,
+  clusterId: string | null = null,
+): Promise<ProvisionedAgentRow[]> {
   const { rows } = await db.query<ProvisionedAgentRow>(
     `SELECT ${AGENT_COLUMNS} FROM agents
-      WHERE deploy_target = $1 AND runtime_ref IS NOT NULL AND status IN ('running', 'warning', 'stopped')`,
-    [target],
+      WHERE deploy_target = $1 AND runtime_ref IS NOT NULL AND status IN ('running', 'warning', 'stopped')
+        AND ($2::uuid IS NULL OR cluster_id = $2)`,
+    [target, clusterId],
   );
   return rows;
 }

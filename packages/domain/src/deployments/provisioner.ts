@@ -12,7 +12,9 @@ import {
   type Pool,
   type Redis,
 } from "@nora/core";
+import { createClusterBackends } from "../clusters/backends.js";
 import { createClusterCheckJob } from "../clusters/check-job.js";
+import { registerFileCluster } from "../clusters/file-cluster.js";
 import type { Domain } from "../index.js";
 import { createDeploymentJobs } from "./jobs.js";
 import { createProvisionerEvents } from "./provisioner-events.js";
@@ -31,6 +33,8 @@ export interface ProvisionerDependencies {
    * the Docker backend of `config.provisioning.docker`.
    */
   backends?: Partial<Record<DeployTarget, RuntimeBackend>>;
+  /** Kubernetes backends (one per cluster) are built from the clusters table unless this is false. */
+  kubernetes?: boolean;
 }
 
 /**
@@ -41,6 +45,7 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
   const { config, pool, redis, logger, domain } = deps;
   const keyring = Keyring.fromConfig(config);
   const docker = config.provisioning.docker;
+  const installation = await installationId(pool);
   const backends = deps.backends ?? {
     docker: createDockerBackend({
       socketPath: docker.socketPath,
@@ -48,9 +53,12 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
       bindIp: docker.bindIp,
       peerLabel: docker.peerLabel,
       logger: logger.child({ backend: "docker" }),
-      installationId: await installationId(pool),
+      installationId: installation,
     }),
   };
+  // KUBECONFIG_PATH becomes the file cluster before anything looks clusters up.
+  if (deps.kubernetes !== false) await registerFileCluster({ config, pool, logger });
+  const clusters = createClusterBackends({ config, pool, keyring, logger, installationId: installation });
   const events = createProvisionerEvents({ pool, redis, keyPrefix: config.redis.keyPrefix, logger });
   const jobs = createDeploymentJobs({
     config,
@@ -58,7 +66,15 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
     logger,
     keyring,
     events,
-    backendFor: async (agent) => backends[agent.target],
+    backendFor: async (agent) => {
+      if (agent.target === "k8s" && deps.kubernetes !== false && !backends.k8s) {
+        return clusters.forCluster(agent.clusterId);
+      }
+      const backend = backends[agent.target];
+      return backend
+        ? { backend }
+        : { unavailable: `this provisioner has no backend for the ${agent.target} target` };
+    },
     providers: async (workspaceId, only) => {
       const assembled = await domain.providerSync.assemble(workspaceId, only);
       return {
@@ -71,9 +87,24 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
   // The sweep re-enqueues deployments Redis lost: a producer of its own, on a BullMQ connection.
   const queueConnection = createRedis(config.redis, "provisioner-sweep", "bullmq");
   const queue = new NoraQueue("deployments", config, queueConnection);
-  const reconcilers = Object.values(backends).map((backend) =>
-    createReconciler({ config, pool, logger, keyring, events, backend: backend as RuntimeBackend, queue }),
-  );
+  const clusterBackends = deps.kubernetes === false || backends.k8s ? [] : await clusters.all();
+  const reconcilers = [
+    ...Object.values(backends).map((backend, i) =>
+      createReconciler({
+        config,
+        pool,
+        logger,
+        keyring,
+        events,
+        backend: backend as RuntimeBackend,
+        queue,
+        sweeps: i === 0,
+      }),
+    ),
+    ...clusterBackends.map(({ clusterId, backend }) =>
+      createReconciler({ config, pool, logger, keyring, events, backend, queue, clusterId, sweeps: false }),
+    ),
+  ];
 
   const handlers: JobHandlers = {
     deployments: jobs.deployAgent,

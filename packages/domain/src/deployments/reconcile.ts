@@ -12,7 +12,7 @@ import {
   unfinishedDeployments,
   workspaceExists,
 } from "./provisioner-repo.js";
-import { waitUntilReady } from "./readiness.js";
+import { waitUntilBackendReady, waitUntilReady } from "./readiness.js";
 
 /** A deployment is left alone this long after it was written: its API request may still be enqueueing it. */
 const SWEEP_GRACE_MS = 5_000;
@@ -35,9 +35,16 @@ export function createReconciler(deps: {
   events: ProvisionerEvents;
   backend: RuntimeBackend;
   queue: NoraQueue<"deployments">;
+  /** A Kubernetes backend serves one cluster: only that cluster's agents are its. */
+  clusterId?: string;
+  /** The sweep and the warning re-probes concern every agent: one reconciler per process runs them. */
+  sweeps?: boolean;
 }) {
   const { config, pool, logger, keyring, events, backend, queue } = deps;
-  const log = logger.child({ component: "reconciler", target: backend.target });
+  const clusterId = deps.clusterId ?? null;
+  const log = logger.child({ component: "reconciler", target: backend.target, clusterId });
+  const owns = (agent: ProvisionedAgentRow) =>
+    agent.target === backend.target && (clusterId === null || agent.clusterId === clusterId);
 
   const runtimeToken = (agent: ProvisionedAgentRow) =>
     openSealed(keyring, agent.runtimeTokenSealed as string, {
@@ -70,7 +77,7 @@ export function createReconciler(deps: {
           severity: "warning",
           message: remove
             ? `runtime ${orphan.ref} had no agent; it was removed (its volumes were kept)`
-            : `runtime ${orphan.ref} has no agent; set DOCKER_REMOVE_ORPHANS=true to remove such runtimes`,
+            : `runtime ${orphan.ref} has no agent; set DOCKER_REMOVE_ORPHANS=true to remove such runtimes${backend.target === "k8s" ? " (on Kubernetes too), or delete its objects by the label nora.agent.id" : ""}`,
           metadata: { ref: orphan.ref },
         });
       }
@@ -81,7 +88,7 @@ export function createReconciler(deps: {
   /** Agents whose runtime vanished or stopped while nobody watched: marked failed, redeployable. */
   async function vanished(): Promise<number> {
     let marked = 0;
-    for (const agent of await agentsExpectingRuntime(pool, backend.target)) {
+    for (const agent of await agentsExpectingRuntime(pool, backend.target, clusterId)) {
       const state = await backend.inspect(agent.id);
       if (state === null) {
         await events.moveAgent(
@@ -160,7 +167,7 @@ export function createReconciler(deps: {
   /** A runtime event: a death of a running agent fails it; a restart of a failed one is re-probed. */
   async function onEvent(event: RuntimeEvent, signal: AbortSignal): Promise<void> {
     const agent = await agentForJob(pool, event.agentId);
-    if (!agent || agent.target !== backend.target) return;
+    if (!agent || !owns(agent)) return;
     if (
       (event.type === "die" || event.type === "oom") &&
       (agent.status === "running" || agent.status === "warning")
@@ -176,13 +183,21 @@ export function createReconciler(deps: {
       agent.desiredState === "running" &&
       agent.runtimeUrl
     ) {
-      const readiness = await waitUntilReady({
-        runtimeUrl: agent.runtimeUrl,
-        token: runtimeToken(agent),
-        attempts: RECHECK_ATTEMPTS,
-        signal,
-        deadReason: async () => ((await backend.inspect(agent.id))?.running ? null : "it stopped again"),
-      });
+      const readiness =
+        backend.readiness === "backend"
+          ? await waitUntilBackendReady({
+              inspect: () => backend.inspect(agent.id),
+              timeoutMs: config.provisioning.backendReadyTimeoutMs,
+              signal,
+            })
+          : await waitUntilReady({
+              runtimeUrl: agent.runtimeUrl,
+              token: runtimeToken(agent),
+              attempts: RECHECK_ATTEMPTS,
+              signal,
+              deadReason: async () =>
+                (await backend.inspect(agent.id))?.running ? null : "it stopped again",
+            });
       const current = await agentForJob(pool, agent.id);
       if (current?.status !== "failed") return;
       await events.moveAgent(
@@ -221,7 +236,8 @@ export function createReconciler(deps: {
     });
     if (atStart) log.info({ orphans: atStart[0], vanished: atStart[1] }, "reconciled runtimes at start");
     while (!signal.aborted) {
-      await Promise.all([sweep(), promoteWarnings(), backend.reconcileAccess()]).catch((error: unknown) =>
+      const work = deps.sweeps === false ? [] : [sweep(), promoteWarnings()];
+      await Promise.all([...work, backend.reconcileAccess()]).catch((error: unknown) =>
         log.error({ err: error }, "sweep failed"),
       );
       await new Promise<void>((resolve) => {

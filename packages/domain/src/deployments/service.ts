@@ -221,12 +221,15 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     agentId: string,
     template: Record<string, string> | undefined,
     ctx: ActionContext,
+    overrideDrift = false,
   ) {
     const agent = await lockedAgent(tx, agentId);
     const revision = await revisionFromSpec(tx, agent, template ?? (await currentTemplate(tx, agent)), ctx);
     await transitionFor(tx, agent, "redeploy");
     await agentRecords.setCurrentRevision(tx, agent.id, revision.id);
-    return record(tx, agent, "redeploy", revision, ctx, {}, { newTemplate: template !== undefined });
+    return record(tx, agent, "redeploy", revision, ctx, overrideDrift ? { overrideDrift: true } : {}, {
+      newTemplate: template !== undefined,
+    });
   }
 
   return {
@@ -335,8 +338,13 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     },
 
     /** A new revision from the desired spec (the current template unless a new one is given). */
-    redeploy(agentId: string, template: Record<string, string> | undefined, ctx: ActionContext) {
-      return run((tx) => redeployIn(tx, agentId, template, ctx));
+    redeploy(
+      agentId: string,
+      template: Record<string, string> | undefined,
+      ctx: ActionContext,
+      options: { overrideDrift?: boolean } = {},
+    ) {
+      return run((tx) => redeployIn(tx, agentId, template, ctx, options.overrideDrift === true));
     },
 
     /** A deployment running an earlier revision; the agent's desired spec follows it. */
