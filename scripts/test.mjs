@@ -35,11 +35,15 @@ for (const [name, command, args] of steps) {
   );
   if (code !== 0) {
     if (clusterBuild?.running()) {
-      process.stdout.write(`── test cluster build continues in the background (log: ${clusterBuild.logPath})\n`);
+      process.stdout.write(
+        `── test cluster build continues in the background (log: ${clusterBuild.logPath})\n`,
+      );
     }
     process.exit(code);
   }
 }
 if (clusterBuild && !clusterBuild.running() && clusterBuild.exit() !== 0) {
-  process.stdout.write(`── test cluster build failed (${clusterBuild.exit()}); see ${clusterBuild.logPath}\n`);
+  process.stdout.write(
+    `── test cluster build failed (${clusterBuild.exit()}); see ${clusterBuild.logPath}\n`,
+  );
 }
