@@ -47,11 +47,13 @@ hash="$(hash_dir "$here")"
 out="$cache_root/$hash/test-cluster"
 if [[ ! -x "$out" ]]; then
   mkdir -p "$cache_root/$hash"
-  kver="$(cd "$here" && go list -m -f '{{.Version}}' k8s.io/kubernetes)"
+  read -r kver ktime < <(cd "$here" && go list -m -f '{{.Version}} {{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' k8s.io/kubernetes)
   IFS=. read -r kmajor kminor _ <<<"${kver#v}"
   ldflags=""
+  # No gitCommit: the module zip does not carry one (empty rather than the placeholder "$Format:%H$").
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$kmajor -X $pkg.gitMinor=$kminor -X $pkg.gitTreeState=clean"
+    ldflags+=" -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$kmajor -X $pkg.gitMinor=$kminor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$ktime"
   done
   echo "building test-cluster ($kver) into $out (cold build: 15-20 min on 2 cores)" >&2
   (cd "$here" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp.$$" .) >&2
