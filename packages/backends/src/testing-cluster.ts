@@ -13,7 +13,11 @@ import { promisify } from "node:util";
  */
 
 const run = promisify(execFile);
-const BUILD_SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../infra/test-cluster/build.sh");
+/** `infra/test-cluster/build.sh`: builds or reuses the binaries, prints the test-cluster path last. */
+export const BUILD_SCRIPT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../../infra/test-cluster/build.sh",
+);
 
 let binary: Promise<string> | undefined;
 

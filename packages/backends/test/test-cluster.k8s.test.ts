@@ -1,7 +1,16 @@
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod, VersionApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestCluster, type TestCluster, testClusterPrerequisite } from "../src/testing-cluster.js";
+import {
+  BUILD_SCRIPT,
+  startTestCluster,
+  type TestCluster,
+  testClusterBinary,
+  testClusterPrerequisite,
+} from "../src/testing-cluster.js";
 
 // Against the real test cluster (infra/test-cluster): kube-apiserver, kube-controller-manager,
 // kube-scheduler and KWOK, all on 127.0.0.1. KWOK plays the kubelet of one fake node: Pods bound to
@@ -127,6 +136,22 @@ describe.skipIf(prerequisite.skip)(
       expect(condition(pod, "PodScheduled")?.message).toContain("Insufficient cpu");
       expect(pod.spec?.nodeName).toBeUndefined();
       expect(pod.status?.phase).toBe("Pending");
+    });
+
+    it("build.sh waits for another caller holding its lock instead of building beside it", async () => {
+      const cacheRoot = process.env.NORA_TEST_CLUSTER_CACHE || "/var/tmp/nora-test-cluster";
+      const holder = spawn("flock", [join(cacheRoot, ".lock"), "-c", "echo locked; sleep 2"], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const exited = new Promise((done) => holder.once("exit", done));
+      await new Promise<void>((locked) => holder.stdout?.once("data", () => locked()));
+      const started = Date.now();
+      const { stdout, stderr } = await promisify(execFile)(BUILD_SCRIPT, []);
+      const waited = Date.now() - started;
+      await exited;
+      expect(stderr).toContain("another build holds");
+      expect(waited).toBeGreaterThanOrEqual(1500);
+      expect(stdout.trim().split("\n").pop()).toBe(await testClusterBinary());
     });
   },
 );
