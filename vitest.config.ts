@@ -55,7 +55,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           // beforeAll waits for infra/test-cluster/build.sh, which on a cold machine may still be
-          // building (15-20 min on 2 cores) when this group starts.
+          // building (15-30 min on 2 cores) when this group starts.
           hookTimeout: 40 * 60_000,
         },
       },

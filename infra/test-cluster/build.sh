@@ -55,7 +55,7 @@ if [[ ! -x "$out" ]]; then
     ldflags+=" -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$kmajor -X $pkg.gitMinor=$kminor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$ktime"
   done
-  echo "building test-cluster ($kver) into $out (cold build: 15-20 min on 2 cores)" >&2
+  echo "building test-cluster ($kver) into $out (cold build: 15-30 min on 2 cores)" >&2
   (cd "$here" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp.$$" .) >&2
   mv -f "$out.tmp.$$" "$out"
 fi

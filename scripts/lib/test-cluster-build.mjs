@@ -1,5 +1,5 @@
 // Starts infra/test-cluster/build.sh in the background so a cold build of the Kubernetes test
-// cluster (15-20 min on 2 cores, once per machine) overlaps lint, type-check, build and the other
+// cluster (15-30 min on 2 cores, once per machine) overlaps lint, type-check, build and the other
 // tests. The *.k8s.test.ts files run last (vitest project "k8s"); their startTestCluster() calls
 // build.sh again, which waits on the same lock and then finds the binaries cached.
 import { spawn, spawnSync } from "node:child_process";
