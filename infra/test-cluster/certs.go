@@ -24,6 +24,9 @@ type pki struct {
 	adminCert, adminKey              string
 	saPub, saKey                     string
 	caPEM, adminCertPEM, adminKeyPEM []byte
+	// kube-scheduler's own identity (CN=system:kube-scheduler), which the bootstrap RBAC policy
+	// binds to the system:kube-scheduler and system:volume-scheduler ClusterRoles.
+	schedulerCertPEM, schedulerKeyPEM []byte
 }
 
 func writePEM(path, typ string, der []byte) ([]byte, error) {
@@ -46,7 +49,7 @@ func serial() *big.Int {
 }
 
 // generatePKI writes a CA, a serving cert for 127.0.0.1/localhost, an admin client cert
-// (O=system:masters) and an RSA service-account key pair into dir.
+// (O=system:masters), a kube-scheduler client cert and an RSA service-account key pair into dir.
 func generatePKI(dir string) (*pki, error) {
 	p := &pki{
 		dir:    dir,
@@ -110,6 +113,12 @@ func generatePKI(dir string) (*pki, error) {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}); err != nil {
 		return nil, fmt.Errorf("admin cert: %w", err)
+	}
+	if p.schedulerCertPEM, p.schedulerKeyPEM, err = leaf(filepath.Join(dir, "scheduler.crt"), filepath.Join(dir, "scheduler.key"), &x509.Certificate{
+		Subject:     pkix.Name{CommonName: "system:kube-scheduler"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}); err != nil {
+		return nil, fmt.Errorf("scheduler cert: %w", err)
 	}
 
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)

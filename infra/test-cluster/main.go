@@ -1,6 +1,6 @@
-// Command test-cluster is TEST TOOLING ONLY: it runs a real kube-apiserver (and, in a child
-// process, kube-controller-manager) over an embedded etcd, all on 127.0.0.1, and writes an
-// admin kubeconfig. Nothing here is meant for production use.
+// Command test-cluster is TEST TOOLING ONLY: it runs a real kube-apiserver (and, in child
+// processes, kube-controller-manager, kube-scheduler and KWOK with one fake node) over an embedded
+// etcd, all on 127.0.0.1, and writes an admin kubeconfig. Nothing here is meant for production use.
 package main
 
 import (
@@ -23,39 +23,110 @@ import (
 
 	kubeapiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	kcm "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
 )
 
+type options struct {
+	kubeconfig, dataDir  string
+	port                 int
+	withKCM, withSched   bool
+	withKwok             bool
+	kwokBinary, kwokConf string
+	nodeName             string
+}
+
 func main() {
-	// Child mode: `test-cluster controller-manager <kcm flags>` runs kube-controller-manager in
-	// its own process, so its global state (flags, feature gates, metrics) stays apart from the apiserver's.
-	if len(os.Args) > 1 && os.Args[1] == "controller-manager" {
-		cmd := kcm.NewControllerManagerCommand()
-		cmd.SetArgs(os.Args[2:])
-		if err := cmd.Execute(); err != nil {
-			os.Exit(1)
+	// Child modes: `test-cluster controller-manager|scheduler <flags>` run that component in its own
+	// process, so its global state (flags, feature gates, metrics) stays apart from the apiserver's.
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "controller-manager":
+			runComponent(kcm.NewControllerManagerCommand())
+			return
+		case "scheduler":
+			runComponent(scheduler.NewSchedulerCommand())
+			return
 		}
-		return
 	}
 
-	kubeconfig := flag.String("kubeconfig", "", "where to write the admin kubeconfig (required)")
-	dataDir := flag.String("data-dir", "", "state directory (default: a new temp dir, removed on exit)")
-	withKCM := flag.Bool("controller-manager", true, "also run kube-controller-manager")
-	port := flag.Int("port", 0, "apiserver secure port on 127.0.0.1 (0: pick a free one)")
+	var o options
+	flag.StringVar(&o.kubeconfig, "kubeconfig", "", "where to write the admin kubeconfig (required)")
+	flag.StringVar(&o.dataDir, "data-dir", "", "state directory (default: a new temp dir, removed on exit)")
+	flag.BoolVar(&o.withKCM, "controller-manager", true, "also run kube-controller-manager")
+	flag.BoolVar(&o.withSched, "scheduler", true, "also run kube-scheduler")
+	flag.BoolVar(&o.withKwok, "kwok", true, "also run KWOK with one fake node (default true when the kwok binary is present)")
+	flag.StringVar(&o.kwokBinary, "kwok-binary", "", "KWOK binary (default: kwok next to this binary)")
+	flag.StringVar(&o.kwokConf, "kwok-stages", "", "KWOK stages config (default: kwok-stages.yaml next to the resolved kwok binary)")
+	flag.StringVar(&o.nodeName, "node-name", "kwok-node-0", "name of the fake node KWOK manages")
+	flag.IntVar(&o.port, "port", 0, "apiserver secure port on 127.0.0.1 (0: pick a free one)")
 	check := flag.Bool("check", false, "instead of starting a cluster, run the smoke check against -kubeconfig")
 	flag.Parse()
-	if *kubeconfig == "" {
+	if o.kubeconfig == "" {
 		log.Fatal("-kubeconfig is required")
 	}
 	if *check {
-		if err := runCheck(*kubeconfig); err != nil {
+		if err := runCheck(o.kubeconfig); err != nil {
 			log.Fatalf("check failed: %v", err)
 		}
 		fmt.Println("CHECK OK")
 		return
 	}
-	if err := run(*kubeconfig, *dataDir, *withKCM, *port); err != nil {
+	if err := resolveKwok(&o, flagSet("kwok")); err != nil {
 		log.Fatal(err)
 	}
+	if err := run(o); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func runComponent(cmd interface {
+	SetArgs([]string)
+	Execute() error
+}) {
+	cmd.SetArgs(os.Args[2:])
+	if err := cmd.Execute(); err != nil {
+		os.Exit(1)
+	}
+}
+
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// resolveKwok finds the KWOK binary and its stages. Without -kwok given explicitly, a missing
+// binary turns KWOK off (logged, and READY says kwok=false); with -kwok=true it is an error.
+func resolveKwok(o *options, explicit bool) error {
+	if !o.withKwok {
+		return nil
+	}
+	if o.kwokBinary == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		o.kwokBinary = filepath.Join(filepath.Dir(self), "kwok")
+	}
+	if _, err := os.Stat(o.kwokBinary); err != nil {
+		if explicit {
+			return fmt.Errorf("-kwok: %w", err)
+		}
+		log.Printf("kwok binary %s not found: running without KWOK (Pods stay Pending)", o.kwokBinary)
+		o.withKwok = false
+		return nil
+	}
+	if o.kwokConf == "" {
+		real, err := filepath.EvalSymlinks(o.kwokBinary)
+		if err != nil {
+			return err
+		}
+		o.kwokConf = filepath.Join(filepath.Dir(real), "kwok-stages.yaml")
+	}
+	if _, err := os.Stat(o.kwokConf); err != nil {
+		return fmt.Errorf("kwok stages: %w", err)
+	}
+	return nil
 }
 
 func freePort() (int, error) {
@@ -67,8 +138,9 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func run(kubeconfigPath, dataDir string, withKCM bool, port int) error {
+func run(o options) error {
 	start := time.Now()
+	dataDir := o.dataDir
 	if dataDir == "" {
 		d, err := os.MkdirTemp("", "nora-test-cluster-")
 		if err != nil {
@@ -76,6 +148,9 @@ func run(kubeconfigPath, dataDir string, withKCM bool, port int) error {
 		}
 		defer os.RemoveAll(d)
 		dataDir = d
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
 	}
 	p, err := generatePKI(mustMkdir(filepath.Join(dataDir, "pki")))
 	if err != nil {
@@ -88,6 +163,7 @@ func run(kubeconfigPath, dataDir string, withKCM bool, port int) error {
 	defer stopEtcd()
 	log.Printf("etcd ready at %s after %s", etcdURL, time.Since(start).Round(time.Millisecond))
 
+	port := o.port
 	if port == 0 {
 		if port, err = freePort(); err != nil {
 			return err
@@ -115,7 +191,7 @@ func run(kubeconfigPath, dataDir string, withKCM bool, port int) error {
 		"--v=0",
 	}
 	kubeconfig := filepath.Join(dataDir, "admin.kubeconfig")
-	if err := os.WriteFile(kubeconfig, renderKubeconfig(server, p), 0o600); err != nil {
+	if err := os.WriteFile(kubeconfig, renderKubeconfig(server, p.caPEM, "nora-test-admin", p.adminCertPEM, p.adminKeyPEM), 0o600); err != nil {
 		return err
 	}
 
@@ -133,39 +209,67 @@ func run(kubeconfigPath, dataDir string, withKCM bool, port int) error {
 	}
 	log.Printf("kube-apiserver ready at %s after %s", server, time.Since(start).Round(time.Millisecond))
 
-	var child *exec.Cmd
-	if withKCM {
-		child, err = startKCM(dataDir, kubeconfig, p)
+	// Children are stopped as soon as we are asked to stop: otherwise the apiserver waits for
+	// their open watches to drain (60 s) before it returns.
+	var children []*exec.Cmd
+	defer func() {
+		for _, c := range children {
+			stopChild(c)
+		}
+	}()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		for _, c := range children {
+			_ = c.Process.Signal(syscall.SIGTERM)
+		}
+	}()
+	if o.withKCM {
+		child, err := startKCM(dataDir, kubeconfig, p)
 		if err != nil {
 			return fmt.Errorf("controller-manager: %w", err)
 		}
-		defer func() {
-			_ = child.Process.Signal(syscall.SIGTERM)
-			_ = child.Wait()
-		}()
-		// Stop the controller manager as soon as we are asked to stop: otherwise the apiserver
-		// waits for its open watches to drain (60 s) before it returns.
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-		go func() {
-			<-sigs
-			_ = child.Process.Signal(syscall.SIGTERM)
-		}()
+		children = append(children, child)
+	}
+	if o.withSched {
+		schedKubeconfig := filepath.Join(dataDir, "scheduler.kubeconfig")
+		if err := os.WriteFile(schedKubeconfig, renderKubeconfig(server, p.caPEM, "system:kube-scheduler", p.schedulerCertPEM, p.schedulerKeyPEM), 0o600); err != nil {
+			return err
+		}
+		child, err := startScheduler(dataDir, schedKubeconfig)
+		if err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		children = append(children, child)
+	}
+	node := ""
+	if o.withKwok {
+		child, err := startKwok(dataDir, o.kwokBinary, o.kwokConf, kubeconfig)
+		if err != nil {
+			return fmt.Errorf("kwok: %w", err)
+		}
+		children = append(children, child)
+		if err := createFakeNode(ctx, kubeconfig, o.nodeName); err != nil {
+			return fmt.Errorf("kwok: %w (see %s)", err, filepath.Join(dataDir, "kwok.log"))
+		}
+		node = o.nodeName
+		log.Printf("node %s Ready (KWOK) after %s", node, time.Since(start).Round(time.Millisecond))
 	}
 
 	// Written only once the apiserver answers /readyz, so its presence means "ready".
-	tmp := kubeconfigPath + ".tmp"
-	if err := os.WriteFile(tmp, renderKubeconfig(server, p), 0o600); err != nil {
+	tmp := o.kubeconfig + ".tmp"
+	if err := os.WriteFile(tmp, renderKubeconfig(server, p.caPEM, "nora-test-admin", p.adminCertPEM, p.adminKeyPEM), 0o600); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, kubeconfigPath); err != nil {
+	if err := os.Rename(tmp, o.kubeconfig); err != nil {
 		return err
 	}
-	fmt.Printf("READY server=%s kubeconfig=%s\n", server, kubeconfigPath)
+	fmt.Printf("READY server=%s kubeconfig=%s scheduler=%t kwok=%t node=%s\n", server, o.kubeconfig, o.withSched, o.withKwok, node)
 
 	// The apiserver command handles SIGINT/SIGTERM itself and returns; then the deferred cleanup runs.
 	err = <-apiErr
-	_ = os.Remove(kubeconfigPath)
+	_ = os.Remove(o.kubeconfig)
 	return err
 }
 
@@ -174,35 +278,6 @@ func mustMkdir(d string) string {
 		log.Fatal(err)
 	}
 	return d
-}
-
-func startKCM(dataDir, kubeconfig string, p *pki) (*exec.Cmd, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(self, "controller-manager",
-		"--kubeconfig="+kubeconfig,
-		"--bind-address=127.0.0.1",
-		"--secure-port=0", // no serving endpoint: nothing scrapes it
-		"--leader-elect=false",
-		"--use-service-account-credentials=false",
-		"--root-ca-file="+p.caCert,
-		"--service-account-private-key-file="+p.saKey,
-		"--controllers=*",
-		"--v=0",
-	)
-	logFile, err := os.Create(filepath.Join(dataDir, "kube-controller-manager.log"))
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	log.Printf("kube-controller-manager started (pid %d, log %s)", cmd.Process.Pid, logFile.Name())
-	return cmd, nil
 }
 
 func adminTLS(p *pki) (*tls.Config, error) {
@@ -239,7 +314,7 @@ func waitReady(ctx context.Context, server string, p *pki, apiErr <-chan error) 
 	}
 }
 
-func renderKubeconfig(server string, p *pki) []byte {
+func renderKubeconfig(server string, caPEM []byte, user string, certPEM, keyPEM []byte) []byte {
 	b64 := base64.StdEncoding.EncodeToString
 	return []byte(fmt.Sprintf(`apiVersion: v1
 kind: Config
@@ -249,7 +324,7 @@ clusters:
     server: %s
     certificate-authority-data: %s
 users:
-- name: nora-test-admin
+- name: %s
   user:
     client-certificate-data: %s
     client-key-data: %s
@@ -257,7 +332,7 @@ contexts:
 - name: nora-test
   context:
     cluster: nora-test
-    user: nora-test-admin
+    user: %s
 current-context: nora-test
-`, server, b64(p.caPEM), b64(p.adminCertPEM), b64(p.adminKeyPEM)))
+`, server, b64(caPEM), user, b64(certPEM), b64(keyPEM), user))
 }
