@@ -265,6 +265,28 @@ describe("inspectionFrom", () => {
     expect(info.problem?.message).toMatch(/^no node fits: 0\/1 nodes are available: 1 Insufficient cpu\./);
   });
 
+  it("a claim no volume is bound to yet is a wait, not a verdict: no problem, and what it waits for", () => {
+    const info = inspectionFrom({
+      deployment: deployment({ replicas: 1 }),
+      pods: [
+        pod(null, {
+          conditions: [
+            {
+              type: "PodScheduled",
+              status: "False",
+              reason: "Unschedulable",
+              message: "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found",
+            },
+          ],
+        }),
+      ],
+      endpoints,
+    });
+    expect(info.problem).toBeUndefined();
+    expect(info.ready).toBe(false);
+    expect(info.waitingFor).toMatch(/PersistentVolumeClaim\) is not bound/);
+  });
+
   it("a missing ConfigMap or Secret: create_failed", () => {
     const info = inspectionFrom({
       deployment: deployment({ replicas: 1 }),

@@ -107,12 +107,33 @@ export function podProblem(
     };
   }
   const scheduled = condition(pod.status?.conditions, "PodScheduled");
-  if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
+  if (
+    scheduled?.status === "False" &&
+    scheduled.reason === "Unschedulable" &&
+    // A claim the storage provisioner has not bound yet is a wait, not a verdict (see podWaiting).
+    !UNBOUND_CLAIM.test(scheduled.message ?? "")
+  ) {
     return {
       code: "unschedulable",
       message: `no node fits: ${sentence(scheduled.message) || "the scheduler found no node"}; free capacity or lower the agent's resources`,
     };
   }
+  return undefined;
+}
+
+const UNBOUND_CLAIM = /unbound (immediate )?PersistentVolumeClaims/i;
+
+/** What a pod that is neither ready nor failed still waits for, in words; undefined when nothing says. */
+export function podWaiting(pod: V1Pod | undefined): string | undefined {
+  const scheduled = condition(pod?.status?.conditions, "PodScheduled");
+  if (scheduled?.status === "False" && UNBOUND_CLAIM.test(scheduled.message ?? "")) {
+    return "its data volume (PersistentVolumeClaim) is not bound: the cluster has no default StorageClass or no volume that fits; set the cluster's storage class (docs/kubernetes.md)";
+  }
+  const waiting = runtimeStatus(pod)?.state?.waiting;
+  if (waiting?.reason)
+    return `its container is waiting: ${waiting.reason}${waiting.message ? ` (${sentence(waiting.message)})` : ""}`;
+  if (scheduled?.status === "False")
+    return `it is not scheduled yet: ${sentence(scheduled.message) || scheduled.reason || "pending"}`;
   return undefined;
 }
 
@@ -175,6 +196,7 @@ export function inspectionFrom(input: KubeStatusInput): KubeInspection {
   const podReady = condition(pod?.status?.conditions, "Ready")?.status === "True";
   const available = (deployment.status?.availableReplicas ?? 0) >= 1;
   const problem = podProblem(pod, image, memoryLimit) ?? deploymentProblem(deployment);
+  const waitingFor = problem ? undefined : podWaiting(pod);
   return {
     agentId: labels[KUBE_LABELS.agentId] ?? "",
     workspaceId: labels[KUBE_LABELS.workspaceId] ?? "",
@@ -190,5 +212,6 @@ export function inspectionFrom(input: KubeStatusInput): KubeInspection {
     endpoints: input.endpoints,
     ready: running && podReady && available,
     ...(problem ? { problem } : {}),
+    ...(waitingFor && !(running && podReady && available) ? { waitingFor } : {}),
   };
 }

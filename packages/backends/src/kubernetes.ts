@@ -664,6 +664,8 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Runt
 
   return {
     target: "k8s",
+    // The kubelet's probes on 9090 decide; the worker may not reach the cluster network at all.
+    readiness: "backend",
     // The cluster pulls the image: nothing here can ask a registry, so the reference is the answer.
     resolveImage: async (image) => image,
     create,

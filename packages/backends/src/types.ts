@@ -88,6 +88,8 @@ export interface RuntimeInspection {
   ready?: boolean;
   /** Why the runtime does not run, in words a person can act on (Kubernetes). */
   problem?: RuntimeProblem;
+  /** Why a runtime that is neither ready nor failed is not ready yet (an unbound volume, a pull in progress). */
+  waitingFor?: string;
 }
 
 export type RuntimeProblemCode =

@@ -72,6 +72,7 @@ const TERMINAL: ReadonlySet<DeploymentStatus> = new Set(["succeeded", "warning",
 const LOCK_POLL_MS = 250;
 const STOP_TIMEOUT_SECONDS = 20;
 const MAX_ALLOCATION_ATTEMPTS = 10;
+const CONTENT_ID = /^sha256:[0-9a-f]{64}$/;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -229,7 +230,9 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
           : `the image ${revision.image} is not on the Docker host; build or load it there (docs/provisioning.md)`,
       );
     }
-    if (!revision.imageDigest) await recordRevisionDigest(pool, revision.id, digest);
+    // A content id is the engine's (Docker); a cluster pulls a reference, pinned only if it names a digest.
+    if (!revision.imageDigest && CONTENT_ID.test(digest))
+      await recordRevisionDigest(pool, revision.id, digest);
 
     const withTokens = await ensureTokens(agent);
     const assembly = assemble(

@@ -58,6 +58,14 @@ describe("waitUntilBackendReady", () => {
     expect(late.outcome).toBe("failed");
     expect(late.outcome === "failed" && late.reason).toMatch(/not ready after 0 s \(state created\)/);
     expect(Date.now() - started).toBeLessThan(2_000);
+    const waiting = await waitUntilBackendReady({
+      inspect: sequence({ ...base, waitingFor: "its data volume is not bound" }).inspect,
+      timeoutMs: 200,
+      signal,
+    });
+    expect(waiting.outcome === "failed" && waiting.reason).toMatch(
+      /\(state created: its data volume is not bound\)/,
+    );
   });
 
   it("stops waiting on shutdown", async () => {

@@ -113,6 +113,6 @@ export async function waitUntilBackendReady(probe: BackendReadinessProbe): Promi
   if (probe.signal.aborted) throw new Error("readiness wait aborted by shutdown");
   return {
     outcome: "failed",
-    reason: `the runtime was not ready after ${Math.round(probe.timeoutMs / 1000)} s (state ${last?.state ?? "unknown"}); check its pod's events and log`,
+    reason: `the runtime was not ready after ${Math.round(probe.timeoutMs / 1000)} s (state ${last?.state ?? "unknown"}${last?.waitingFor ? `: ${last.waitingFor}` : ""}); check its pod's events and log`,
   };
 }
