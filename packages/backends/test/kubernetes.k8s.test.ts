@@ -181,10 +181,28 @@ beforeAll(async () => {
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
   await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+  // The test cluster has no storage provisioner: volumes the real PV controller binds the agents'
+  // claims to, so the real scheduler places their pods (KWOK's node never mounts them).
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      core.createPersistentVolume({
+        body: {
+          metadata: { name: `${NAMESPACE}-pv${i}`, labels: { "nora.test": RUN } },
+          spec: {
+            capacity: { storage: "8Gi" },
+            accessModes: ["ReadWriteOnce"],
+            persistentVolumeReclaimPolicy: "Retain",
+            hostPath: { path: `/nora-test/${NAMESPACE}/pv${i}` },
+          },
+        },
+      }),
+    ),
+  );
 }, 300_000);
 
 afterAll(async () => {
   await core?.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
+  await core?.deleteCollectionPersistentVolume({ labelSelector: `nora.test=${RUN}` }).catch(() => undefined);
   await cluster?.stop();
 }, 60_000);
 

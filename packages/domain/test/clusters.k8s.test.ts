@@ -63,7 +63,16 @@ beforeAll(async () => {
   redis = createRedis(config.redis, "clusters-test");
   domain = createDomain({ config, logger, pool: db.pool, redis });
   // No runtime backends: only the check-cluster handler is run here.
-  provisioner = await createProvisioner({ config, pool: db.pool, redis, logger, domain, backends: {} });
+  // No file cluster at start (kubernetes: false): the tests below register it themselves.
+  provisioner = await createProvisioner({
+    config,
+    pool: db.pool,
+    redis,
+    logger,
+    domain,
+    backends: {},
+    kubernetes: false,
+  });
   worker = await startWorkerService({
     name: "provisioner",
     config,
