@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   AppsV1Api,
   CoreV1Api,
@@ -7,7 +7,9 @@ import {
   setHeaderOptions,
   type V1Deployment,
 } from "@kubernetes/client-node";
+import { createKubernetesBackend } from "@nora/backends";
 import { startTestCluster, type TestCluster, testClusterPrerequisite } from "@nora/backends/testing-cluster";
+import { createLogger } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentStream, openAgentStream, statusIs } from "./agent-stream.js";
 import { call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
@@ -63,9 +65,16 @@ async function objectsOf(id: string): Promise<string[]> {
     apps.listNamespacedDeployment({ namespace, labelSelector }),
     apps.listNamespacedReplicaSet({ namespace, labelSelector }),
   ]);
-  return lists.flatMap((list) =>
-    list.items.map((item) => `${item.kind ?? "?"}/${item.metadata?.name ?? "?"}`),
-  );
+  const kinds = [
+    "ConfigMap",
+    "Secret",
+    "PersistentVolumeClaim",
+    "Service",
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+  ];
+  return lists.flatMap((list, i) => list.items.map((item) => `${kinds[i]}/${item.metadata?.name ?? "?"}`));
 }
 
 describe.skipIf(prerequisite.skip)(`provisioning end to end on Kubernetes${prerequisite.note}`, () => {
@@ -247,14 +256,56 @@ describe.skipIf(prerequisite.skip)(`provisioning end to end on Kubernetes${prere
     );
   });
 
-  it("marks the agent failed and redeployable when its Deployment is deleted by hand", {
+  it("at start, marks the agent whose Deployment was deleted by hand failed and redeployable, and reports an object set no agent owns", {
     timeout: 180_000,
   }, async () => {
     await stack.provisioner.stop("SIGTERM");
     await apps.deleteNamespacedDeployment({ name: deploymentName(), namespace: NAMESPACE });
+    // An object set of this installation whose agent row does not exist (a restored database, a
+    // delete that never reached the cluster): made with Nora's own backend and labels.
+    const { rows } = await stack.db.pool.query<{ id: string }>(
+      "SELECT value #>> '{}' AS id FROM platform_settings WHERE key = 'installation_id'",
+    );
+    const orphan = createKubernetesBackend({
+      kubeConfig: kc,
+      namespace: NAMESPACE,
+      installationId: rows[0]?.id as string,
+      logger: createLogger({ service: "k8s-e2e-orphan", level: "silent" }),
+      controlPlane: { namespace: "nora" },
+    });
+    const orphanId = randomUUID();
+    await orphan.create({
+      agentId: orphanId,
+      workspaceId,
+      revisionId: randomUUID(),
+      deploymentId: randomUUID(),
+      family: "openclaw",
+      profile: "standard",
+      image: "nora-runtime-openclaw:k8s-e2e",
+      resources: { vcpu: 0.5, memoryMb: 2048, diskGb: 1 },
+      env: {},
+      files: [],
+      secretFiles: [],
+      ports: { contract: 9090, gateway: 18789 },
+      hostPorts: null,
+      subnet: null,
+    });
     await stack.startProvisioner();
     const gone = await nextStatus("failed", "error");
     expect(gone.message).toMatch(/runtime is gone/);
+    const found = async () => {
+      const events = await asKey("GET", `/api/workspaces/${workspaceId}/events?type=runtime.orphan_found`);
+      return (events.body.events as Array<{ agentId: string | null; message: string }>).filter(
+        (e) => e.agentId === orphanId,
+      );
+    };
+    for (const deadline = Date.now() + 30_000; (await found()).length === 0 && Date.now() < deadline; ) {
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    expect((await found())[0]?.message).toMatch(/has no agent/);
+    // Reported, not removed (DOCKER_REMOVE_ORPHANS is off): still there until an operator decides.
+    expect(await objectsOf(orphanId)).toContain(`Deployment/nora-agent-${orphanId}`);
+    await orphan.remove(orphanId);
     expect((await asKey("POST", `/api/agents/${agentId}/redeploy`, {})).status).toBe(202);
     expect((await nextStatus("running", "warning", "failed", "error")).metadata.to).toBe("running");
   });
