@@ -12,7 +12,8 @@ import type {
   NetworkCreateOptions,
   VolumeCreateOptions,
 } from "dockerode";
-import { checkRelativePath, createTar, type TarEntry, TarPathError } from "./tar.js";
+import { commonSpecIssues, validPort } from "./spec-checks.js";
+import { createTar, type TarEntry } from "./tar.js";
 import type { RuntimeEndpoints, RuntimeSpec } from "./types.js";
 
 /**
@@ -105,7 +106,6 @@ export interface AgentNames {
 }
 
 const NAME_SAFE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function agentNames(agentId: string): AgentNames {
   if (!NAME_SAFE.test(agentId))
@@ -162,10 +162,6 @@ export function urlHost(address: string): string {
 
 // ---- validation --------------------------------------------------------------------------------
 
-function validPort(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-
 /** Refuses what the engine would misread or what breaks an invariant of the backend. */
 export function checkSpec(spec: RuntimeSpec, options: DockerSpecOptions): void {
   const issues: string[] = [];
@@ -173,43 +169,7 @@ export function checkSpec(spec: RuntimeSpec, options: DockerSpecOptions): void {
     if (!NAME_SAFE.test(spec[field]))
       issues.push(`${field}: ${JSON.stringify(spec[field])} is not name-safe`);
   }
-  if (!(spec.profile in PROFILE_POLICIES)) issues.push(`profile: ${String(spec.profile)} is unknown`);
-  if (spec.image.trim() === "" || /\s/.test(spec.image)) issues.push("image: empty or contains whitespace");
-  const { vcpu, memoryMb, diskGb } = spec.resources;
-  if (!(Number.isFinite(vcpu) && vcpu > 0 && vcpu <= 256))
-    issues.push(`resources.vcpu: ${vcpu} is not in (0, 256]`);
-  // The family minimum is the API's check; 64 MiB is only a floor no runtime server starts below.
-  if (!(Number.isInteger(memoryMb) && memoryMb >= 64))
-    issues.push(`resources.memoryMb: ${memoryMb} is below 64`);
-  if (!(Number.isInteger(diskGb) && diskGb >= 1))
-    issues.push(`resources.diskGb: ${diskGb} is not a whole number ≥ 1`);
-  if (
-    !validPort(spec.ports.contract) ||
-    !validPort(spec.ports.gateway) ||
-    spec.ports.contract === spec.ports.gateway
-  ) {
-    issues.push("ports: contract and gateway must be two distinct ports");
-  }
-  for (const [name, value] of Object.entries(spec.env)) {
-    if (!ENV_NAME.test(name)) issues.push(`env.${name}: not a variable name`);
-    if (value.includes("\0")) issues.push(`env.${name}: contains NUL`);
-  }
-  for (const [list, files] of [
-    ["files", spec.files],
-    ["secretFiles", spec.secretFiles],
-  ] as const) {
-    const seen = new Set<string>();
-    for (const file of files) {
-      try {
-        checkRelativePath(file.path);
-      } catch (error) {
-        if (!(error instanceof TarPathError)) throw error;
-        issues.push(`${list}: ${error.message}`);
-      }
-      if (seen.has(file.path)) issues.push(`${list}: ${file.path} given twice`);
-      seen.add(file.path);
-    }
-  }
+  issues.push(...commonSpecIssues(spec, { minVcpu: 0.01 }));
   try {
     parseSubnet(spec.subnet);
   } catch (error) {

@@ -24,7 +24,7 @@ import {
 } from "@nora/agent-runtime";
 import { DOCKER_LABELS } from "./docker-spec.js";
 import { BackendError } from "./errors.js";
-import { checkRelativePath, TarPathError } from "./tar.js";
+import { commonSpecIssues, validPort } from "./spec-checks.js";
 import type { RuntimeEndpoints, RuntimeSpec } from "./types.js";
 
 /**
@@ -89,7 +89,6 @@ export const MAX_AGENT_ID_LENGTH = 63 - "nora-agent-".length - "-bootstrap".leng
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function kubeNames(agentId: string): KubeNames {
   if (!DNS_LABEL.test(agentId) || agentId.length > MAX_AGENT_ID_LENGTH) {
@@ -122,10 +121,6 @@ export function managedSelector(installationId: string): string {
 
 // ---- validation --------------------------------------------------------------------------------
 
-function validPort(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-
 function validCidr(cidr: string): boolean {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
   if (!match) return false;
@@ -157,44 +152,7 @@ export function checkKubeSpec(spec: RuntimeSpec, options: KubernetesManifestOpti
     issues.push(`schedulerName: ${options.schedulerName} is not a DNS subdomain`);
   }
   if (!DNS_LABEL.test(options.namespace)) issues.push(`namespace: ${options.namespace} is not a DNS label`);
-  if (spec.profile !== "standard" && spec.profile !== "nemoclaw") {
-    issues.push(`profile: ${String(spec.profile)} is unknown`);
-  }
-  if (spec.image.trim() === "" || /\s/.test(spec.image)) issues.push("image: empty or contains whitespace");
-  const { vcpu, memoryMb, diskGb } = spec.resources;
-  if (!(Number.isFinite(vcpu) && vcpu >= 0.001 && vcpu <= 256))
-    issues.push(`resources.vcpu: ${vcpu} is not in [0.001, 256]`);
-  if (!(Number.isInteger(memoryMb) && memoryMb >= 64))
-    issues.push(`resources.memoryMb: ${memoryMb} is below 64`);
-  if (!(Number.isInteger(diskGb) && diskGb >= 1))
-    issues.push(`resources.diskGb: ${diskGb} is not a whole number ≥ 1`);
-  if (
-    !validPort(spec.ports.contract) ||
-    !validPort(spec.ports.gateway) ||
-    spec.ports.contract === spec.ports.gateway
-  ) {
-    issues.push("ports: contract and gateway must be two distinct ports");
-  }
-  for (const [name, value] of Object.entries(spec.env)) {
-    if (!ENV_NAME.test(name)) issues.push(`env.${name}: not a variable name`);
-    if (value.includes("\0")) issues.push(`env.${name}: contains NUL`);
-  }
-  for (const [list, files] of [
-    ["files", spec.files],
-    ["secretFiles", spec.secretFiles],
-  ] as const) {
-    const seen = new Set<string>();
-    for (const file of files) {
-      try {
-        checkRelativePath(file.path);
-      } catch (error) {
-        if (!(error instanceof TarPathError)) throw error;
-        issues.push(`${list}: ${error.message}`);
-      }
-      if (seen.has(file.path)) issues.push(`${list}: ${file.path} given twice`);
-      seen.add(file.path);
-    }
-  }
+  issues.push(...commonSpecIssues(spec, { minVcpu: 0.001 }));
   const { namespace, cidrs = [] } = options.controlPlane;
   if (namespace === undefined && cidrs.length === 0) {
     issues.push("controlPlane: name its namespace or CIDRs (nothing could reach the agent)");
