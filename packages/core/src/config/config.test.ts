@@ -223,6 +223,7 @@ describe("Kubernetes cluster settings", () => {
       allowInsecureTls: false,
       checkWaitMs: 20_000,
       controlPlane: { namespace: "nora", cidrs: [] },
+      nodeAddress: undefined,
       egressAllow: { standard: [], nemoclaw: [] },
     });
     expect(config.warnings.filter((w) => w.includes("KUBERNETES"))).toEqual([]);

@@ -86,6 +86,8 @@ export interface Config {
     checkWaitMs: number;
     /** NetworkPolicy ingress to agents: from this namespace (by name) and/or these CIDRs. */
     controlPlane: { namespace?: string; cidrs: string[] };
+    /** NodePort clusters: where the control plane reaches the nodes' ports. */
+    nodeAddress: string | undefined;
     /** Egress CIDRs (and TCP ports; none: every port) per sandbox profile, beyond DNS and 443 for standard. */
     egressAllow: { standard: EgressAllow[]; nemoclaw: EgressAllow[] };
   };
@@ -384,6 +386,7 @@ function parseClusters(e: ParsedEnv, warnings: string[]): Config["clusters"] {
         cidrOrFail("KUBERNETES_CONTROL_PLANE_CIDRS", cidr),
       ),
     },
+    nodeAddress: e.KUBERNETES_NODE_ADDRESS || undefined,
     egressAllow: {
       standard: egressList("KUBERNETES_EGRESS_ALLOW", e.KUBERNETES_EGRESS_ALLOW),
       nemoclaw: egressList("KUBERNETES_NEMOCLAW_EGRESS_ALLOW", e.KUBERNETES_NEMOCLAW_EGRESS_ALLOW),

@@ -201,6 +201,14 @@ export const envSchema = z.object({
     .default("nora")
     .pipe(z.string().regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, "must be a Kubernetes namespace name")),
   KUBERNETES_CONTROL_PLANE_CIDRS: z.string().default(""),
+  /** NodePort clusters: the node address the control plane dials agents at. */
+  KUBERNETES_NODE_ADDRESS: z
+    .string()
+    .default("")
+    .refine(
+      (v) => v === "" || isIP(v) !== 0 || /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(v),
+      "must be an IP address or a host name",
+    ),
   /** Egress beyond DNS and 443 for `standard` agents, and the only egress `nemoclaw` agents get. */
   KUBERNETES_EGRESS_ALLOW: z.string().default(""),
   KUBERNETES_NEMOCLAW_EGRESS_ALLOW: z.string().default(""),

@@ -35,6 +35,7 @@ export function createClusterBackends(deps: {
       storageClassName: row.storageClass,
       controlPlane: config.clusters.controlPlane,
       egressAllowlist: config.clusters.egressAllow,
+      ...(config.clusters.nodeAddress ? { nodeAddress: config.clusters.nodeAddress } : {}),
       ...(deps.extraLabels ? { extraLabels: deps.extraLabels } : {}),
       ...(deps.schedulerName ? { schedulerName: deps.schedulerName } : {}),
     });
