@@ -7,12 +7,15 @@ import {
   closeRedis,
   createLogger,
   createRedis,
+  Keyring,
   type Redis,
   startWorkerService,
   type WorkerService,
 } from "@nora/core";
 import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClusterChecker } from "../src/clusters/check-job.js";
+import { findCluster } from "../src/clusters/repo.js";
 import {
   createDomain,
   createProvisioner,
@@ -38,6 +41,8 @@ let redis: Redis;
 let domain: Domain;
 let provisioner: Provisioner;
 let worker: WorkerService;
+/** The keyring's key: the test's own checker opens what the service sealed. */
+const keyHex = randomBytes(32).toString("hex");
 let caData: string;
 let workspaceId: string;
 let userId: string;
@@ -54,7 +59,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   const config = testConfig({
     DATABASE_URL: db.url,
-    ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    ENCRYPTION_KEY: keyHex,
     KUBECONFIG_PATH: cluster.kubeconfigPath,
     KUBERNETES_CLUSTER_NAME: "from-file",
     CLUSTER_CHECK_WAIT_MS: "15000",
@@ -246,5 +251,28 @@ describe("clusters against a real API server", () => {
     expect(row.serverHost).toBe(new URL(cluster.server).host);
     const { check } = await domain.clusters.test(id);
     expect(check).toMatchObject({ reachable: true, ok: true, namespaceExists: true });
+  });
+
+  it("drops a check that ran against a kubeconfig replaced meanwhile; the periodic check stores a fresh one", async () => {
+    const created = await domain.clusters.create(
+      { name: "replaced", namespace: NAMESPACE, kubeconfig: kubeconfig(tokens.partial as string) },
+      ctx(),
+    );
+    const before = (await findCluster(db.pool, created.id)) as NonNullable<
+      Awaited<ReturnType<typeof findCluster>>
+    >;
+    await domain.clusters.update(created.id, { kubeconfig: kubeconfig(tokens.full as string) }, ctx());
+    const checker = createClusterChecker({
+      config: testConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: keyHex, CLUSTER_RECHECK_INTERVAL_MS: "0" }),
+      pool: db.pool,
+      keyring: Keyring.fromConfig(testConfig({ DATABASE_URL: db.url, ENCRYPTION_KEY: keyHex })),
+      logger: createLogger({ service: "clusters-test", level: "silent" }),
+    });
+    // The check of the row as it was (the partial token): its result must not become the current one.
+    await checker.checkRow(before, randomUUID(), createLogger({ service: "clusters-test", level: "silent" }));
+    expect((await findCluster(db.pool, created.id))?.lastCheck).toBeNull();
+    // The periodic loop (at start only, here) checks the row as it is now.
+    await checker.recheckLoop(new AbortController().signal);
+    expect((await findCluster(db.pool, created.id))?.lastCheck).toMatchObject({ ok: true, missing: [] });
   });
 });

@@ -222,6 +222,7 @@ describe("Kubernetes cluster settings", () => {
       fileClusterName: "default",
       allowInsecureTls: false,
       checkWaitMs: 20_000,
+      recheckIntervalMs: 300_000,
       controlPlane: { namespace: "nora", cidrs: [] },
       nodeAddress: undefined,
       egressAllow: { standard: [], nemoclaw: [] },

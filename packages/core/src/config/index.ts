@@ -84,6 +84,7 @@ export interface Config {
     fileClusterName: string;
     allowInsecureTls: boolean;
     checkWaitMs: number;
+    recheckIntervalMs: number;
     /** NetworkPolicy ingress to agents: from this namespace (by name) and/or these CIDRs. */
     controlPlane: { namespace?: string; cidrs: string[] };
     /** NodePort clusters: where the control plane reaches the nodes' ports. */
@@ -380,6 +381,7 @@ function parseClusters(e: ParsedEnv, warnings: string[]): Config["clusters"] {
     fileClusterName: e.KUBERNETES_CLUSTER_NAME,
     allowInsecureTls: e.KUBERNETES_ALLOW_INSECURE_TLS,
     checkWaitMs: e.CLUSTER_CHECK_WAIT_MS,
+    recheckIntervalMs: e.CLUSTER_RECHECK_INTERVAL_MS,
     controlPlane: {
       ...(e.KUBERNETES_CONTROL_PLANE_NAMESPACE ? { namespace: e.KUBERNETES_CONTROL_PLANE_NAMESPACE } : {}),
       cidrs: listOf(e.KUBERNETES_CONTROL_PLANE_CIDRS).map((cidr) =>

@@ -214,6 +214,8 @@ export const envSchema = z.object({
   KUBERNETES_NEMOCLAW_EGRESS_ALLOW: z.string().default(""),
   /** How long POST /api/admin/clusters/:id/test waits for a provisioner's answer. */
   CLUSTER_CHECK_WAIT_MS: int(20_000, 500, 120_000),
+  /** How often the provisioner re-checks every cluster (0: only at its start). */
+  CLUSTER_RECHECK_INTERVAL_MS: int(300_000, 0, 86_400_000),
   BACKUP_WORKER_CONCURRENCY: int(2, 1, 100),
   ALERT_DELIVERY_WORKER_CONCURRENCY: int(5, 1, 100),
   ALERT_DELIVERY_ATTEMPTS: int(5, 1, 50),

@@ -157,27 +157,45 @@ export async function deleteCluster(db: Queryable, id: string): Promise<boolean>
   return (rowCount ?? 0) > 0;
 }
 
+/**
+ * Stores a check of the row as it was at `version` (its updated_at): a check that ran against a
+ * kubeconfig or namespace replaced meanwhile is dropped (false), never shown as the current one.
+ */
 export async function storeCheck(
   db: Queryable,
   id: string,
   checkId: string,
   check: ClusterCheckResult,
-): Promise<void> {
-  await db.query(
-    `UPDATE clusters SET last_check = $3::jsonb, last_check_id = $2, last_checked_at = now() WHERE id = $1`,
-    [id, checkId, JSON.stringify(check)],
+  version: Date,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE clusters SET last_check = $3::jsonb, last_check_id = $2, last_checked_at = clock_timestamp()
+      WHERE id = $1 AND date_trunc('milliseconds', updated_at) = $4`,
+    [id, checkId, JSON.stringify(check), version],
   );
+  return (rowCount ?? 0) > 0;
 }
 
-/** The stored check, once the check `checkId` has been stored. */
+/** The database's clock: check times and request times are compared on one clock. */
+export async function databaseNow(db: Queryable): Promise<Date> {
+  const { rows } = await db.query<{ now: Date }>("SELECT clock_timestamp() AS now");
+  return (rows[0] as { now: Date }).now;
+}
+
+/**
+ * The stored check, once the check `checkId` has been stored or another one (the provisioner's
+ * periodic check) was stored after `since`: either answers a request made at `since`.
+ */
 export async function findCheck(
   db: Queryable,
   id: string,
   checkId: string,
+  since: Date,
 ): Promise<{ check: ClusterCheckResult; checkedAt: Date } | undefined> {
   const { rows } = await db.query<{ check: ClusterCheckResult; checkedAt: Date }>(
-    `SELECT last_check AS "check", last_checked_at AS "checkedAt" FROM clusters WHERE id = $1 AND last_check_id = $2`,
-    [id, checkId],
+    `SELECT last_check AS "check", last_checked_at AS "checkedAt" FROM clusters
+      WHERE id = $1 AND last_check IS NOT NULL AND (last_check_id = $2 OR last_checked_at >= $3)`,
+    [id, checkId, since],
   );
   return rows[0];
 }

@@ -25,6 +25,7 @@ import {
   type ClusterRow,
   clearDefaultCluster,
   clusterInUse,
+  databaseNow,
   deleteCluster,
   findCheck,
   findCluster,
@@ -282,6 +283,7 @@ export function createClusterService(deps: {
     async test(id: string): Promise<{ check: NonNullable<ClusterRow["lastCheck"]>; checkedAt: Date }> {
       await mustFind(pool, id);
       const checkId = randomUUID();
+      const since = await databaseNow(pool);
       try {
         await withTimeout(
           producer.queues().clusters.add({ clusterId: id, checkId }, { jobId: checkId }),
@@ -297,7 +299,7 @@ export function createClusterService(deps: {
       }
       const deadline = Date.now() + config.clusters.checkWaitMs;
       for (;;) {
-        const found = await findCheck(pool, id, checkId);
+        const found = await findCheck(pool, id, checkId, since);
         if (found) return found;
         if (Date.now() >= deadline) break;
         await new Promise((resolve) => setTimeout(resolve, pollMs));

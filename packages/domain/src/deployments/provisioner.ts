@@ -13,7 +13,7 @@ import {
   type Redis,
 } from "@nora/core";
 import { createClusterBackends } from "../clusters/backends.js";
-import { createClusterCheckJob } from "../clusters/check-job.js";
+import { createClusterChecker } from "../clusters/check-job.js";
 import { registerFileCluster } from "../clusters/file-cluster.js";
 import type { Domain } from "../index.js";
 import { createDeploymentJobs } from "./jobs.js";
@@ -106,14 +106,20 @@ export async function createProvisioner(deps: ProvisionerDependencies) {
     ),
   ];
 
+  const clusterChecks = createClusterChecker({ config, pool, keyring, logger });
   const handlers: JobHandlers = {
     deployments: jobs.deployAgent,
-    clusters: createClusterCheckJob({ config, pool, keyring, logger }),
+    clusters: clusterChecks.handler,
   };
-  const tasks: BackgroundTask[] = reconcilers.flatMap((reconciler, i) => [
-    { name: `reconcile-${i}`, run: (signal: AbortSignal) => reconciler.loop(signal) },
-    { name: `runtime-events-${i}`, run: (signal: AbortSignal) => reconciler.watchEvents(signal) },
-  ]);
+  const tasks: BackgroundTask[] = [
+    ...reconcilers.flatMap((reconciler, i) => [
+      { name: `reconcile-${i}`, run: (signal: AbortSignal) => reconciler.loop(signal) },
+      { name: `runtime-events-${i}`, run: (signal: AbortSignal) => reconciler.watchEvents(signal) },
+    ]),
+    ...(deps.kubernetes === false
+      ? []
+      : [{ name: "cluster-checks", run: (signal: AbortSignal) => clusterChecks.recheckLoop(signal) }]),
+  ];
 
   return {
     handlers,
