@@ -79,6 +79,27 @@ describe("authorization matrix", () => {
   }
 
   /** A workspace with one member per role, a target member, keys of every kind, and a pending invitation. */
+  /** Every persona's credentials against one workspace (its all-scope and no-scope keys unless given). */
+  function callersOf(
+    ws: Awaited<ReturnType<typeof freshWorkspace>>,
+    keys: { scoped?: string; unscoped?: string } = {},
+  ): Record<Persona, Caller> {
+    const cookie = (persona: string) => ({ cookie: users[persona]?.cookie as string });
+    return {
+      anonymous: {},
+      viewer: cookie("viewer"),
+      editor: cookie("editor"),
+      admin: cookie("admin"),
+      owner: cookie("owner"),
+      otherMember: cookie("otherMember"),
+      platformAdmin: cookie("platformAdmin"),
+      keyWithScope: { apiKey: keys.scoped ?? ws.allKey.key },
+      keyWithoutScope: { apiKey: keys.unscoped ?? ws.noScopeKey.key },
+      expiredKey: { apiKey: ws.expiredKey.key },
+      revokedKey: { apiKey: ws.revokedKey.key },
+    };
+  }
+
   async function freshWorkspace(name = `Matrix ${randomUUID().slice(0, 6)}`) {
     const { rows } = await app.db.pool.query<{ id: string }>(
       "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
@@ -206,19 +227,7 @@ describe("authorization matrix", () => {
     // A key holding some other scope than the route's (every scope is some route's now).
     const unneeded = ALL_SCOPES.find((s) => s !== route.scope) as string;
     const unscopedKey = (await insertKey(ws.workspaceId, [unneeded])).key;
-    const callers: Record<Persona, Caller> = {
-      anonymous: {},
-      viewer: { cookie: users.viewer?.cookie as string },
-      editor: { cookie: users.editor?.cookie as string },
-      admin: { cookie: users.admin?.cookie as string },
-      owner: { cookie: users.owner?.cookie as string },
-      otherMember: { cookie: users.otherMember?.cookie as string },
-      platformAdmin: { cookie: users.platformAdmin?.cookie as string },
-      keyWithScope: { apiKey: scopedKey },
-      keyWithoutScope: { apiKey: unscopedKey },
-      expiredKey: { apiKey: ws.expiredKey.key },
-      revokedKey: { apiKey: ws.revokedKey.key },
-    };
+    const callers = callersOf(ws, { scoped: scopedKey, unscoped: unscopedKey });
     const res = route.stream
       ? await streamStatus(callers[persona], path)
       : await call(app, callers[persona], route.method, path, route.body);
@@ -241,20 +250,7 @@ describe("authorization matrix", () => {
       [users.target?.id, randomUUID()],
     );
     const path = route.path.replace(":identity", identity.rows[0]?.id as string);
-    const cookieOf = (name: string) => ({ cookie: users[name]?.cookie as string });
-    const callers: Record<Persona, Caller> = {
-      anonymous: {},
-      viewer: cookieOf("viewer"),
-      editor: cookieOf("editor"),
-      admin: cookieOf("admin"),
-      owner: cookieOf("owner"),
-      otherMember: cookieOf("otherMember"),
-      platformAdmin: cookieOf("platformAdmin"),
-      keyWithScope: { apiKey: ws.allKey.key },
-      keyWithoutScope: { apiKey: ws.noScopeKey.key },
-      expiredKey: { apiKey: ws.expiredKey.key },
-      revokedKey: { apiKey: ws.revokedKey.key },
-    };
+    const callers = callersOf(ws);
     const res = await call(app, callers[persona], route.method, path, route.body);
     expect(res.status).toBe(route.expect[persona]);
     if (res.status >= 400) expect(res.body.requestId).toBe(res.headers.get("x-request-id"));
@@ -288,19 +284,7 @@ describe("authorization matrix", () => {
       route.method === "POST" && route.path === "/api/admin/clusters"
         ? { ...(route.body as object), name: `new ${randomUUID()}` }
         : route.body;
-    const callers: Record<Persona, Caller> = {
-      anonymous: {},
-      viewer: { cookie: users.viewer?.cookie as string },
-      editor: { cookie: users.editor?.cookie as string },
-      admin: { cookie: users.admin?.cookie as string },
-      owner: { cookie: users.owner?.cookie as string },
-      otherMember: { cookie: users.otherMember?.cookie as string },
-      platformAdmin: { cookie: users.platformAdmin?.cookie as string },
-      keyWithScope: { apiKey: ws.allKey.key },
-      keyWithoutScope: { apiKey: ws.noScopeKey.key },
-      expiredKey: { apiKey: ws.expiredKey.key },
-      revokedKey: { apiKey: ws.revokedKey.key },
-    };
+    const callers = callersOf(ws);
     const before = await app.db.pool.query("SELECT count(*)::int AS n FROM clusters");
     const res = await call(
       app,
@@ -361,19 +345,7 @@ describe("authorization matrix", () => {
     const body = method === "GET" ? undefined : ADMIN_BODIES[`${method} ${path}`];
     //                           anon viewer editor admin owner other padmin key+  key-  expired revoked
     const expected = row([401, 403, 403, 403, 403, 403, 200, 403, 403, 401, 401]);
-    const callers: Record<Persona, Caller> = {
-      anonymous: {},
-      viewer: { cookie: users.viewer?.cookie as string },
-      editor: { cookie: users.editor?.cookie as string },
-      admin: { cookie: users.admin?.cookie as string },
-      owner: { cookie: users.owner?.cookie as string },
-      otherMember: { cookie: users.otherMember?.cookie as string },
-      platformAdmin: { cookie: users.platformAdmin?.cookie as string },
-      keyWithScope: { apiKey: ws.allKey.key },
-      keyWithoutScope: { apiKey: ws.noScopeKey.key },
-      expiredKey: { apiKey: ws.expiredKey.key },
-      revokedKey: { apiKey: ws.revokedKey.key },
-    };
+    const callers = callersOf(ws);
     for (const persona of PERSONAS) {
       const res = await call(app, callers[persona], method, path, body);
       expect(res.status, persona).toBe(expected[persona]);
