@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ClusterCheckResult } from "@nora/api-contract";
 import { type ClusterCheck, checkCluster, KubeconfigError } from "@nora/backends/kubernetes-cluster";
 import { AppError, type Config, type JobHandler, type Keyring, type Logger, type Pool } from "@nora/core";
+import { sleep } from "../deployments/readiness.js";
 import { openClusterKubeconfig } from "./kubeconfig.js";
 import { type ClusterRow, findCluster, listClusters, storeCheck } from "./repo.js";
 
@@ -83,15 +84,8 @@ export function createClusterChecker(deps: {
       }
       const interval = config.clusters.recheckIntervalMs;
       if (interval === 0) return;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, interval);
-        signal.addEventListener("abort", wake, { once: true });
-      });
+      // Aborted while the work above ran: no abort event comes any more, so sleep() checks first.
+      await sleep(interval, signal);
     }
   }
 

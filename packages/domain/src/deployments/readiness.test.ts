@@ -1,6 +1,6 @@
 import type { RuntimeInspection } from "@nora/backends";
 import { describe, expect, it } from "vitest";
-import { waitUntilBackendReady } from "./readiness.js";
+import { sleep, waitUntilBackendReady } from "./readiness.js";
 
 const base: RuntimeInspection = {
   agentId: "a",
@@ -78,5 +78,15 @@ describe("waitUntilBackendReady", () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow(/aborted by shutdown/);
+  });
+});
+
+describe("sleep", () => {
+  it("returns at once when the signal aborted before it was called (a shutdown during the work before it)", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const started = Date.now();
+    await sleep(60_000, controller.signal);
+    expect(Date.now() - started).toBeLessThan(100);
   });
 });

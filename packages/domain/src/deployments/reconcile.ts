@@ -12,7 +12,7 @@ import {
   unfinishedDeployments,
   workspaceExists,
 } from "./provisioner-repo.js";
-import { waitUntilBackendReady, waitUntilReady } from "./readiness.js";
+import { sleep, waitUntilBackendReady, waitUntilReady } from "./readiness.js";
 
 /** A deployment is left alone this long after it was written: its API request may still be enqueueing it. */
 const SWEEP_GRACE_MS = 5_000;
@@ -240,15 +240,8 @@ export function createReconciler(deps: {
       await Promise.all([...work, backend.reconcileAccess()]).catch((error: unknown) =>
         log.error({ err: error }, "sweep failed"),
       );
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, config.provisioning.sweepIntervalMs);
-        signal.addEventListener("abort", wake, { once: true });
-      });
+      // Aborted while the work above ran: no abort event comes any more, so sleep() checks first.
+      await sleep(config.provisioning.sweepIntervalMs, signal);
     }
   }
 
