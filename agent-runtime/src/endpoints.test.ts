@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { RUNTIME_ROUTES, runtimeAuthHeaders, runtimeUrl, UNAUTHENTICATED_ROUTES } from "./endpoints.js";
+import {
+  AGENT_PORTS,
+  RUNTIME_ROUTES,
+  runtimeAuthHeaders,
+  runtimeUrl,
+  UNAUTHENTICATED_ROUTES,
+} from "./endpoints.js";
 import { RUNTIME_PORTS } from "./ports.js";
 
 describe("endpoint conventions", () => {
@@ -14,6 +20,18 @@ describe("endpoint conventions", () => {
   it("carries the token in a header and leaves only /health open", () => {
     expect(runtimeAuthHeaders("t0k")).toEqual({ authorization: "Bearer t0k" });
     expect(UNAUTHENTICATED_ROUTES).toEqual(["/health"]);
-    expect(RUNTIME_PORTS).toEqual({ contract: 9090, openclawGateway: 18789, hermesDashboard: 9119 });
+    expect(RUNTIME_PORTS).toEqual({
+      contract: 9090,
+      openclawGateway: 18789,
+      hermesApi: 8642,
+      hermesDashboard: 9119,
+    });
+  });
+
+  it("gives each family its gateway, and Hermes its separate dashboard", () => {
+    expect(AGENT_PORTS).toEqual({
+      openclaw: { gateway: 18789, dashboard: null },
+      hermes: { gateway: 8642, dashboard: 9119 },
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { RuntimeFamily } from "./catalog.js";
 import { RUNTIME_PORTS } from "./ports.js";
 
 /** Routes of the runtime server on port 9090. Every route but `health` needs the bearer token. */
@@ -35,11 +36,15 @@ export const OPENCLAW_CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
 /** The model name that routes to the agent's default model through the gateway. */
 export const OPENCLAW_GATEWAY_MODEL = "openclaw/default";
 
-/** The agent's own port for each family (what the gateway proxy forwards to). */
-export const AGENT_PORTS = {
-  openclaw: RUNTIME_PORTS.openclawGateway,
-  hermes: RUNTIME_PORTS.hermesDashboard,
-} as const;
+/**
+ * The agent's own ports for each family. `gateway` is its machine API (what the gateway proxy and chat
+ * use: OpenClaw's gateway, Hermes' API server); `dashboard` a separate web UI, where the family has one
+ * (OpenClaw serves its Control UI on the gateway port).
+ */
+export const AGENT_PORTS: Readonly<Record<RuntimeFamily, { gateway: number; dashboard: number | null }>> = {
+  openclaw: { gateway: RUNTIME_PORTS.openclawGateway, dashboard: null },
+  hermes: { gateway: RUNTIME_PORTS.hermesApi, dashboard: RUNTIME_PORTS.hermesDashboard },
+};
 
 /** Headers for a runtime call: the token always travels in a header, never in a URL. */
 export function runtimeAuthHeaders(token: string): Record<string, string> {

@@ -4,7 +4,9 @@ export const RUNTIME_PORTS = {
   contract: 9090,
   /** The OpenClaw gateway (HTTP + WebSocket, OpenAI-compatible chat). */
   openclawGateway: 18789,
-  /** The Hermes dashboard. */
+  /** The Hermes API server (OpenAI-compatible chat, sessions, runs). */
+  hermesApi: 8642,
+  /** The Hermes web dashboard (its own login; Nora holds the per-agent credential). */
   hermesDashboard: 9119,
 } as const;
 

@@ -5,7 +5,7 @@
  * It answers `GET /v1/models` and `POST /v1/chat/completions` (streaming and not) with
  * `NORA_TEST_LLM_OK: <last user message>`, records every request it receives, and lists them at
  * `GET /_test/requests`. A user message containing `NORA_TEST_EXEC: <command>` (to the end of its
- * line) makes it call the `exec` tool with that command once; after the tool result it answers
+ * line) makes it call the offered shell tool (`exec`, else Hermes' `terminal`) with that command once; after the tool result it answers
  * `NORA_TEST_LLM_OK: tool result: <result>`. It uses only Node built-ins and erasable TypeScript, so Node 24 can run the
  * file directly inside a container:
  *   node test-llm.ts            (TEST_LLM_HOST, TEST_LLM_PORT, TEST_LLM_API_KEY, TEST_LLM_MODELS)
@@ -58,8 +58,14 @@ interface ToolCall {
   function: { name: string; arguments: string };
 }
 
-/** The scripted exec call: requested once, then answered from the tool's result. */
-function scriptedTool(messages: ChatMessage[]): { call: ToolCall } | { result: string } | null {
+/** Shell tools by runtime: OpenClaw offers `exec`, Hermes `terminal`; both take `{ command }`. */
+const SHELL_TOOLS = ["exec", "terminal"] as const;
+
+/** The scripted shell call: requested once, then answered from the tool's result. */
+function scriptedTool(
+  messages: ChatMessage[],
+  offered: readonly string[],
+): { call: ToolCall } | { result: string } | null {
   let triggerAt = -1;
   let command = "";
   messages.forEach((message, index) => {
@@ -77,7 +83,10 @@ function scriptedTool(messages: ChatMessage[]): { call: ToolCall } | { result: s
     call: {
       id: "call_nora_test_exec",
       type: "function",
-      function: { name: "exec", arguments: JSON.stringify({ command }) },
+      function: {
+        name: SHELL_TOOLS.find((name) => offered.includes(name)) ?? "exec",
+        arguments: JSON.stringify({ command }),
+      },
     },
   };
 }
@@ -208,7 +217,7 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
             return send(res, 401, { error: { message: "invalid api key", type: "invalid_request_error" } });
           const id = `chatcmpl-test-${++counter}`;
           const modelName = model ?? models[0] ?? "nora-test-model";
-          const tool = scriptedTool(messages);
+          const tool = scriptedTool(messages, toolNamesOf(body.tools));
           if (tool !== null && "call" in tool) {
             if (stream) return streamToolCall(res, id, modelName, tool.call);
             return send(res, 200, {

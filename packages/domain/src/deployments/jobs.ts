@@ -242,7 +242,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
       await deps.secretEnv(agent.id),
     );
 
-    const ports = { contract: RUNTIME_PORTS.contract, gateway: AGENT_PORTS[revision.family] };
+    const ports = { contract: RUNTIME_PORTS.contract, gateway: AGENT_PORTS[revision.family].gateway };
     let created: CreatedRuntime | undefined;
     // A subnet or host port the database gave out may be taken on the host by something not Nora's:
     // move past it and try again.
