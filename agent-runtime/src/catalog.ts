@@ -38,6 +38,52 @@ export const FAMILY_PROFILES: Readonly<Record<RuntimeFamily, readonly SandboxPro
   hermes: ["standard"],
 };
 
+/** What Nora offers for a family's agents; the UI hides what a family lacks, the API refuses it by name. */
+export const RUNTIME_FEATURES = [
+  /** OpenAI-compatible chat through the family's gateway. */
+  "chat",
+  /** Stored conversations the API can list and read back. */
+  "chatSessions",
+  /** The family's own web UI, reached through Nora. */
+  "webUi",
+  /** A separate dashboard process with a log of its own (`/logs?process=dashboard`). */
+  "dashboardLogs",
+  "logs",
+  "exec",
+  "files",
+  "metrics",
+  "providerSync",
+] as const;
+export type RuntimeFeature = (typeof RUNTIME_FEATURES)[number];
+
+export interface FamilyTraits {
+  features: readonly RuntimeFeature[];
+  /** Where the family's web UI is served: on its gateway port (OpenClaw's Control UI) or a dashboard port. */
+  webUi: "gateway" | "dashboard";
+  /** The smallest context window the family accepts for its default model, when it has a minimum. */
+  minContextTokens: number | null;
+}
+
+const COMMON_FEATURES: readonly RuntimeFeature[] = [
+  "chat",
+  "chatSessions",
+  "webUi",
+  "logs",
+  "exec",
+  "files",
+  "metrics",
+  "providerSync",
+];
+
+export const FAMILY_TRAITS: Readonly<Record<RuntimeFamily, FamilyTraits>> = {
+  openclaw: { features: COMMON_FEATURES, webUi: "gateway", minContextTokens: null },
+  hermes: { features: [...COMMON_FEATURES, "dashboardLogs"], webUi: "dashboard", minContextTokens: 64_000 },
+};
+
+export function familyHas(family: RuntimeFamily, feature: RuntimeFeature): boolean {
+  return FAMILY_TRAITS[family].features.includes(feature);
+}
+
 export interface EnabledSet {
   families: readonly RuntimeFamily[];
   targets: readonly DeployTarget[];

@@ -31,6 +31,15 @@ export const OPENCLAW_GATEWAY_PROBES = {
   startup: "/startupz",
 } as const;
 
+/** Unauthenticated probes of Hermes: its API server's health and its dashboard's public status. */
+export const HERMES_PROBES = {
+  apiHealth: "/health",
+  dashboardStatus: "/api/status",
+} as const;
+
+/** The model name Hermes' API server answers to (it routes to the configured default model). */
+export const HERMES_API_MODEL = "hermes-agent";
+
 /** OpenAI-compatible chat on the OpenClaw gateway (enabled by the generated config). */
 export const OPENCLAW_CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
 /** The model name that routes to the agent's default model through the gateway. */

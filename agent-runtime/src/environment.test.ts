@@ -102,24 +102,75 @@ describe("assembleRuntime", () => {
     expect(openclawConfigSchema.safeParse(JSON.parse(config)).success).toBe(true);
   });
 
-  it("generates the Hermes config from the default model's provider", () => {
+  it("generates the Hermes config the installed package reads: every provider named, keys by key_env", () => {
     const base = input();
     const result = assembleRuntime({ ...base, agent: { ...base.agent, family: "hermes" } });
-    expect(result.env.HERMES_HOME).toBe("/nora/state/hermes");
+    expect(result.env).toMatchObject({
+      HERMES_HOME: "/nora/state/hermes",
+      API_SERVER_ENABLED: "true",
+      API_SERVER_HOST: "0.0.0.0",
+      API_SERVER_PORT: "8642",
+    });
     const file = result.files.find((f) => f.path === "hermes/config.yaml");
     expect(parseHermesConfig(file?.content ?? "")).toEqual({
-      model: {
-        provider: "custom",
-        default: "claude-sonnet-4-5",
-        base_url: "https://api.anthropic.com",
-        api_mode: "anthropic_messages",
+      _config_version: 33,
+      model: { provider: "custom:anthropic", default: "claude-sonnet-4-5" },
+      providers: {
+        openai: {
+          name: "openai",
+          base_url: "https://api.openai.com/v1",
+          key_env: "NORA_PROVIDER_OPENAI_API_KEY",
+          api_mode: "chat_completions",
+          default_model: "gpt-5-mini",
+        },
+        anthropic: {
+          name: "anthropic",
+          base_url: "https://api.anthropic.com",
+          key_env: "NORA_PROVIDER_ANTHROPIC_API_KEY",
+          api_mode: "anthropic_messages",
+          default_model: "claude-sonnet-4-5",
+        },
       },
       terminal: { backend: "local", cwd: "/nora/workspace" },
-      dashboard: { host: "0.0.0.0", port: 9119 },
+      dashboard: { basic_auth: { username: "nora" } },
+      model_catalog: { enabled: false },
+      security: { tirith_enabled: false, allow_lazy_installs: false },
       timezone: "Europe/Berlin",
     });
     const agentEnv = JSON.parse(result.secretFiles.find((f) => f.path === "agent-env.json")?.content ?? "{}");
-    expect(agentEnv).toEqual({ OPENAI_API_KEY: ANTHROPIC_KEY, GITHUB_TOKEN: "ghp_secret_value" });
+    expect(agentEnv).toEqual({
+      NORA_PROVIDER_OPENAI_API_KEY: OPENAI_KEY,
+      NORA_PROVIDER_ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+      API_SERVER_KEY: GATEWAY_TOKEN,
+      HERMES_DASHBOARD_BASIC_AUTH_PASSWORD_HASH: expect.stringMatching(
+        /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/,
+      ),
+      HERMES_DASHBOARD_BASIC_AUTH_SECRET: expect.stringMatching(/^[A-Za-z0-9+/=]{44}$/),
+      GITHUB_TOKEN: "ghp_secret_value",
+    });
+  });
+
+  it("gives Hermes the default model's known context window, and refuses one below Hermes' 64K minimum", () => {
+    const base = input();
+    const hermes = { ...base.agent, family: "hermes" as const, defaultModel: "openai/gpt-5-mini" };
+    const file = assembleRuntime({ ...base, agent: hermes }).files.find(
+      (f) => f.path === "hermes/config.yaml",
+    );
+    expect(parseHermesConfig(file?.content ?? "").model).toEqual({
+      provider: "custom:openai",
+      default: "gpt-5-mini",
+      context_length: 400000,
+    });
+    const small = providers.map((p) =>
+      p.id === "openai" ? { ...p, models: [{ id: "gpt-5-mini", contextWindow: 32000 }] } : p,
+    );
+    expect(() => assembleRuntime({ ...base, agent: hermes, providers: small })).toThrow(/at least 64000/);
+  });
+
+  it("renders the same Hermes files for the same agent (the deployment's content hash is stable)", () => {
+    const base = input();
+    const hermes = { ...base, agent: { ...base.agent, family: "hermes" as const } };
+    expect(assembleRuntime(hermes)).toEqual(assembleRuntime(hermes));
   });
 
   it.each<[string, Partial<AssembleInput>, RegExp]>([

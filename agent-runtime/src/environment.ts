@@ -1,6 +1,12 @@
 import { z } from "zod";
-import { buildHermesConfig, hermesSecretEnv, serializeHermesConfig } from "./bootstrap/hermes.js";
-import { buildOpenclawConfig, OPENCLAW_GATEWAY_TOKEN_ENV, providerSecretEnv } from "./bootstrap/openclaw.js";
+import {
+  buildHermesConfig,
+  HERMES_API_SERVER_ENV,
+  hermesModelIssues,
+  hermesSecretEnv,
+  serializeHermesConfig,
+} from "./bootstrap/hermes.js";
+import { buildOpenclawConfig, OPENCLAW_GATEWAY_TOKEN_ENV } from "./bootstrap/openclaw.js";
 import {
   type AgentDesiredState,
   type AgentSecrets,
@@ -10,6 +16,7 @@ import {
   overridesSchema,
   type ProviderMaterial,
   providerMaterialSchema,
+  providerSecretEnv,
   type RuntimeOverrides,
 } from "./bootstrap/schema.js";
 import type { RuntimeFamily } from "./catalog.js";
@@ -79,7 +86,7 @@ function familyEnv(family: RuntimeFamily): Record<string, string> {
       DO_NOT_TRACK: "1",
     };
   }
-  return { HERMES_HOME: stateDir(STATE_SUBDIRS.hermes), DO_NOT_TRACK: "1" };
+  return { HERMES_HOME: stateDir(STATE_SUBDIRS.hermes), ...HERMES_API_SERVER_ENV, DO_NOT_TRACK: "1" };
 }
 
 function issuesOf(error: z.ZodError): string[] {
@@ -104,9 +111,9 @@ export function assembleRuntime(input: AssembleInput): RuntimeAssembly {
   const secretEnv: Record<string, string> =
     agent.family === "openclaw"
       ? { [OPENCLAW_GATEWAY_TOKEN_ENV]: secrets.gatewayToken, ...providerSecretEnv(providers) }
-      : hermesSecretEnv(providers, agent.defaultModel);
+      : hermesSecretEnv(providers, secrets.gatewayToken);
 
-  const issues: string[] = [];
+  const issues: string[] = agent.family === "hermes" ? hermesModelIssues(providers, agent.defaultModel) : [];
   for (const name of Object.keys(overrides.env)) {
     if (name.startsWith("NORA_") || name in env || name in secretEnv) {
       issues.push(`overrides.env.${name}: reserved by Nora`);

@@ -19,6 +19,8 @@ export const RUNTIME_LAYOUT = {
   serverHome: "/opt/nora/runtime",
   /** The OpenClaw installation (its `node_modules/openclaw/openclaw.mjs` is the CLI). */
   openclawHome: "/opt/openclaw",
+  /** The Hermes installation: a Python virtual environment whose `bin/hermes` is the CLI. */
+  hermesHome: "/opt/hermes",
 } as const;
 
 /** Where things live below the state volume and the bootstrap mount. */

@@ -33,6 +33,8 @@ export const moveBodySchema = z.object({
 export const logsQuerySchema = z.object({
   tail: queryInt({ min: 0, max: 10_000 }).default(200),
   follow: z.enum(["0", "1", "true", "false"]).default("0"),
+  /** Whose log: the agent process, or the dashboard process of a family that has one (Hermes). */
+  process: z.enum(["agent", "dashboard"]).default("agent"),
 });
 
 export interface ExecLimits {

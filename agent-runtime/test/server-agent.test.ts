@@ -165,12 +165,20 @@ describe("agent supervision", () => {
   });
 });
 
-describe("Hermes runtime files", () => {
-  it("renders config.yaml into HERMES_HOME and applies a provider sync with the key in the environment", async () => {
+describe("Hermes runtime files and processes", () => {
+  /** A stand-in process that logs which of the agent's secrets its environment carries. */
+  const reporter = (label: string): string[] => [
+    process.execPath,
+    "-e",
+    `const e = process.env; console.log('${label} key=' + e.NORA_PROVIDER_LOCAL_API_KEY + ' other=' + e.NORA_PROVIDER_OTHER_API_KEY + ' api=' + (e.API_SERVER_KEY ? 'set' : 'unset') + ' dashboard-secret=' + (e.HERMES_DASHBOARD_BASIC_AUTH_SECRET ? 'set' : 'unset')); setInterval(() => {}, 1000);`,
+  ];
+
+  it("renders config.yaml, runs the gateway and the dashboard, and a provider sync restarts both with the new keys", async () => {
     const dirs = await makeRuntimeDirs();
+    const gatewayToken = "g".repeat(40);
     const assembly = assembleRuntime({
       agent: { agentId: "agt_h", name: "h", family: "hermes" },
-      secrets: { runtimeToken: "r".repeat(40), gatewayToken: "g".repeat(40) },
+      secrets: { runtimeToken: "r".repeat(40), gatewayToken },
       providers: [
         {
           id: "local",
@@ -190,23 +198,37 @@ describe("Hermes runtime files", () => {
     const runtime = await startRuntime({
       dirs,
       env: { NORA_RUNTIME_FAMILY: "hermes" },
-      agentCommand: [
-        process.execPath,
-        "-e",
-        "console.log('hermes key=' + process.env.OPENAI_API_KEY); setInterval(() => {}, 1000);",
-      ],
+      agentCommand: reporter("gateway"),
+      dashboardCommand: reporter("dashboard"),
     });
+    const logOf = (name: string) => readFile(join(dirs.logs, name), "utf8").catch(() => "");
     try {
       const configText = async () =>
         (await (await runtime.call("/files/content?root=config&path=config.yaml")).json()) as {
           content: string;
         };
-      expect((await configText()).content).toContain('"default": "m1"');
+      expect((await configText()).content).toContain('"provider": "custom:local"');
+      // The gateway runs the agent's tools: it gets the keys but not the dashboard's login secrets.
       await waitFor(async () =>
-        (await readFile(join(dirs.logs, "agent.log"), "utf8").catch(() => "")).includes("hermes key=k1")
+        (await logOf("agent.log")).includes("gateway key=k1 other=undefined api=set dashboard-secret=unset")
           ? true
           : undefined,
       );
+      await waitFor(async () =>
+        (await logOf("dashboard.log")).includes(
+          "dashboard key=k1 other=undefined api=set dashboard-secret=set",
+        )
+          ? true
+          : undefined,
+      );
+      const dashboardLog = await runtime.call("/logs?process=dashboard&tail=10");
+      expect(await dashboardLog.text()).toContain("dashboard key=k1");
+      const before = (await (await runtime.call("/metrics")).json()) as {
+        agent: { restarts: number };
+        dashboardProcess: { state: string; restarts: number };
+      };
+      expect(before.dashboardProcess.state).toBe("running");
+
       const sync = await runtime.call(
         "/providers/sync",
         json({
@@ -216,7 +238,7 @@ describe("Hermes runtime files", () => {
               api: "anthropic-messages",
               baseUrl: "http://127.0.0.1:3",
               apiKey: "k2",
-              models: [{ id: "m9" }],
+              models: [{ id: "m9", contextWindow: 200000 }],
             },
           ],
         }),
@@ -224,14 +246,53 @@ describe("Hermes runtime files", () => {
       expect(sync.status).toBe(200);
       const synced = (await configText()).content;
       expect(synced).toContain('"default": "m9"');
+      expect(synced).toContain('"provider": "custom:other"');
       expect(synced).toContain('"api_mode": "anthropic_messages"');
+      expect(synced).toContain('"context_length": 200000');
       expect(synced).not.toContain("k2");
       await waitFor(async () =>
-        (await readFile(join(dirs.logs, "agent.log"), "utf8")).includes("hermes key=k2") ? true : undefined,
+        (await logOf("agent.log")).includes("gateway key=k1 other=k2") ? true : undefined,
       );
+      await waitFor(async () =>
+        (await logOf("dashboard.log")).includes("dashboard key=k1 other=k2") ? true : undefined,
+      );
+      const after = (await (await runtime.call("/metrics")).json()) as typeof before;
+      expect(after.agent.restarts).toBe(before.agent.restarts + 1);
+      expect(after.dashboardProcess.restarts).toBe(before.dashboardProcess.restarts + 1);
+
+      // A model below Hermes' minimum context is refused and changes nothing.
+      const small = await runtime.call(
+        "/providers/sync",
+        json({
+          providers: [
+            {
+              id: "tiny",
+              api: "openai-completions",
+              baseUrl: "http://127.0.0.1:4",
+              apiKey: "k3",
+              models: [{ id: "t1", contextWindow: 8000 }],
+            },
+          ],
+        }),
+      );
+      expect(small.status).toBe(400);
+      expect(((await small.json()) as { message: string }).message).toMatch(/64000/);
+      expect((await configText()).content).toBe(synced);
     } finally {
       await runtime.stop();
       await rm(dirs.base, { recursive: true, force: true });
+    }
+  });
+
+  it("has no dashboard log on a family without a dashboard", async () => {
+    const runtime = await startRuntime();
+    try {
+      const response = await runtime.call("/logs?process=dashboard");
+      expect(response.status).toBe(404);
+      const metrics = (await (await runtime.call("/metrics")).json()) as Record<string, unknown>;
+      expect(metrics).toMatchObject({ dashboardProcess: null, dashboard: null });
+    } finally {
+      await runtime.stop();
     }
   });
 });

@@ -50,6 +50,8 @@ export interface RuntimeProcess {
 export interface StartOptions {
   token?: string | null;
   agentCommand?: string[] | null;
+  /** The dashboard process (Hermes); none unless given. */
+  dashboardCommand?: string[] | null;
   env?: Record<string, string>;
   dirs?: RuntimeDirs;
 }
@@ -78,6 +80,8 @@ export async function startRuntime(options: StartOptions = {}): Promise<RuntimeP
       NORA_SECRETS_DIR: dirs.secrets,
       NORA_LOG_DIR: dirs.logs,
       NORA_AGENT_COMMAND: command === null ? "none" : JSON.stringify(command),
+      NORA_DASHBOARD_COMMAND: options.dashboardCommand ? JSON.stringify(options.dashboardCommand) : "none",
+      NORA_DASHBOARD_HEALTH_URL: "none",
       NORA_AGENT_PACKAGE_JSON: join(PACKAGE_ROOT, "package.json"),
       NORA_GATEWAY_HEALTH_URL: "none",
       NORA_RESTART_INITIAL_DELAY_MS: "100",

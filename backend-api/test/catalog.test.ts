@@ -23,7 +23,13 @@ describe("runtime catalog", () => {
     expect(res.status).toBe(200);
     return res.body as {
       targets: Array<{ name: string; maturity: string; available: boolean; reason: string | null }>;
-      families: Array<{ name: string; available: boolean }>;
+      families: Array<{
+        name: string;
+        available: boolean;
+        features: string[];
+        webUi: string;
+        minContextTokens: number | null;
+      }>;
       profiles: Array<{ name: string; maturity: string; available: boolean; reason: string | null }>;
       combinations: Array<{ id: string; available: boolean; reason: string | null }>;
     };
@@ -52,6 +58,18 @@ describe("runtime catalog", () => {
       maturity: "experimental",
       available: false,
     });
+  });
+
+  it("tells each family's features apart, so a UI can hide what a family lacks", async () => {
+    const families = (await catalog()).families;
+    const openclaw = families.find((f) => f.name === "openclaw");
+    const hermes = families.find((f) => f.name === "hermes");
+    expect(openclaw).toMatchObject({ webUi: "gateway", minContextTokens: null });
+    expect(openclaw?.features).not.toContain("dashboardLogs");
+    expect(hermes).toMatchObject({ webUi: "dashboard", minContextTokens: 64000 });
+    expect(hermes?.features).toEqual(
+      expect.arrayContaining(["chat", "logs", "exec", "files", "dashboardLogs"]),
+    );
   });
 
   it("k8s follows the cluster: none configured, never checked, last check failed, last check passed", async () => {

@@ -167,6 +167,3 @@ export function withOpenclawProviders(
 }
 
 /** The secret environment the agent process needs for these providers. */
-export function providerSecretEnv(providers: readonly ProviderMaterial[]): Record<string, string> {
-  return Object.fromEntries(providers.map((provider) => [providerKeyEnvName(provider.id), provider.apiKey]));
-}

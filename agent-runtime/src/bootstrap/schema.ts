@@ -136,6 +136,11 @@ export function providerKeyEnvName(providerId: string): string {
   return `NORA_PROVIDER_${providerId.toUpperCase().replaceAll("-", "_")}_API_KEY`;
 }
 
+/** Every provider's key under its environment name: how both families' agents receive keys. */
+export function providerSecretEnv(providers: readonly ProviderMaterial[]): Record<string, string> {
+  return Object.fromEntries(providers.map((provider) => [providerKeyEnvName(provider.id), provider.apiKey]));
+}
+
 /** The explicit default model, else the first model of the first provider, else none. */
 export function pickDefaultModel(
   providers: readonly ProviderMaterial[],

@@ -51,8 +51,11 @@ export type FileTarget = z.input<typeof fileTargetQuerySchema>;
 export type PutContentRequest = z.input<typeof putContentBodySchema>;
 export type MkdirRequest = z.input<typeof mkdirBodySchema>;
 export type MoveRequest = z.input<typeof moveBodySchema>;
-/** `tail` as logsQuerySchema bounds it (0..10000 lines, default 200). */
-export type LogsRequest = { tail?: z.output<typeof logsQuerySchema>["tail"] };
+/** `tail` as logsQuerySchema bounds it (0..10000 lines, default 200); `process` defaults to the agent. */
+export type LogsRequest = {
+  tail?: z.output<typeof logsQuerySchema>["tail"];
+  process?: z.output<typeof logsQuerySchema>["process"];
+};
 
 export interface RuntimeStream {
   body: ReadableStream<Uint8Array>;
@@ -218,7 +221,12 @@ export class RuntimeClient {
   /** The last lines of the agent's log, as text. */
   async logs(request: LogsRequest = {}, options?: CallOptions): Promise<string> {
     const sent = await this.#send(
-      { method: "GET", route: RUNTIME_ROUTES.logs, query: { tail: request.tail, follow: "0" }, ...options },
+      {
+        method: "GET",
+        route: RUNTIME_ROUTES.logs,
+        query: { tail: request.tail, process: request.process, follow: "0" },
+        ...options,
+      },
       true,
     );
     return new TextDecoder().decode(await this.#read(sent.response, this.#maxResponseBytes, sent));
@@ -229,7 +237,7 @@ export class RuntimeClient {
     return this.#stream({
       method: "GET",
       route: RUNTIME_ROUTES.logs,
-      query: { tail: request.tail, follow: "1" },
+      query: { tail: request.tail, process: request.process, follow: "1" },
       ...options,
     });
   }

@@ -4,18 +4,17 @@ import { join } from "node:path";
 import { z } from "zod";
 import {
   buildHermesConfig,
-  hermesSecretEnv,
   parseHermesConfig,
   serializeHermesConfig,
   withHermesProviders,
 } from "../bootstrap/hermes.js";
+import { buildOpenclawConfig, openclawConfigSchema, withOpenclawProviders } from "../bootstrap/openclaw.js";
 import {
-  buildOpenclawConfig,
-  openclawConfigSchema,
+  envNameSchema,
+  type ProviderSync,
   providerSecretEnv,
-  withOpenclawProviders,
-} from "../bootstrap/openclaw.js";
-import { envNameSchema, type ProviderSync, providerSyncSchema } from "../bootstrap/schema.js";
+  providerSyncSchema,
+} from "../bootstrap/schema.js";
 import type { RuntimeFamily } from "../catalog.js";
 import { BOOTSTRAP_FILES, SECRET_FILES, STATE_SUBDIRS } from "../layout.js";
 import { writeAtomic } from "./atomic.js";
@@ -134,10 +133,6 @@ export class AgentFiles {
     const base = text === null ? {} : z.record(envNameSchema, z.string()).parse(JSON.parse(text));
     const overlay = await this.#overlay();
     if (overlay === null) return base;
-    const synced =
-      this.#family === "openclaw"
-        ? providerSecretEnv(overlay.providers)
-        : hermesSecretEnv(overlay.providers, overlay.defaultModel);
-    return { ...base, ...synced };
+    return { ...base, ...providerSecretEnv(overlay.providers) };
   }
 }

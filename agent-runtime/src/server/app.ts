@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import { HERMES_DASHBOARD_ONLY_ENV_PREFIX, hermesModelIssues } from "../bootstrap/hermes.js";
 import { providerSyncSchema } from "../bootstrap/schema.js";
 import { RUNTIME_ROUTES } from "../endpoints.js";
 import { AgentFiles } from "./agent-files.js";
+import { packageJsonVersion, readAgentVersion } from "./agent-version.js";
 import { bearerToken, tokensEqual } from "./auth.js";
 import type { ServerConfig } from "./config.js";
 import { execCommand } from "./exec.js";
@@ -18,10 +18,13 @@ import { AgentSupervisor } from "./supervisor.js";
 import { cpuInfo, diskInfo, memoryInfo, probe } from "./system.js";
 
 export const AGENT_LOG_FILE = "agent.log";
+export const DASHBOARD_LOG_FILE = "dashboard.log";
 
 export interface RuntimeServer {
   server: Server;
   supervisor: AgentSupervisor;
+  /** The dashboard process (Hermes); a disabled supervisor for families without one. */
+  dashboard: AgentSupervisor;
   agentFiles: AgentFiles;
   /** Stops the agent and closes every connection. */
   close(): Promise<void>;
@@ -29,18 +32,15 @@ export interface RuntimeServer {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
-function readVersion(packageJson: string | null): string | null {
-  if (packageJson === null) return null;
-  try {
-    const parsed = z.object({ version: z.string() }).safeParse(JSON.parse(readFileSync(packageJson, "utf8")));
-    return parsed.success ? parsed.data.version : null;
-  } catch {
-    return null;
-  }
-}
-
 const SERVER_VERSION =
-  readVersion(fileURLToPath(new URL("../../package.json", import.meta.url))) ?? "unknown";
+  packageJsonVersion(fileURLToPath(new URL("../../package.json", import.meta.url))) ?? "unknown";
+
+/** The gateway runs the agent's tools: it does not get the dashboard's login secrets. */
+function withoutDashboardSecrets(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith(HERMES_DASHBOARD_ONLY_ENV_PREFIX)),
+  );
+}
 
 /**
  * Builds the runtime server (not listening). Every route but /health needs the bearer token; with
@@ -54,17 +54,22 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
     { name: "config", dir: agentFiles.configDir, writable: false },
     { name: "logs", dir: config.dirs.logs, writable: false },
   ]);
-  const logFile = join(config.dirs.logs, AGENT_LOG_FILE);
-  const supervisor = new AgentSupervisor({
-    command: config.agentCommand,
-    cwd: config.dirs.workspace,
-    env: async () => ({ ...baseEnv, ...(await agentFiles.secretEnv()) }),
-    logFile,
-    initialDelayMs: config.restartInitialDelayMs,
-    maxDelayMs: config.restartMaxDelayMs,
-    logMaxBytes: config.limits.logMaxBytes,
-  });
-  const agentVersion = readVersion(config.agentPackageJson);
+  const supervised = (command: string[] | null, file: string, gateway: boolean) =>
+    new AgentSupervisor({
+      command,
+      cwd: config.dirs.workspace,
+      env: async () => {
+        const env = { ...baseEnv, ...(await agentFiles.secretEnv()) };
+        return gateway ? withoutDashboardSecrets(env) : env;
+      },
+      logFile: join(config.dirs.logs, file),
+      initialDelayMs: config.restartInitialDelayMs,
+      maxDelayMs: config.restartMaxDelayMs,
+      logMaxBytes: config.limits.logMaxBytes,
+    });
+  const supervisor = supervised(config.agentCommand, AGENT_LOG_FILE, true);
+  const dashboard = supervised(config.dashboardCommand, DASHBOARD_LOG_FILE, false);
+  const agentVersion = readAgentVersion(config.agentVersionSource);
   const filesCtx = {
     roots,
     contentMaxBytes: config.limits.contentMaxBytes,
@@ -101,7 +106,14 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
       `GET ${RUNTIME_ROUTES.logs}`,
       (_req, res, url) =>
         streamLogs(
-          { logFile, pollMs: config.limits.logPollMs, stallMs: config.limits.streamStallMs },
+          {
+            logFiles: {
+              agent: join(config.dirs.logs, AGENT_LOG_FILE),
+              dashboard: config.dashboardCommand === null ? null : join(config.dirs.logs, DASHBOARD_LOG_FILE),
+            },
+            pollMs: config.limits.logPollMs,
+            stallMs: config.limits.streamStallMs,
+          },
           url,
           res,
         ),
@@ -120,9 +132,12 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
       `POST ${RUNTIME_ROUTES.providersSync}`,
       async (req, res) => {
         const sync = await readJson(req, providerSyncSchema, 1024 * 1024);
+        const issues = config.family === "hermes" ? hermesModelIssues(sync.providers, sync.defaultModel) : [];
+        if (issues.length > 0) throw new HttpError(400, "invalid_request", issues.join("; "));
         await agentFiles.sync(sync);
-        const restarting = config.agentCommand !== null;
-        if (restarting) await supervisor.restart();
+        const restarting = config.agentCommand !== null || config.dashboardCommand !== null;
+        // Both Hermes processes read config.yaml and the keys: both restart.
+        await Promise.all([supervisor.restart(), dashboard.restart()]);
         sendJson(res, 200, {
           applied: true,
           restarted: restarting,
@@ -137,7 +152,9 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
           cpu: await cpuInfo(),
           memory: await memoryInfo(),
           agent: supervisor.status(),
+          dashboardProcess: config.dashboardCommand === null ? null : dashboard.status(),
           gateway: config.gatewayHealthUrl === null ? null : await probe(config.gatewayHealthUrl),
+          dashboard: config.dashboardHealthUrl === null ? null : await probe(config.dashboardHealthUrl),
         }),
     ],
   ]);
@@ -190,9 +207,10 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
   return {
     server,
     supervisor,
+    dashboard,
     agentFiles,
     async close() {
-      await supervisor.stop();
+      await Promise.all([supervisor.stop(), dashboard.stop()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

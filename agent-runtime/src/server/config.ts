@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { RUNTIME_FAMILIES, type RuntimeFamily } from "../catalog.js";
-import { OPENCLAW_GATEWAY_PROBES } from "../endpoints.js";
+import { HERMES_PROBES, OPENCLAW_GATEWAY_PROBES } from "../endpoints.js";
 import { RUNTIME_LAYOUT, SECRET_FILES } from "../layout.js";
 import { RUNTIME_PORTS } from "../ports.js";
 
@@ -42,32 +42,59 @@ export interface ServerConfig {
   runtimeToken: string | null;
   /** The supervised agent process (argv), or null to run without one. */
   agentCommand: string[] | null;
-  /** A package.json whose version is reported as the agent's version. */
-  agentPackageJson: string | null;
+  /** A second supervised process serving the family's web dashboard (Hermes), or null. */
+  dashboardCommand: string[] | null;
+  /** Where the agent's version is read from, or null when unknown. */
+  agentVersionSource: AgentVersionSource | null;
   /** Probed by /metrics for reachability; null when the family has no gateway to probe. */
   gatewayHealthUrl: string | null;
+  /** Probed by /metrics like the gateway; null when there is no separate dashboard. */
+  dashboardHealthUrl: string | null;
   restartInitialDelayMs: number;
   restartMaxDelayMs: number;
   limits: ServerLimits;
 }
 
+export type AgentVersionSource =
+  | { kind: "package-json"; path: string }
+  /** A Python distribution's version, from its `<name>-<version>.dist-info` below `<prefix>/lib/python*`. */
+  | { kind: "python-dist"; prefix: string; distribution: string };
+
 const OPENCLAW_CLI = join(RUNTIME_LAYOUT.openclawHome, "node_modules/openclaw/openclaw.mjs");
+const HERMES_CLI = join(RUNTIME_LAYOUT.hermesHome, "bin/hermes");
 
 function defaultAgentCommand(family: RuntimeFamily): string[] {
   if (family === "openclaw") return [process.execPath, OPENCLAW_CLI, "gateway", "run"];
-  // --insecure: the dashboard listens beyond loopback without its own login; only Nora's gateway
-  // proxy (token-checked) can reach it.
+  // The gateway runs the agent and its API server (API_SERVER_* in the environment).
+  return [HERMES_CLI, "gateway", "run"];
+}
+
+function defaultDashboardCommand(family: RuntimeFamily): string[] | null {
+  if (family === "openclaw") return null;
+  // Beyond loopback Hermes requires a login (dashboard.basic_auth plus the password hash and session
+  // secret in the environment). --skip-build: the web UI ships built in the package; no npm at run time.
   return [
-    "hermes",
+    HERMES_CLI,
     "dashboard",
     "--host",
     "0.0.0.0",
     "--port",
     String(RUNTIME_PORTS.hermesDashboard),
     "--no-open",
-    "--insecure",
+    "--skip-build",
   ];
 }
+
+const FAMILY_PROBES: Readonly<Record<RuntimeFamily, { gateway: string; dashboard: string | null }>> = {
+  openclaw: {
+    gateway: `http://127.0.0.1:${RUNTIME_PORTS.openclawGateway}${OPENCLAW_GATEWAY_PROBES.health}`,
+    dashboard: null,
+  },
+  hermes: {
+    gateway: `http://127.0.0.1:${RUNTIME_PORTS.hermesApi}${HERMES_PROBES.apiHealth}`,
+    dashboard: `http://127.0.0.1:${RUNTIME_PORTS.hermesDashboard}${HERMES_PROBES.dashboardStatus}`,
+  },
+};
 
 const intFrom = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -84,8 +111,11 @@ const envSchema = z.object({
   NORA_RUNTIME_TOKEN_FILE: z.string().optional(),
   /** JSON argv, or "none" to run without an agent process. */
   NORA_AGENT_COMMAND: z.string().optional(),
+  /** JSON argv, or "none" to run without a dashboard process. */
+  NORA_DASHBOARD_COMMAND: z.string().optional(),
   NORA_AGENT_PACKAGE_JSON: z.string().optional(),
   NORA_GATEWAY_HEALTH_URL: z.string().optional(),
+  NORA_DASHBOARD_HEALTH_URL: z.string().optional(),
   NORA_RESTART_INITIAL_DELAY_MS: intFrom(1000),
   NORA_RESTART_MAX_DELAY_MS: intFrom(30_000),
   NORA_UPLOAD_MAX_BYTES: intFrom(50 * 1024 * 1024),
@@ -97,8 +127,8 @@ const envSchema = z.object({
   NORA_STREAM_STALL_MS: intFrom(30_000),
 });
 
-function parseCommand(value: string | undefined, family: RuntimeFamily): string[] | null {
-  if (value === undefined || value === "") return defaultAgentCommand(family);
+function parseCommand(value: string | undefined, fallback: string[] | null): string[] | null {
+  if (value === undefined || value === "") return fallback;
   if (value === "none") return null;
   const argv = z.array(z.string().min(1)).min(1).parse(JSON.parse(value));
   return argv;
@@ -126,10 +156,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     logs: e.NORA_LOG_DIR,
   };
   const family = e.NORA_RUNTIME_FAMILY;
-  const defaultProbe =
-    family === "openclaw"
-      ? `http://127.0.0.1:${RUNTIME_PORTS.openclawGateway}${OPENCLAW_GATEWAY_PROBES.health}`
-      : `http://127.0.0.1:${RUNTIME_PORTS.hermesDashboard}/`;
+  const probes = FAMILY_PROBES[family];
+  const probeUrl = (value: string | undefined, fallback: string | null) =>
+    value === "none" ? null : (value ?? fallback);
   return {
     host: e.NORA_RUNTIME_HOST,
     port: e.NORA_RUNTIME_PORT,
@@ -137,14 +166,19 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     agentId: e.NORA_AGENT_ID,
     dirs,
     runtimeToken: readToken(e.NORA_RUNTIME_TOKEN_FILE ?? join(dirs.secrets, SECRET_FILES.runtimeToken)),
-    agentCommand: parseCommand(e.NORA_AGENT_COMMAND, family),
-    agentPackageJson:
-      e.NORA_AGENT_PACKAGE_JSON ??
-      (family === "openclaw"
-        ? join(RUNTIME_LAYOUT.openclawHome, "node_modules/openclaw/package.json")
-        : null),
-    gatewayHealthUrl:
-      e.NORA_GATEWAY_HEALTH_URL === "none" ? null : (e.NORA_GATEWAY_HEALTH_URL ?? defaultProbe),
+    agentCommand: parseCommand(e.NORA_AGENT_COMMAND, defaultAgentCommand(family)),
+    dashboardCommand: parseCommand(e.NORA_DASHBOARD_COMMAND, defaultDashboardCommand(family)),
+    agentVersionSource:
+      e.NORA_AGENT_PACKAGE_JSON !== undefined
+        ? { kind: "package-json", path: e.NORA_AGENT_PACKAGE_JSON }
+        : family === "openclaw"
+          ? {
+              kind: "package-json",
+              path: join(RUNTIME_LAYOUT.openclawHome, "node_modules/openclaw/package.json"),
+            }
+          : { kind: "python-dist", prefix: RUNTIME_LAYOUT.hermesHome, distribution: "hermes_agent" },
+    gatewayHealthUrl: probeUrl(e.NORA_GATEWAY_HEALTH_URL, probes.gateway),
+    dashboardHealthUrl: probeUrl(e.NORA_DASHBOARD_HEALTH_URL, probes.dashboard),
     restartInitialDelayMs: e.NORA_RESTART_INITIAL_DELAY_MS,
     restartMaxDelayMs: e.NORA_RESTART_MAX_DELAY_MS,
     limits: {

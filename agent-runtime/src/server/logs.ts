@@ -2,10 +2,11 @@ import { open, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { logsQuerySchema } from "../runtime-api.js";
 import { writeWithBackpressure } from "./backpressure.js";
-import { readQuery } from "./http.js";
+import { HttpError, readQuery } from "./http.js";
 
 export interface LogsContext {
-  logFile: string;
+  /** The dashboard's is null when the runtime has no dashboard process. */
+  logFiles: { agent: string; dashboard: string | null };
   pollMs: number;
   /** A follower that has had no room for this long is dropped. */
   stallMs: number;
@@ -61,7 +62,9 @@ export async function tailFile(path: string, lines: number): Promise<{ text: str
 export async function streamLogs(ctx: LogsContext, url: URL, res: ServerResponse): Promise<void> {
   const query = readQuery(url, logsQuery);
   const follow = query.follow === "1" || query.follow === "true";
-  const { text, end } = await tailFile(ctx.logFile, query.tail);
+  const logFile = ctx.logFiles[query.process];
+  if (logFile === null) throw new HttpError(404, "not_found", "this runtime has no dashboard process");
+  const { text, end } = await tailFile(logFile, query.tail);
   res.writeHead(200, {
     "content-type": "text/plain; charset=utf-8",
     "cache-control": "no-store",
@@ -85,13 +88,13 @@ export async function streamLogs(ctx: LogsContext, url: URL, res: ServerResponse
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ctx.pollMs))]);
     if (res.destroyed) return;
     try {
-      const size = await stat(ctx.logFile).then(
+      const size = await stat(logFile).then(
         (s) => s.size,
         () => 0,
       );
       if (size < position) position = 0; // truncated or replaced
       if (size === position) continue;
-      const handle = await open(ctx.logFile, "r");
+      const handle = await open(logFile, "r");
       try {
         while (connected && position < size) {
           const chunk = Buffer.alloc(Math.min(READ_CHUNK, size - position));

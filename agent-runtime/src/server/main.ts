@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     `${JSON.stringify({ level: "info", msg: "runtime server listening", port, family: config.family, auth: config.runtimeToken !== null })}\n`,
   );
   runtime.supervisor.start();
+  runtime.dashboard.start();
 
   let stopping = false;
   const shutdown = (signal: string) => {

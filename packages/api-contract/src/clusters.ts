@@ -88,7 +88,20 @@ const availability = z.object({ available: z.boolean(), reason: z.string().nulla
 
 /** The runtime catalog with this installation's availability (k8s: a usable cluster). */
 export const runtimeCatalogResponse = z.object({
-  families: z.array(z.object({ name: z.string(), maturity: z.string() }).merge(availability)),
+  families: z.array(
+    z
+      .object({
+        name: z.string(),
+        maturity: z.string(),
+        /** What Nora offers for this family's agents (the UI hides the rest). */
+        features: z.array(z.string()),
+        /** Where its web UI is served: the gateway port, or a separate dashboard. */
+        webUi: z.enum(["gateway", "dashboard"]),
+        /** The smallest context window it accepts for a default model, or null. */
+        minContextTokens: z.number().int().nullable(),
+      })
+      .merge(availability),
+  ),
   targets: z.array(z.object({ name: z.string(), maturity: z.string() }).merge(availability)),
   profiles: z.array(z.object({ name: z.string(), maturity: z.string() }).merge(availability)),
   combinations: z.array(

@@ -1,6 +1,7 @@
 import {
   DEPLOY_TARGETS,
   FAMILY_MATURITY,
+  FAMILY_TRAITS,
   listCatalog,
   PROFILE_MATURITY,
   parseEnabledSettings,
@@ -34,6 +35,9 @@ export function createRuntimeCatalogService(deps: {
       const families = RUNTIME_FAMILIES.map((name) => ({
         name,
         maturity: FAMILY_MATURITY[name],
+        features: FAMILY_TRAITS[name].features,
+        webUi: FAMILY_TRAITS[name].webUi,
+        minContextTokens: FAMILY_TRAITS[name].minContextTokens,
         ...(enabled.families.includes(name)
           ? yes
           : { available: false, reason: "disabled on this server (ENABLED_RUNTIME_FAMILIES)" }),
