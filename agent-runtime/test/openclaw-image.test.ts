@@ -1,102 +1,44 @@
 import { randomBytes } from "node:crypto";
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { OPENCLAW_GATEWAY_MODEL } from "../src/endpoints.js";
-import { assembleRuntime, type RuntimeAssembly } from "../src/environment.js";
-import { RUNTIME_CONTAINER_DEFAULTS } from "../src/hardening.js";
+import { assembleRuntime } from "../src/environment.js";
 import { RUNTIME_LAYOUT, RUNTIME_UID } from "../src/layout.js";
 import { TEST_LLM_EXEC_TRIGGER, TEST_LLM_MARKER } from "../src/testing/test-llm.js";
-import { docker, dockerAvailable, publishedPort, runCommand } from "./docker.js";
-import { PACKAGE_ROOT, REPO_ROOT, waitFor } from "./support.js";
+import { docker } from "./docker.js";
+import {
+  type ImageRuntime,
+  imageSuite,
+  imageSuiteNote,
+  offlineImage,
+  quickProbe,
+  startImageRuntime,
+  TEST_LLM_BASE_URL,
+} from "./runtime-image.js";
+import { waitFor } from "./support.js";
 
 /**
  * The real OpenClaw runtime image, built offline (or reused from the cache by its content hash),
  * run with the provisioner's hardening, with a test LLM in a second container on a private network.
  */
-const DOCKER = await dockerAvailable();
-// The offline build assembles a root filesystem with root- and uid-1000-owned files.
-const ROOT = process.getuid?.() === 0;
-const REQUIRED = process.env.NORA_CI === "1";
-const suite = (DOCKER && ROOT) || REQUIRED ? describe : describe.skip;
-const note =
-  DOCKER && ROOT
-    ? ""
-    : ` (skipped: ${DOCKER ? "needs root" : "no Docker engine"}; NORA_CI=1 turns this into a failure)`;
-
 const id = randomBytes(4).toString("hex");
-const LABEL = "nora.test=1";
-const NETWORK = `nora-test-${id}`;
-const RUNTIME = `nora-test-runtime-${id}`;
-const LLM = `nora-test-llm-${id}`;
-const VOLUMES = [`nora-test-ws-${id}`, `nora-test-state-${id}`];
 const LLM_KEY = `sk-test-${randomBytes(12).toString("hex")}`;
 const RUNTIME_TOKEN = randomBytes(32).toString("hex");
 const GATEWAY_TOKEN = randomBytes(32).toString("hex");
 
-/** A probe gives up quickly: a published port can accept before the process behind it listens. */
-const probe = (): RequestInit => ({ signal: AbortSignal.timeout(2000) });
-
-const D = RUNTIME_CONTAINER_DEFAULTS;
-/** The provisioner's hardening, as docker run flags. */
-const HARDENING = [
-  "--user",
-  D.user,
-  "--hostname",
-  D.hostname,
-  ...(D.init ? ["--init"] : []),
-  ...(D.readOnlyRootFilesystem ? ["--read-only"] : []),
-  ...D.capDrop.flatMap((cap) => ["--cap-drop", cap]),
-  ...(D.noNewPrivileges ? ["--security-opt", "no-new-privileges"] : []),
-  "--pids-limit",
-  String(D.pidsLimit),
-  ...Object.entries(D.tmpfs).flatMap(([path, options]) => ["--tmpfs", `${path}:${options}`]),
-  // Names outside the test network do not resolve.
-  "--dns",
-  "127.0.0.1",
-];
-
-async function writeTree(dir: string, files: RuntimeAssembly["files"], owner: number | null): Promise<void> {
-  for (const file of files) {
-    const path = join(dir, file.path);
-    await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    await writeFile(path, file.content, { mode: file.mode });
-    await chmod(path, file.mode);
-    if (owner !== null) await chown(path, owner, owner);
-  }
-}
-
-suite(`OpenClaw runtime image${note}`, () => {
-  let image = "";
-  let work = "";
+imageSuite(`OpenClaw runtime image${imageSuiteNote}`, () => {
+  let runtime: ImageRuntime;
   let contract = 0;
   let gateway = 0;
-  let llmPort = 0;
-
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`http://127.0.0.1:${contract}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${RUNTIME_TOKEN}`, ...(init.headers as Record<string, string>) },
-    });
-  const post = (path: string, body: unknown, method = "POST") =>
-    call(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const call = (path: string, init?: RequestInit) => runtime.call(path, init);
+  const post = (path: string, body: unknown, method?: string) => runtime.post(path, body, method);
 
   beforeAll(async () => {
     // NORA_RUNTIME_IMAGE runs the same checks against another build, e.g. openclaw.Dockerfile's.
-    image = process.env.NORA_RUNTIME_IMAGE ?? "";
-    if (image === "") {
-      const build = await runCommand(
-        join(REPO_ROOT, "infra/images/build-openclaw-offline.sh"),
-        [],
-        20 * 60_000,
-      );
-      if (build.code !== 0) throw new Error(`image build failed:\n${build.stderr}`);
-      image = build.stdout.trim().split("\n").at(-1) ?? "";
-      expect(image).toMatch(/^nora-runtime-openclaw:[0-9a-f]{16}$/);
-    }
-
-    work = await mkdtemp(join(tmpdir(), "nora-image-test-"));
+    const image = await offlineImage(
+      "build-openclaw-offline.sh",
+      "nora-runtime-openclaw",
+      process.env.NORA_RUNTIME_IMAGE,
+    );
     const assembly = assembleRuntime({
       agent: {
         agentId: `agt_${id}`,
@@ -109,96 +51,29 @@ suite(`OpenClaw runtime image${note}`, () => {
         {
           id: "testllm",
           api: "openai-completions",
-          baseUrl: "http://test-llm:8080/v1",
+          baseUrl: TEST_LLM_BASE_URL,
           apiKey: LLM_KEY,
           models: [{ id: "nora-test-model", contextWindow: 128000, maxTokens: 4096 }],
         },
       ],
     });
-    const bootstrap = join(work, "bootstrap");
-    const secrets = join(work, "secrets");
-    await mkdir(bootstrap, { mode: 0o755 });
-    await mkdir(secrets, { mode: 0o700 });
-    await chown(secrets, RUNTIME_UID, RUNTIME_UID);
-    await writeTree(bootstrap, assembly.files, null);
-    await writeTree(secrets, assembly.secretFiles, RUNTIME_UID);
-    await chmod(work, 0o755);
-
-    await docker(["network", "create", "--label", LABEL, NETWORK]);
-    for (const volume of VOLUMES) await docker(["volume", "create", "--label", LABEL, volume]);
-
-    await docker([
-      "run",
-      "-d",
-      "--name",
-      LLM,
-      "--label",
-      LABEL,
-      ...HARDENING,
-      "--memory",
-      "256m",
-      "--network",
-      NETWORK,
-      "--network-alias",
-      "test-llm",
-      "-p",
-      "127.0.0.1::8080",
-      "-v",
-      `${join(PACKAGE_ROOT, "src/testing/test-llm.ts")}:/opt/test-llm/test-llm.ts:ro`,
-      "-e",
-      `TEST_LLM_API_KEY=${LLM_KEY}`,
-      "--entrypoint",
-      "/usr/local/bin/node",
+    runtime = await startImageRuntime({
       image,
-      "/opt/test-llm/test-llm.ts",
-    ]);
-
-    const envArgs = Object.entries(assembly.env).flatMap(([name, value]) => ["-e", `${name}=${value}`]);
-    await docker([
-      "run",
-      "-d",
-      "--name",
-      RUNTIME,
-      "--label",
-      LABEL,
-      ...HARDENING,
-      "--memory",
-      `${D.memoryMb}m`,
-      "--cpus",
-      String(D.cpus),
-      "--network",
-      NETWORK,
-      "-v",
-      `${VOLUMES[0]}:${RUNTIME_LAYOUT.workspace}`,
-      "-v",
-      `${VOLUMES[1]}:${RUNTIME_LAYOUT.state}`,
-      "-v",
-      `${bootstrap}:${RUNTIME_LAYOUT.bootstrap}:ro`,
-      "-v",
-      `${secrets}:${RUNTIME_LAYOUT.secrets}:ro`,
-      "-p",
-      "127.0.0.1::9090",
-      "-p",
-      "127.0.0.1::18789",
-      ...envArgs,
-      image,
-    ]);
-    contract = await publishedPort(RUNTIME, 9090);
-    gateway = await publishedPort(RUNTIME, 18789);
-    llmPort = await publishedPort(LLM, 8080);
+      assembly,
+      runtimeToken: RUNTIME_TOKEN,
+      llmKey: LLM_KEY,
+      ports: [18789],
+    });
+    contract = runtime.ports[9090] ?? 0;
+    gateway = runtime.ports[18789] ?? 0;
   }, 25 * 60_000);
 
   afterAll(async () => {
-    if (process.env.NORA_KEEP_TEST_CONTAINERS !== "1") {
-      await runCommand("docker", ["rm", "-f", RUNTIME, LLM]);
-      await runCommand("docker", ["network", "rm", NETWORK]);
-      await runCommand("docker", ["volume", "rm", ...VOLUMES]);
-    }
-    if (work !== "") await rm(work, { recursive: true, force: true });
+    await runtime?.close();
   }, 60_000);
 
   it("keeps secrets out of the container's configuration", async () => {
-    const inspect = await docker(["inspect", RUNTIME]);
+    const inspect = await docker(["inspect", runtime.container]);
     for (const secret of [RUNTIME_TOKEN, GATEWAY_TOKEN, LLM_KEY]) expect(inspect).not.toContain(secret);
     const [config] = JSON.parse(inspect) as [{ HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] } }];
     expect(config.HostConfig.ReadonlyRootfs).toBe(true);
@@ -208,14 +83,14 @@ suite(`OpenClaw runtime image${note}`, () => {
   it("answers /health on 9090 and the gateway on 18789", async () => {
     await waitFor(
       async () =>
-        (await fetch(`http://127.0.0.1:${contract}/health`, probe()).catch(() => null))?.ok
+        (await fetch(`http://127.0.0.1:${contract}/health`, quickProbe()).catch(() => null))?.ok
           ? true
           : undefined,
       60_000,
     );
     await waitFor(
       async () =>
-        (await fetch(`http://127.0.0.1:${gateway}/healthz`, probe()).catch(() => null))?.ok
+        (await fetch(`http://127.0.0.1:${gateway}/healthz`, quickProbe()).catch(() => null))?.ok
           ? true
           : undefined,
       120_000,
@@ -258,7 +133,7 @@ suite(`OpenClaw runtime image${note}`, () => {
     const config = (await (await call("/files/content?root=config&path=openclaw.json")).json()) as {
       content: string;
     };
-    expect(config.content).toContain("http://test-llm:8080/v1");
+    expect(config.content).toContain(TEST_LLM_BASE_URL);
     expect(config.content).not.toContain(LLM_KEY);
     expect((await post("/files/content", { root: "config", path: "x", content: "" }, "PUT")).status).toBe(
       403,
@@ -297,10 +172,7 @@ suite(`OpenClaw runtime image${note}`, () => {
     const reply = body.choices[0]?.message.content ?? "";
     expect(reply).toContain(TEST_LLM_MARKER);
 
-    const recorded = (await (await fetch(`http://127.0.0.1:${llmPort}/_test/requests`)).json()) as {
-      requests: { authorized: boolean; userMessages: string[]; model: string }[];
-    };
-    const turn = recorded.requests.find((r) => r.userMessages.some((m) => m.includes(nonce)));
+    const turn = (await runtime.llmRequests()).find((r) => r.userMessages.some((m) => m.includes(nonce)));
     // The key reached OpenClaw through the secret environment, never through the config file.
     expect(turn).toMatchObject({ authorized: true, model: "nora-test-model" });
   }, 180_000);
@@ -338,8 +210,4 @@ suite(`OpenClaw runtime image${note}`, () => {
     expect(logs).toContain("[gateway]");
     expect(logs).not.toContain(LLM_KEY);
   });
-});
-
-describe.skip("Hermes runtime image (skipped: its packages come from PyPI, which this machine cannot reach; config assembly and catalog rules are unit-tested)", () => {
-  it("would build infra/images/hermes.Dockerfile and start the dashboard on 9119", () => {});
 });
