@@ -17,10 +17,31 @@ describe("test LLM (test tooling)", () => {
       body: JSON.stringify(body),
     });
 
-  it("lists its models", async () => {
+  it("lists its models with their context window", async () => {
     const response = await fetch(`${llm.url}/v1/models`, { headers: { authorization: "Bearer sk-test" } });
-    const body = (await response.json()) as { data: { id: string }[] };
+    const body = (await response.json()) as { data: { id: string; context_length: number }[] };
     expect(body.data.map((m) => m.id)).toEqual(["m1", "m2"]);
+    expect(body.data.every((m) => m.context_length === 128_000)).toBe(true);
+  });
+
+  it("calls the shell tool the caller offers: exec (OpenClaw), else terminal (Hermes)", async () => {
+    const ask = async (tools: string[]) => {
+      const body = (await (
+        await post({
+          model: "m1",
+          messages: [{ role: "user", content: "NORA_TEST_EXEC: echo hi" }],
+          tools: tools.map((name) => ({ type: "function", function: { name, parameters: {} } })),
+        })
+      ).json()) as {
+        choices: { message: { tool_calls: { function: { name: string; arguments: string } }[] } }[];
+      };
+      return body.choices[0]?.message.tool_calls[0]?.function;
+    };
+    expect(await ask(["read_file", "exec"])).toEqual({ name: "exec", arguments: '{"command":"echo hi"}' });
+    expect(await ask(["read_file", "terminal"])).toEqual({
+      name: "terminal",
+      arguments: '{"command":"echo hi"}',
+    });
   });
 
   it("answers deterministically without streaming", async () => {

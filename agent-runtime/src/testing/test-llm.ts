@@ -16,6 +16,8 @@ import { pathToFileURL } from "node:url";
 
 export const TEST_LLM_MARKER = "NORA_TEST_LLM_OK";
 export const TEST_LLM_EXEC_TRIGGER = "NORA_TEST_EXEC:";
+/** The context window `/v1/models` reports for every model. */
+export const TEST_LLM_CONTEXT_LENGTH = 128_000;
 
 export interface TestLlmOptions {
   host?: string;
@@ -191,7 +193,14 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
         return send(res, 401, { error: { message: "invalid api key", type: "invalid_request_error" } });
       return send(res, 200, {
         object: "list",
-        data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "nora-test" })),
+        // context_length as vLLM-style servers report it: agents that need a window (Hermes) read it here.
+        data: models.map((id) => ({
+          id,
+          object: "model",
+          created: 0,
+          owned_by: "nora-test",
+          context_length: TEST_LLM_CONTEXT_LENGTH,
+        })),
       });
     }
     if (req.method === "POST" && path === "/v1/chat/completions") {
