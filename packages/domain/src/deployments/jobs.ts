@@ -306,6 +306,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     await recordRuntime(pool, agent.id, {
       runtimeUrl: created.endpoints.runtimeUrl,
       gatewayUrl: created.endpoints.gatewayUrl,
+      dashboardUrl: created.endpoints.dashboardUrl,
       runtimeRef: created.ref,
       enforcement: { ...created.enforcement },
       revisionId: revision.id,
