@@ -199,6 +199,25 @@ describe("agents API: deploy as desired state", () => {
     expect(res.body.agent).toMatchObject({ family: "hermes", memoryMb: 512 });
   });
 
+  it("never shows an agent's runtime, gateway or dashboard URL (Hermes has all three)", async () => {
+    const ws = await workspace();
+    const created = await asOwner("POST", `/api/workspaces/${ws}/agents`, { name: "dash", family: "hermes" });
+    const id = (created.body.agent as { id: string }).id;
+    // What the provisioner stores once the runtime is created.
+    const urls = ["http://127.0.0.1:47901", "http://127.0.0.1:47902", "http://127.0.0.1:47903"];
+    await app.db.pool.query(
+      "UPDATE agents SET runtime_url = $2, gateway_url = $3, dashboard_url = $4 WHERE id = $1",
+      [id, ...urls],
+    );
+    for (const path of [`/api/agents/${id}`, `/api/workspaces/${ws}/agents`]) {
+      const res = await asOwner("GET", path);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain(id);
+      for (const url of urls) expect(res.text).not.toContain(url);
+      expect(res.text).not.toMatch(/runtime_?url|gateway_?url|dashboard_?url|4790[123]/i);
+    }
+  });
+
   it("lets only a signed-in platform admin choose the image", async () => {
     const ws = await workspace();
     const body = { name: "custom", image: "registry.example/nora/openclaw:canary" };

@@ -294,7 +294,7 @@ describe.skipIf(prerequisite.skip)(`provisioning end to end on Kubernetes${prere
       env: {},
       files: [],
       secretFiles: [],
-      ports: { contract: 9090, gateway: 18789 },
+      ports: { contract: 9090, gateway: 18789, dashboard: null },
       hostPorts: null,
       subnet: null,
     });

@@ -60,7 +60,7 @@ function spec() {
       { path: "template/AGENTS.md", content: "# Agent\n", mode: 0o644 },
     ],
     secretFiles: [{ path: "runtime-token", content: randomBytes(32).toString("hex"), mode: 0o600 }],
-    ports: { contract: 9090, gateway: 18789 },
+    ports: { contract: 9090, gateway: 18789, dashboard: null },
     hostPorts: null,
     subnet: null,
   };

@@ -31,8 +31,8 @@ function spec(overrides: Partial<RuntimeSpec> = {}): RuntimeSpec {
     env: { NORA_AGENT_ID: AGENT, TZ: "UTC" },
     files: [{ path: "openclaw/openclaw.json", content: "{}\n", mode: 0o644 }],
     secretFiles: [{ path: "runtime-token", content: "tok", mode: 0o600 }],
-    ports: { contract: 9090, gateway: 18789 },
-    hostPorts: { contract: 20001, gateway: 20002 },
+    ports: { contract: 9090, gateway: 18789, dashboard: null },
+    hostPorts: { contract: 20001, gateway: 20002, dashboard: null },
     subnet: "10.213.0.16/28",
     ...overrides,
   };
@@ -149,6 +149,66 @@ describe("buildContainerSpec: the common hardening", () => {
   it("publishes nothing in network access", () => {
     expect(buildContainerSpec(spec({ hostPorts: null }), network).HostConfig?.PortBindings).toEqual({});
   });
+
+  it("without a dashboard port: no dashboard label", () => {
+    expect(c.Labels?.["nora.port.dashboard"]).toBeUndefined();
+    expect(c.Labels).toMatchObject({ "nora.port.contract": "9090", "nora.port.gateway": "18789" });
+  });
+});
+
+describe("buildContainerSpec: a family with a dashboard port (Hermes)", () => {
+  const hermes = (overrides: Partial<RuntimeSpec> = {}) =>
+    spec({
+      family: "hermes",
+      ports: { contract: 9090, gateway: 8642, dashboard: 9119 },
+      hostPorts: { contract: 20001, gateway: 20002, dashboard: 20003 },
+      ...overrides,
+    });
+  const c = buildContainerSpec(hermes(), published);
+
+  it("exposes and publishes all three ports on bindIp, and labels the dashboard", () => {
+    expect(c.ExposedPorts).toEqual({ "9090/tcp": {}, "8642/tcp": {}, "9119/tcp": {} });
+    expect(c.HostConfig?.PortBindings).toEqual({
+      "9090/tcp": [{ HostIp: "127.0.0.1", HostPort: "20001" }],
+      "8642/tcp": [{ HostIp: "127.0.0.1", HostPort: "20002" }],
+      "9119/tcp": [{ HostIp: "127.0.0.1", HostPort: "20003" }],
+    });
+    expect(c.Labels).toMatchObject({
+      "nora.port.contract": "9090",
+      "nora.port.gateway": "8642",
+      "nora.port.dashboard": "9119",
+    });
+  });
+
+  it("exposes the three in network access and publishes none", () => {
+    const n = buildContainerSpec(hermes({ hostPorts: null }), network);
+    expect(n.ExposedPorts).toEqual({ "9090/tcp": {}, "8642/tcp": {}, "9119/tcp": {} });
+    expect(n.HostConfig?.PortBindings).toEqual({});
+  });
+
+  it("endpoints carry the dashboard in both access modes, IPv6 bracketed", () => {
+    expect(endpointsFor(hermes(), published)).toEqual({
+      runtimeUrl: "http://127.0.0.1:20001",
+      gatewayUrl: "http://127.0.0.1:20002",
+      dashboardUrl: "http://127.0.0.1:20003",
+    });
+    expect(endpointsFor(hermes(), { access: "published", bindIp: "::1" }).dashboardUrl).toBe(
+      "http://[::1]:20003",
+    );
+    expect(endpointsFor(hermes({ hostPorts: null }), network)).toEqual({
+      runtimeUrl: "http://10.213.0.18:9090",
+      gatewayUrl: "http://10.213.0.18:8642",
+      dashboardUrl: "http://10.213.0.18:9119",
+    });
+    expect(endpointsFor(hermes({ profile: "nemoclaw" }), published).dashboardUrl).toBe(
+      "http://10.213.0.18:9119",
+    );
+  });
+
+  it("an agent without a dashboard has a null dashboardUrl", () => {
+    expect(endpointsFor(spec(), published).dashboardUrl).toBeNull();
+    expect(endpointsFor(spec({ hostPorts: null }), network).dashboardUrl).toBeNull();
+  });
 });
 
 describe("buildContainerSpec: nemoclaw", () => {
@@ -175,6 +235,7 @@ describe("buildContainerSpec: nemoclaw", () => {
     expect(endpointsFor(spec({ profile: "nemoclaw" }), published)).toEqual({
       runtimeUrl: "http://10.213.0.18:9090",
       gatewayUrl: "http://10.213.0.18:18789",
+      dashboardUrl: null,
     });
   });
 
@@ -260,12 +321,16 @@ describe("refusing bad input", () => {
     refuses(spec({ hostPorts: null }), published, /hostPorts: required/));
   it("equal host ports", () =>
     refuses(
-      spec({ hostPorts: { contract: 20001, gateway: 20001 } }),
+      spec({ hostPorts: { contract: 20001, gateway: 20001, dashboard: null } }),
       published,
       /hostPorts: contract and gateway/,
     ));
   it("an out-of-range host port", () =>
-    refuses(spec({ hostPorts: { contract: 70000, gateway: 20001 } }), published, /hostPorts/));
+    refuses(
+      spec({ hostPorts: { contract: 70000, gateway: 20001, dashboard: null } }),
+      published,
+      /hostPorts/,
+    ));
   it("a bind address that is not an IP", () =>
     refuses(spec(), { ...published, bindIp: "localhost" }, /bindIp/));
   it("an agent id that cannot name a container", () =>
@@ -302,7 +367,63 @@ describe("refusing bad input", () => {
       /given twice/,
     ));
   it("equal contract and gateway ports", () =>
-    refuses(spec({ ports: { contract: 9090, gateway: 9090 } }), published, /ports: contract and gateway/));
+    refuses(
+      spec({ ports: { contract: 9090, gateway: 9090, dashboard: null } }),
+      published,
+      /ports: contract and gateway/,
+    ));
+  it("a dashboard port equal to the contract or gateway port", () => {
+    refuses(
+      spec({
+        ports: { contract: 9090, gateway: 18789, dashboard: 9090 },
+        hostPorts: { contract: 20001, gateway: 20002, dashboard: 20003 },
+      }),
+      published,
+      /ports\.dashboard: 9090 is also the contract or gateway port/,
+    );
+    refuses(
+      spec({
+        ports: { contract: 9090, gateway: 18789, dashboard: 18789 },
+        hostPorts: { contract: 20001, gateway: 20002, dashboard: 20003 },
+      }),
+      network,
+      /ports\.dashboard/,
+    );
+  });
+  it("a dashboard port that is not a port", () =>
+    refuses(
+      spec({
+        ports: { contract: 9090, gateway: 18789, dashboard: 0 },
+        hostPorts: { contract: 20001, gateway: 20002, dashboard: 20003 },
+      }),
+      published,
+      /ports\.dashboard: 0 is not a port/,
+    ));
+  it("a dashboard host port equal to another host port, or out of range", () => {
+    const ports = { contract: 9090, gateway: 18789, dashboard: 9119 };
+    refuses(
+      spec({ ports, hostPorts: { contract: 20001, gateway: 20002, dashboard: 20002 } }),
+      published,
+      /hostPorts\.dashboard: 20002 is also the contract or gateway port/,
+    );
+    refuses(
+      spec({ ports, hostPorts: { contract: 20001, gateway: 20002, dashboard: 65536 } }),
+      published,
+      /hostPorts\.dashboard: 65536 is not a port/,
+    );
+  });
+  it("a dashboard host port without a dashboard port, or the reverse", () => {
+    refuses(
+      spec({ hostPorts: { contract: 20001, gateway: 20002, dashboard: 20003 } }),
+      published,
+      /hostPorts\.dashboard: given exactly when ports\.dashboard is/,
+    );
+    refuses(
+      spec({ ports: { contract: 9090, gateway: 18789, dashboard: 9119 } }),
+      published,
+      /hostPorts\.dashboard: given exactly when ports\.dashboard is/,
+    );
+  });
   it("lists every issue at once", () => {
     try {
       buildContainerSpec(spec({ hostPorts: null, image: "", subnet: "x" }), published);

@@ -12,7 +12,7 @@ import type {
   NetworkCreateOptions,
   VolumeCreateOptions,
 } from "dockerode";
-import { commonSpecIssues, validPort } from "./spec-checks.js";
+import { commonSpecIssues, portSetIssues } from "./spec-checks.js";
 import { createTar, type TarEntry } from "./tar.js";
 import type { RuntimeEndpoints, RuntimeSpec } from "./types.js";
 
@@ -35,9 +35,11 @@ export const DOCKER_LABELS = {
   /** Volumes: which of the four. */
   volume: "nora.volume",
   profile: "nora.profile",
-  /** Runtime containers: which container ports are the contract server and the gateway. */
+  /** Runtime containers: which container ports are the contract server, the gateway and the dashboard. */
   contractPort: "nora.port.contract",
   gatewayPort: "nora.port.gateway",
+  /** Only when the runtime has a dashboard port. */
+  dashboardPort: "nora.port.dashboard",
 } as const;
 
 export type DockerAccess = "published" | "network";
@@ -181,8 +183,11 @@ export function checkSpec(spec: RuntimeSpec, options: DockerSpecOptions): void {
     const host = spec.hostPorts;
     if (host === null) {
       issues.push("hostPorts: required in published access");
-    } else if (!validPort(host.contract) || !validPort(host.gateway) || host.contract === host.gateway) {
-      issues.push("hostPorts: contract and gateway must be two distinct ports");
+    } else {
+      issues.push(...portSetIssues("hostPorts", host));
+      if ((host.dashboard === null) !== (spec.ports.dashboard === null)) {
+        issues.push("hostPorts.dashboard: given exactly when ports.dashboard is");
+      }
     }
   }
   if (issues.length > 0) throw new DockerSpecError(issues);
@@ -334,6 +339,20 @@ export function publishesPorts(
   return options.access === "published" && !PROFILE_POLICIES[spec.profile].internalNetwork;
 }
 
+/** The agent's container ports, each with its host port (null when none is allocated). */
+function agentPortPairs(
+  spec: Pick<RuntimeSpec, "ports" | "hostPorts">,
+): { container: number; host: number | null }[] {
+  const { ports, hostPorts } = spec;
+  const pairs = [
+    { container: ports.contract, host: hostPorts?.contract ?? null },
+    { container: ports.gateway, host: hostPorts?.gateway ?? null },
+  ];
+  if (ports.dashboard !== null)
+    pairs.push({ container: ports.dashboard, host: hostPorts?.dashboard ?? null });
+  return pairs;
+}
+
 export function buildContainerSpec(spec: RuntimeSpec, options: DockerSpecOptions): ContainerCreateOptions {
   checkSpec(spec, options);
   const names = agentNames(spec.agentId);
@@ -349,13 +368,13 @@ export function buildContainerSpec(spec: RuntimeSpec, options: DockerSpecOptions
     ReadOnly: kind === "bootstrap" || kind === "secrets",
   }));
   const publish = publishesPorts(spec, options);
-  const portBindings =
-    publish && spec.hostPorts !== null
-      ? {
-          [tcp(spec.ports.contract)]: [{ HostIp: options.bindIp, HostPort: String(spec.hostPorts.contract) }],
-          [tcp(spec.ports.gateway)]: [{ HostIp: options.bindIp, HostPort: String(spec.hostPorts.gateway) }],
-        }
-      : {};
+  const portPairs = agentPortPairs(spec);
+  const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  if (publish) {
+    for (const { container, host } of portPairs) {
+      if (host !== null) portBindings[tcp(container)] = [{ HostIp: options.bindIp, HostPort: String(host) }];
+    }
+  }
   const memoryBytes = spec.resources.memoryMb * 1024 * 1024;
   return {
     name: names.container,
@@ -365,7 +384,7 @@ export function buildContainerSpec(spec: RuntimeSpec, options: DockerSpecOptions
     Env: Object.entries(spec.env)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => `${name}=${value}`),
-    ExposedPorts: { [tcp(spec.ports.contract)]: {}, [tcp(spec.ports.gateway)]: {} },
+    ExposedPorts: Object.fromEntries(portPairs.map(({ container }) => [tcp(container), {}])),
     Labels: {
       ...baseLabels(spec, "runtime", options),
       [DOCKER_LABELS.revisionId]: spec.revisionId,
@@ -373,6 +392,9 @@ export function buildContainerSpec(spec: RuntimeSpec, options: DockerSpecOptions
       [DOCKER_LABELS.profile]: spec.profile,
       [DOCKER_LABELS.contractPort]: String(spec.ports.contract),
       [DOCKER_LABELS.gatewayPort]: String(spec.ports.gateway),
+      ...(spec.ports.dashboard === null
+        ? {}
+        : { [DOCKER_LABELS.dashboardPort]: String(spec.ports.dashboard) }),
     },
     HostConfig: {
       NetworkMode: names.network,
@@ -410,15 +432,20 @@ export function endpointsFor(
   options: Pick<DockerSpecOptions, "access" | "bindIp">,
 ): RuntimeEndpoints {
   if (publishesPorts(spec, options) && spec.hostPorts !== null) {
-    const host = urlHost(options.bindIp);
-    return {
-      runtimeUrl: `http://${host}:${spec.hostPorts.contract}`,
-      gatewayUrl: `http://${host}:${spec.hostPorts.gateway}`,
-    };
+    return endpointUrls(options.bindIp, spec.hostPorts);
   }
-  const { address } = parseSubnet(spec.subnet);
+  return endpointUrls(parseSubnet(spec.subnet).address, spec.ports);
+}
+
+/** The endpoints at one address (an IPv6 literal bracketed), a null dashboard port giving a null URL. */
+export function endpointUrls(
+  address: string,
+  ports: { contract: number | string; gateway: number | string; dashboard: number | string | null },
+): RuntimeEndpoints {
+  const host = urlHost(address);
   return {
-    runtimeUrl: `http://${address}:${spec.ports.contract}`,
-    gatewayUrl: `http://${address}:${spec.ports.gateway}`,
+    runtimeUrl: `http://${host}:${ports.contract}`,
+    gatewayUrl: `http://${host}:${ports.gateway}`,
+    dashboardUrl: ports.dashboard === null ? null : `http://${host}:${ports.dashboard}`,
   };
 }

@@ -15,9 +15,9 @@ import {
   type DockerSpecOptions,
   EPHEMERAL_VOLUMES,
   endpointsFor,
+  endpointUrls,
   PROFILE_POLICIES,
   parseSubnet,
-  urlHost,
   VOLUME_KINDS,
   type VolumeKind,
 } from "./docker-spec.js";
@@ -324,23 +324,29 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
     });
   }
 
+  /** The endpoints of an existing container, from its port labels and its bindings or address. */
   function endpointsOf(info: Docker.ContainerInspectInfo): RuntimeEndpoints | null {
     const labels = info.Config.Labels ?? {};
     const contract = Number(labels[DOCKER_LABELS.contractPort]);
     const gateway = Number(labels[DOCKER_LABELS.gatewayPort]);
     if (!contract || !gateway) return null;
+    const dashboardLabel = labels[DOCKER_LABELS.dashboardPort];
+    const dashboard = dashboardLabel === undefined ? null : Number(dashboardLabel);
+    if (dashboard !== null && !dashboard) return null;
     const bindings = info.HostConfig.PortBindings as
       | Record<string, { HostIp?: string; HostPort?: string }[]>
       | undefined;
     const published = (port: number) => bindings?.[`${port}/tcp`]?.[0];
     const contractBinding = published(contract);
     const gatewayBinding = published(gateway);
-    if (contractBinding?.HostPort && gatewayBinding?.HostPort) {
-      const host = urlHost(contractBinding.HostIp || options.bindIp);
-      return {
-        runtimeUrl: `http://${host}:${contractBinding.HostPort}`,
-        gatewayUrl: `http://${host}:${gatewayBinding.HostPort}`,
-      };
+    // Published only when every port is: otherwise the container is reached on its network.
+    const dashboardHostPort = dashboard === null ? null : published(dashboard)?.HostPort || undefined;
+    if (contractBinding?.HostPort && gatewayBinding?.HostPort && dashboardHostPort !== undefined) {
+      return endpointUrls(contractBinding.HostIp || options.bindIp, {
+        contract: contractBinding.HostPort,
+        gateway: gatewayBinding.HostPort,
+        dashboard: dashboardHostPort,
+      });
     }
     const network = agentNames(labels[DOCKER_LABELS.agentId] ?? "").network;
     const endpoint = info.NetworkSettings.Networks?.[network] as
@@ -348,7 +354,7 @@ export function createDockerBackend(options: DockerBackendOptions): RuntimeBacke
       | undefined;
     const address = endpoint?.IPAMConfig?.IPv4Address || endpoint?.IPAddress;
     if (!address) return null;
-    return { runtimeUrl: `http://${address}:${contract}`, gatewayUrl: `http://${address}:${gateway}` };
+    return endpointUrls(address, { contract, gateway, dashboard });
   }
 
   async function inspect(agentId: string): Promise<RuntimeInspection | null> {

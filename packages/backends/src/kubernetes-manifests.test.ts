@@ -52,7 +52,7 @@ function spec(overrides: Partial<RuntimeSpec> = {}): RuntimeSpec {
       { path: SECRET_FILES.runtimeToken, content: "token-1", mode: 0o600 },
       { path: SECRET_FILES.agentEnv, content: '{"K":"v"}', mode: 0o600 },
     ],
-    ports: { contract: RUNTIME_PORTS.contract, gateway: RUNTIME_PORTS.openclawGateway },
+    ports: { contract: RUNTIME_PORTS.contract, gateway: RUNTIME_PORTS.openclawGateway, dashboard: null },
     hostPorts: null,
     subnet: "10.213.0.0/28",
     ...overrides,
@@ -97,9 +97,21 @@ describe("checkKubeSpec", () => {
       refused(() => checkKubeSpec(spec(), { ...options, controlPlane: { cidrs: ["10.0.0.0/33"] } })),
     ).toMatch(/not a CIDR/);
     expect(refused(() => checkKubeSpec(spec({ revisionId: "rev/1" }), options))).toMatch(/revisionId/);
-    expect(refused(() => checkKubeSpec(spec({ ports: { contract: 9090, gateway: 9090 } }), options))).toMatch(
-      /two distinct ports/,
-    );
+    expect(
+      refused(() =>
+        checkKubeSpec(spec({ ports: { contract: 9090, gateway: 9090, dashboard: null } }), options),
+      ),
+    ).toMatch(/two distinct ports/);
+    expect(
+      refused(() =>
+        checkKubeSpec(spec({ ports: { contract: 9090, gateway: 8642, dashboard: 8642 } }), options),
+      ),
+    ).toMatch(/ports\.dashboard: 8642 is also the contract or gateway port/);
+    expect(
+      refused(() =>
+        checkKubeSpec(spec({ ports: { contract: 9090, gateway: 8642, dashboard: 1.5 } }), options),
+      ),
+    ).toMatch(/ports\.dashboard: 1\.5 is not a port/);
     expect(refused(() => checkKubeSpec(spec({ env: { "BAD-NAME": "x" } }), options))).toMatch(/env.BAD-NAME/);
     expect(
       refused(() =>
@@ -316,6 +328,7 @@ describe("the Service", () => {
     expect(serviceEndpoints(service, {})).toEqual({
       runtimeUrl: `http://nora-agent-${AGENT}.nora-agents.svc.cluster.local:9090`,
       gatewayUrl: `http://nora-agent-${AGENT}.nora-agents.svc.cluster.local:18789`,
+      dashboardUrl: null,
     });
     const nodePort: V1Service = {
       ...service,
@@ -331,6 +344,7 @@ describe("the Service", () => {
     expect(serviceEndpoints(nodePort, { nodeAddress: "fd00::5" })).toEqual({
       runtimeUrl: "http://[fd00::5]:30090",
       gatewayUrl: "http://[fd00::5]:31789",
+      dashboardUrl: null,
     });
     const lb: V1Service = {
       ...service,
@@ -340,6 +354,79 @@ describe("the Service", () => {
     expect(serviceEndpoints(lb, {})?.runtimeUrl).toBe("http://203.0.113.9:9090");
     const pendingLb: V1Service = { ...lb, status: {} };
     expect(serviceEndpoints(pendingLb, {})?.runtimeUrl).toContain(".svc.cluster.local:9090");
+  });
+});
+
+describe("a family with a dashboard port (Hermes)", () => {
+  const hermes = spec({ family: "hermes", ports: { contract: 9090, gateway: 8642, dashboard: 9119 } });
+  const host = `nora-agent-${AGENT}.nora-agents.svc.cluster.local`;
+
+  it("names the dashboard as a third container port, and labels it, the probes unchanged", () => {
+    const deployment = buildDeployment(hermes, options, UID);
+    const container = deployment.spec?.template.spec?.containers[0];
+    expect(container?.ports).toEqual([
+      { name: "contract", containerPort: 9090, protocol: "TCP" },
+      { name: "gateway", containerPort: 8642, protocol: "TCP" },
+      { name: "dashboard", containerPort: 9119, protocol: "TCP" },
+    ]);
+    expect(deployment.metadata?.labels).toMatchObject({
+      "nora.port.gateway": "8642",
+      "nora.port.dashboard": "9119",
+    });
+    for (const probe of [container?.startupProbe, container?.readinessProbe, container?.livenessProbe]) {
+      expect(probe?.httpGet).toEqual({ path: "/health", port: "contract", scheme: "HTTP" });
+    }
+    expect(buildDeployment(spec(), options, UID).metadata?.labels?.["nora.port.dashboard"]).toBeUndefined();
+  });
+
+  it("serves it on the Service whatever its type, and admits the control plane to it", () => {
+    for (const serviceType of ["ClusterIP", "NodePort", "LoadBalancer"] as const) {
+      const service = buildService(hermes, { ...options, serviceType }, UID);
+      expect(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
+        ["contract", 9090, "contract"],
+        ["gateway", 8642, "gateway"],
+        ["dashboard", 9119, "dashboard"],
+      ]);
+    }
+    expect(buildNetworkPolicy(hermes, options, UID).spec?.ingress?.[0]?.ports).toEqual([
+      { protocol: "TCP", port: 9090 },
+      { protocol: "TCP", port: 8642 },
+      { protocol: "TCP", port: 9119 },
+    ]);
+  });
+
+  it("gives dashboardUrl by cluster DNS, node port or load balancer address", () => {
+    const service = buildService(hermes, options, UID) as V1Service;
+    expect(serviceEndpoints(service, {})).toEqual({
+      runtimeUrl: `http://${host}:9090`,
+      gatewayUrl: `http://${host}:8642`,
+      dashboardUrl: `http://${host}:9119`,
+    });
+    const nodePort: V1Service = {
+      ...service,
+      spec: {
+        ...service.spec,
+        type: "NodePort",
+        ports: [
+          { name: "contract", port: 9090, nodePort: 30090 },
+          { name: "gateway", port: 8642, nodePort: 30642 },
+          { name: "dashboard", port: 9119, nodePort: 30119 },
+        ],
+      },
+    };
+    expect(serviceEndpoints(nodePort, { nodeAddress: "fd00::5" })?.dashboardUrl).toBe(
+      "http://[fd00::5]:30119",
+    );
+    const lb: V1Service = {
+      ...service,
+      spec: { ...service.spec, type: "LoadBalancer" },
+      status: { loadBalancer: { ingress: [{ ip: "2001:db8::9" }] } },
+    };
+    expect(serviceEndpoints(lb, {})).toEqual({
+      runtimeUrl: "http://[2001:db8::9]:9090",
+      gatewayUrl: "http://[2001:db8::9]:8642",
+      dashboardUrl: "http://[2001:db8::9]:9119",
+    });
   });
 });
 

@@ -22,10 +22,10 @@ import {
   type RuntimeFile,
   type SandboxProfile,
 } from "@nora/agent-runtime";
-import { DOCKER_LABELS } from "./docker-spec.js";
+import { DOCKER_LABELS, endpointUrls } from "./docker-spec.js";
 import { BackendError } from "./errors.js";
 import { commonSpecIssues, validPort } from "./spec-checks.js";
-import type { RuntimeEndpoints, RuntimeSpec } from "./types.js";
+import type { RuntimeEndpoints, RuntimePorts, RuntimeSpec } from "./types.js";
 
 /**
  * Pure builders of the objects the Kubernetes backend applies for one agent (docs/kubernetes.md):
@@ -58,7 +58,7 @@ export interface KubernetesManifestOptions {
   installationId: string;
   /** ClusterIP (default), NodePort or LoadBalancer. */
   serviceType?: KubeServiceType;
-  /** Who may reach the two ports: the control plane's namespace (by name) and/or CIDRs. At least one. */
+  /** Who may reach the agent's ports: the control plane's namespace (by name) and/or CIDRs. At least one. */
   controlPlane: { namespace?: string; cidrs?: readonly string[] };
   /** Extra egress per profile (for `nemoclaw` the only egress there is). */
   egressAllowlist?: Partial<Record<SandboxProfile, readonly EgressRule[]>>;
@@ -343,6 +343,18 @@ function items(files: readonly RuntimeFile[], mode: (file: RuntimeFile) => numbe
   return sortedFiles(files).map((file, i) => ({ key: fileKey(i), path: file.path, mode: mode(file) }));
 }
 
+export type PortName = "contract" | "gateway" | "dashboard";
+
+/** The agent's ports by the name the container, the Service and the NetworkPolicy give them. */
+export function namedPorts(ports: RuntimePorts): { name: PortName; port: number }[] {
+  const named: { name: PortName; port: number }[] = [
+    { name: "contract", port: ports.contract },
+    { name: "gateway", port: ports.gateway },
+  ];
+  if (ports.dashboard !== null) named.push({ name: "dashboard", port: ports.dashboard });
+  return named;
+}
+
 export function buildDeployment(
   spec: RuntimeSpec,
   options: KubernetesManifestOptions,
@@ -374,6 +386,9 @@ export function buildDeployment(
         ...podLabels,
         [KUBE_LABELS.contractPort]: String(spec.ports.contract),
         [KUBE_LABELS.gatewayPort]: String(spec.ports.gateway),
+        ...(spec.ports.dashboard === null
+          ? {}
+          : { [KUBE_LABELS.dashboardPort]: String(spec.ports.dashboard) }),
       },
       ownerReferences: [anchorOwnerReference(spec.agentId, ownerUid)],
     },
@@ -416,10 +431,11 @@ export function buildDeployment(
               env: Object.entries(spec.env)
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([name, value]) => ({ name, value })),
-              ports: [
-                { name: "contract", containerPort: spec.ports.contract, protocol: "TCP" },
-                { name: "gateway", containerPort: spec.ports.gateway, protocol: "TCP" },
-              ],
+              ports: namedPorts(spec.ports).map(({ name, port }) => ({
+                name,
+                containerPort: port,
+                protocol: "TCP",
+              })),
               resources: { requests: { cpu, memory }, limits: { cpu, memory } },
               startupProbe: { ...probe, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 },
               readinessProbe: { ...probe, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
@@ -494,10 +510,12 @@ export function buildService(
         [KUBE_LABELS.agentId]: spec.agentId,
         [KUBE_LABELS.role]: "runtime",
       },
-      ports: [
-        { name: "contract", port: spec.ports.contract, targetPort: "contract", protocol: "TCP" },
-        { name: "gateway", port: spec.ports.gateway, targetPort: "gateway", protocol: "TCP" },
-      ],
+      ports: namedPorts(spec.ports).map(({ name, port }) => ({
+        name,
+        port,
+        targetPort: name,
+        protocol: "TCP",
+      })),
     },
   };
 }
@@ -528,7 +546,7 @@ function egressRules(spec: RuntimeSpec, options: KubernetesManifestOptions): V1N
 }
 
 /**
- * Default deny both ways; ingress only from the control plane to the two ports; egress DNS and 443
+ * Default deny both ways; ingress only from the control plane to the agent's ports; egress DNS and 443
  * plus the profile's allowlist (`standard`), or only the allowlist (`nemoclaw`, no egress by default).
  */
 export function buildNetworkPolicy(
@@ -570,10 +588,7 @@ export function buildNetworkPolicy(
         {
           // The client's model name for `from` (its serializer writes `from`).
           _from: from,
-          ports: [
-            { protocol: "TCP", port: spec.ports.contract },
-            { protocol: "TCP", port: spec.ports.gateway },
-          ],
+          ports: namedPorts(spec.ports).map(({ port }) => ({ protocol: "TCP", port })),
         },
       ],
       egress: egressRules(spec, options),
@@ -607,17 +622,8 @@ export function buildAgentObjects(
 }
 
 /** The Service's in-cluster DNS name: where the control plane reaches a ClusterIP agent. */
-export function clusterEndpoints(
-  agentId: string,
-  namespace: string,
-  ports: { contract: number; gateway: number },
-): RuntimeEndpoints {
-  const host = `${kubeNames(agentId).service}.${namespace}.svc.cluster.local`;
-  return { runtimeUrl: `http://${host}:${ports.contract}`, gatewayUrl: `http://${host}:${ports.gateway}` };
-}
-
-function urlHost(address: string): string {
-  return isIP(address) === 6 ? `[${address}]` : address;
+export function clusterEndpoints(agentId: string, namespace: string, ports: RuntimePorts): RuntimeEndpoints {
+  return endpointUrls(`${kubeNames(agentId).service}.${namespace}.svc.cluster.local`, ports);
 }
 
 /**
@@ -631,25 +637,30 @@ export function serviceEndpoints(
 ): RuntimeEndpoints | null {
   const agentId = service.metadata?.labels?.[KUBE_LABELS.agentId];
   const namespace = service.metadata?.namespace;
-  const port = (name: string) => service.spec?.ports?.find((p) => p.name === name);
+  const port = (name: PortName) => service.spec?.ports?.find((p) => p.name === name);
   const contract = port("contract");
   const gateway = port("gateway");
+  const dashboard = port("dashboard") ?? null;
   if (!agentId || !namespace || !contract || !gateway) return null;
   const type = service.spec?.type ?? "ClusterIP";
-  if (type === "NodePort" && options.nodeAddress && contract.nodePort && gateway.nodePort) {
-    const host = urlHost(options.nodeAddress);
-    return {
-      runtimeUrl: `http://${host}:${contract.nodePort}`,
-      gatewayUrl: `http://${host}:${gateway.nodePort}`,
-    };
+  if (
+    type === "NodePort" &&
+    options.nodeAddress &&
+    contract.nodePort &&
+    gateway.nodePort &&
+    (dashboard === null || dashboard.nodePort)
+  ) {
+    return endpointUrls(options.nodeAddress, {
+      contract: contract.nodePort,
+      gateway: gateway.nodePort,
+      dashboard: dashboard?.nodePort ?? null,
+    });
   }
+  const servicePorts = { contract: contract.port, gateway: gateway.port, dashboard: dashboard?.port ?? null };
   if (type === "LoadBalancer") {
     const ingress = service.status?.loadBalancer?.ingress?.[0];
     const address = ingress?.ip ?? ingress?.hostname;
-    if (address) {
-      const host = urlHost(address);
-      return { runtimeUrl: `http://${host}:${contract.port}`, gatewayUrl: `http://${host}:${gateway.port}` };
-    }
+    if (address) return endpointUrls(address, servicePorts);
   }
-  return clusterEndpoints(agentId, namespace, { contract: contract.port, gateway: gateway.port });
+  return clusterEndpoints(agentId, namespace, servicePorts);
 }

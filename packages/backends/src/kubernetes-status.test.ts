@@ -65,7 +65,7 @@ function pod(
   };
 }
 
-const endpoints = { runtimeUrl: "http://x:9090", gatewayUrl: "http://x:18789" };
+const endpoints = { runtimeUrl: "http://x:9090", gatewayUrl: "http://x:18789", dashboardUrl: null };
 
 describe("inspectionFrom", () => {
   it("a new rollout without a pod yet: created, not ready, no problem", () => {

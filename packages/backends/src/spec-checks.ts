@@ -11,6 +11,27 @@ export function validPort(value: unknown): value is number {
 }
 
 /**
+ * What is wrong with a set of agent ports (container or host): contract and gateway two distinct
+ * ports, and a dashboard, when there is one, a third.
+ */
+export function portSetIssues(
+  field: string,
+  ports: { contract: number; gateway: number; dashboard: number | null },
+): string[] {
+  const issues: string[] = [];
+  if (!validPort(ports.contract) || !validPort(ports.gateway) || ports.contract === ports.gateway) {
+    issues.push(`${field}: contract and gateway must be two distinct ports`);
+  }
+  const { dashboard } = ports;
+  if (dashboard !== null) {
+    if (!validPort(dashboard)) issues.push(`${field}.dashboard: ${dashboard} is not a port`);
+    else if (dashboard === ports.contract || dashboard === ports.gateway)
+      issues.push(`${field}.dashboard: ${dashboard} is also the contract or gateway port`);
+  }
+  return issues;
+}
+
+/**
  * What is wrong with the parts of a spec every backend reads the same way (profile, image, resources,
  * ports, environment, file paths), as messages naming the field. `minVcpu`: the smallest CPU share
  * the backend can express (Kubernetes counts millicores).
@@ -29,13 +50,7 @@ export function commonSpecIssues(spec: RuntimeSpec, options: { minVcpu: number }
     issues.push(`resources.memoryMb: ${memoryMb} is below 64`);
   if (!(Number.isInteger(diskGb) && diskGb >= 1))
     issues.push(`resources.diskGb: ${diskGb} is not a whole number ≥ 1`);
-  if (
-    !validPort(spec.ports.contract) ||
-    !validPort(spec.ports.gateway) ||
-    spec.ports.contract === spec.ports.gateway
-  ) {
-    issues.push("ports: contract and gateway must be two distinct ports");
-  }
+  issues.push(...portSetIssues("ports", spec.ports));
   for (const [name, value] of Object.entries(spec.env)) {
     if (!ENV_NAME.test(name)) issues.push(`env.${name}: not a variable name`);
     if (value.includes("\0")) issues.push(`env.${name}: contains NUL`);

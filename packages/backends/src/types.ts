@@ -17,6 +17,14 @@ export interface RuntimeResources {
 export interface HostPorts {
   contract: number;
   gateway: number;
+  /** Set exactly when the spec has a dashboard port. */
+  dashboard: number | null;
+}
+
+export interface RuntimePorts {
+  contract: number;
+  gateway: number;
+  dashboard: number | null;
 }
 
 /** Everything a backend needs to create one agent's runtime. Secrets travel only in `secretFiles`. */
@@ -36,8 +44,11 @@ export interface RuntimeSpec {
   files: readonly RuntimeFile[];
   /** Secret files (mode 0600, the runtime user's), delivered read-only at RUNTIME_LAYOUT.secrets. */
   secretFiles: readonly RuntimeFile[];
-  /** The container ports the control plane reaches: the 9090 contract server and the family's gateway. */
-  ports: { contract: number; gateway: number };
+  /**
+   * The container ports the control plane reaches: the 9090 contract server, the family's gateway (its
+   * machine API) and, where the family has one, its web dashboard (Hermes' 9119; null for OpenClaw).
+   */
+  ports: RuntimePorts;
   /** Set when agents are reached through ports published on the host. */
   hostPorts: HostPorts | null;
   /** Docker: the agent's own network (CIDR), allocated by the database from the configured pool; null elsewhere. */
@@ -48,6 +59,8 @@ export interface RuntimeSpec {
 export interface RuntimeEndpoints {
   runtimeUrl: string;
   gatewayUrl: string;
+  /** Null when the runtime has no dashboard port. */
+  dashboardUrl: string | null;
 }
 
 /** What the backend enforced of the request, reported rather than assumed. */

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
-import { RUNTIME_LAYOUT, RUNTIME_PORTS, SECRET_FILES } from "@nora/agent-runtime";
+import { AGENT_PORTS, RUNTIME_LAYOUT, RUNTIME_PORTS, SECRET_FILES } from "@nora/agent-runtime";
 import { createLogger } from "@nora/core";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -85,8 +85,8 @@ async function makeSpec(
     env: { NORA_AGENT_ID: agentId, NORA_RUNTIME_FAMILY: "openclaw" },
     files: [{ path: "template/README.md", content: "# seeded\n", mode: 0o644 }],
     secretFiles: [{ path: SECRET_FILES.runtimeToken, content: token, mode: 0o600 }],
-    ports: { contract: RUNTIME_PORTS.contract, gateway: RUNTIME_PORTS.openclawGateway },
-    hostPorts: { contract: await freePort(), gateway: await freePort() },
+    ports: { contract: RUNTIME_PORTS.contract, gateway: RUNTIME_PORTS.openclawGateway, dashboard: null },
+    hostPorts: { contract: await freePort(), gateway: await freePort(), dashboard: null },
     subnet: randomSubnet(),
     token,
     ...overrides,
@@ -351,6 +351,14 @@ describe("Docker backend, standard profile, published access", () => {
     const ports = info.NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[] | null>;
     expect(ports["9090/tcp"]).toEqual([{ HostIp: "127.0.0.1", HostPort: String(spec.hostPorts?.contract) }]);
     expect(ports["18789/tcp"]).toEqual([{ HostIp: "127.0.0.1", HostPort: String(spec.hostPorts?.gateway) }]);
+    // No dashboard port for this family: exactly two published, no dashboard label, no URL.
+    expect(
+      Object.keys(ports)
+        .filter((p) => ports[p])
+        .sort(),
+    ).toEqual(["18789/tcp", "9090/tcp"]);
+    expect(info.Config.Labels["nora.port.dashboard"]).toBeUndefined();
+    expect((await published.inspect(spec.agentId))?.endpoints?.dashboardUrl).toBeNull();
     const rw = Object.fromEntries(info.Mounts.map((m) => [m.Destination, m.RW]));
     expect(rw).toEqual({
       [RUNTIME_LAYOUT.workspace]: true,
@@ -498,6 +506,64 @@ describe("Docker backend, standard profile, published access", () => {
     await published.remove(spec.agentId);
     expect(await published.stats(spec.agentId)).toBeNull();
     await expect(published.start(spec.agentId)).rejects.toMatchObject({ code: "runtime_not_found" });
+  });
+});
+
+describe("Docker backend, a family with a dashboard port (Hermes: gateway 8642, dashboard 9119)", () => {
+  const hermesPorts = { contract: RUNTIME_PORTS.contract, ...AGENT_PORTS.hermes };
+
+  it("publishes the three ports on 127.0.0.1, and the dashboard answers at dashboardUrl", async () => {
+    const spec = await makeSpec("dash", {
+      family: "hermes",
+      ports: hermesPorts,
+      hostPorts: { contract: await freePort(), gateway: await freePort(), dashboard: await freePort() },
+    });
+    const created = await createWithRetry(published, spec);
+    expect(created.endpoints).toEqual({
+      runtimeUrl: `http://127.0.0.1:${spec.hostPorts?.contract}`,
+      gatewayUrl: `http://127.0.0.1:${spec.hostPorts?.gateway}`,
+      dashboardUrl: `http://127.0.0.1:${spec.hostPorts?.dashboard}`,
+    });
+    const info = await docker.getContainer(agentNames(spec.agentId).container).inspect();
+    const ports = info.NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[] | null>;
+    expect(Object.fromEntries(Object.entries(ports).filter(([, bound]) => bound))).toEqual({
+      "9090/tcp": [{ HostIp: "127.0.0.1", HostPort: String(spec.hostPorts?.contract) }],
+      "8642/tcp": [{ HostIp: "127.0.0.1", HostPort: String(spec.hostPorts?.gateway) }],
+      "9119/tcp": [{ HostIp: "127.0.0.1", HostPort: String(spec.hostPorts?.dashboard) }],
+    });
+    expect(info.Config.Labels).toMatchObject({ "nora.port.gateway": "8642", "nora.port.dashboard": "9119" });
+    // A provisioner that did not create it (a restart, an adoption) recovers every endpoint from inspect.
+    expect((await backendWith().inspect(spec.agentId))?.endpoints).toEqual(created.endpoints);
+
+    // Something listening on the container's 9119 is what the published dashboard port reaches.
+    await waitHealthy(created.endpoints.runtimeUrl);
+    const listen = `require("http").createServer((q, r) => r.end("dashboard ${RUN}")).listen(9119)`;
+    const started = await published.exec(spec.agentId, ["sh", "-c", `node -e '${listen}' >/dev/null 2>&1 &`]);
+    expect(started.exitCode).toBe(0);
+    let body = "";
+    for (let i = 0; i < 100 && body === ""; i++) {
+      body = await fetch(created.endpoints.dashboardUrl as string, { signal: AbortSignal.timeout(1000) })
+        .then((res) => res.text())
+        .catch(() => "");
+      if (body === "") await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(body).toBe(`dashboard ${RUN}`);
+    await published.remove(spec.agentId);
+  });
+
+  it("in network access publishes none and recovers dashboardUrl at the container's address", async () => {
+    const spec = await makeSpec("dashnet", { family: "hermes", ports: hermesPorts, hostPorts: null });
+    const created = await createWithRetry(viaNetwork, spec);
+    const address = spec.subnet.replace(/\.(\d+)\/28$/, (_, last) => `.${Number(last) + 2}`);
+    expect(created.endpoints.dashboardUrl).toBe(`http://${address}:9119`);
+    expect((await viaNetwork.inspect(spec.agentId))?.endpoints).toEqual({
+      runtimeUrl: `http://${address}:9090`,
+      gatewayUrl: `http://${address}:8642`,
+      dashboardUrl: `http://${address}:9119`,
+    });
+    const info = await docker.getContainer(agentNames(spec.agentId).container).inspect();
+    expect(Object.values(info.NetworkSettings.Ports ?? {}).every((bound) => !bound)).toBe(true);
+    await viaNetwork.remove(spec.agentId);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   setHeaderOptions,
   type V1Pod,
 } from "@kubernetes/client-node";
-import { RUNTIME_LAYOUT, RUNTIME_PORTS, RUNTIME_UID, SECRET_FILES } from "@nora/agent-runtime";
+import { AGENT_PORTS, RUNTIME_LAYOUT, RUNTIME_PORTS, RUNTIME_UID, SECRET_FILES } from "@nora/agent-runtime";
 import { createLogger } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBackendError } from "../src/errors.js";
@@ -83,7 +83,7 @@ function makeSpec(overrides: Partial<RuntimeSpec> = {}): RuntimeSpec {
       { path: SECRET_FILES.runtimeToken, content: randomBytes(24).toString("hex"), mode: 0o600 },
       { path: SECRET_FILES.agentEnv, content: '{"OPENAI_API_KEY":"sk-test"}', mode: 0o600 },
     ],
-    ports: { contract: RUNTIME_PORTS.contract, gateway: RUNTIME_PORTS.openclawGateway },
+    ports: { contract: RUNTIME_PORTS.contract, gateway: RUNTIME_PORTS.openclawGateway, dashboard: null },
     hostPorts: null,
     subnet: "10.213.0.0/28",
     ...overrides,
@@ -233,6 +233,7 @@ describe("Kubernetes backend against a real API server", () => {
       endpoints: {
         runtimeUrl: `http://${names.service}.${NAMESPACE}.svc.cluster.local:9090`,
         gatewayUrl: `http://${names.service}.${NAMESPACE}.svc.cluster.local:18789`,
+        dashboardUrl: null,
       },
       enforcement: { diskQuota: "enforced", egress: "open" },
       imageDigest: spec.image,
@@ -299,6 +300,65 @@ describe("Kubernetes backend against a real API server", () => {
     await backend.create(spec);
     expect(await versions()).toEqual(second);
     expect(Object.keys(first)).toHaveLength(7);
+  });
+
+  it("a family with a dashboard port: three Service ports of every type, admitted by the policy, re-applied without change", async () => {
+    const hermesPorts = { contract: RUNTIME_PORTS.contract, ...AGENT_PORTS.hermes };
+    for (const serviceType of ["ClusterIP", "NodePort", "LoadBalancer"] as const) {
+      const backend = backendWith({ serviceType, nodeAddress: "127.0.0.1" });
+      const spec = makeSpec({ family: "hermes", ports: hermesPorts });
+      const created = await backend.create(spec);
+      const names = kubeNames(spec.agentId);
+      const service = await core.readNamespacedService({ name: names.service, namespace: NAMESPACE });
+      expect(service.spec?.type).toBe(serviceType);
+      expect(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).toEqual([
+        ["contract", 9090, "contract"],
+        ["gateway", 8642, "gateway"],
+        ["dashboard", 9119, "dashboard"],
+      ]);
+      const dashboard = service.spec?.ports?.find((p) => p.name === "dashboard");
+      if (serviceType === "ClusterIP") {
+        expect(created.endpoints.dashboardUrl).toBe(
+          `http://${names.service}.${NAMESPACE}.svc.cluster.local:9119`,
+        );
+      } else {
+        // The API server allocated a node port for the dashboard as for the other two.
+        expect(dashboard?.nodePort).toBeGreaterThan(0);
+      }
+      if (serviceType === "NodePort") {
+        expect(created.endpoints.dashboardUrl).toBe(`http://127.0.0.1:${dashboard?.nodePort}`);
+      }
+      const deployment = await apps.readNamespacedDeployment({
+        name: names.deployment,
+        namespace: NAMESPACE,
+      });
+      expect(deployment.spec?.template.spec?.containers[0]?.ports?.map((p) => p.containerPort)).toEqual([
+        9090, 8642, 9119,
+      ]);
+      const policy = (await objects.read({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: names.networkPolicy, namespace: NAMESPACE },
+      })) as { spec?: { ingress?: { ports?: { port?: number }[] }[] } };
+      expect(policy.spec?.ingress?.[0]?.ports?.map((p) => p.port)).toEqual([9090, 8642, 9119]);
+      expect((await backend.inspect(spec.agentId))?.endpoints).toEqual(created.endpoints);
+
+      // Re-apply of the unchanged agent: seven applies, no object changed (the PVC's one-time rewrite aside).
+      const versions = async () =>
+        Object.fromEntries(
+          (await everything(spec.agentId))
+            .filter((o) => !["Pod", "ReplicaSet", "PersistentVolumeClaim"].includes(o.kind ?? ""))
+            .map((o) => [`${o.kind}/${o.metadata?.name}`, o.metadata?.resourceVersion]),
+        );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const before = await versions();
+      const mark = requests.length;
+      expect(await backend.create(spec)).toEqual(created);
+      expect(requests.slice(mark)).toHaveLength(7);
+      expect(await versions()).toEqual(before);
+      expect(Object.keys(before)).toHaveLength(6);
+      await backend.remove(spec.agentId);
+    }
   });
 
   it("a field changed by hand by another manager is reported as drift naming it; force takes it back", async () => {

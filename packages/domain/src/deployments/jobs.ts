@@ -242,7 +242,8 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
       await deps.secretEnv(agent.id),
     );
 
-    const ports = { contract: RUNTIME_PORTS.contract, gateway: AGENT_PORTS[revision.family].gateway };
+    const { gateway, dashboard } = AGENT_PORTS[revision.family];
+    const ports = { contract: RUNTIME_PORTS.contract, gateway, dashboard };
     let created: CreatedRuntime | undefined;
     // A subnet or host port the database gave out may be taken on the host by something not Nora's:
     // move past it and try again.
@@ -296,7 +297,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
         } else if (isBackendError(error, "port_conflict") && hostPorts) {
           logger.warn({ agentId: agent.id, hostPorts }, "agent host port taken on the host; trying the next");
           await releaseAgentHostPorts(pool, agent.id);
-          portFrom = Math.max(hostPorts.contract, hostPorts.gateway) + 1;
+          portFrom = Math.max(hostPorts.contract, hostPorts.gateway, hostPorts.dashboard ?? 0) + 1;
         } else {
           throw error;
         }
@@ -305,6 +306,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     await recordRuntime(pool, agent.id, {
       runtimeUrl: created.endpoints.runtimeUrl,
       gatewayUrl: created.endpoints.gatewayUrl,
+      dashboardUrl: created.endpoints.dashboardUrl,
       runtimeRef: created.ref,
       enforcement: { ...created.enforcement },
       revisionId: revision.id,

@@ -1,3 +1,4 @@
+import type { HostPorts, RuntimePorts } from "@nora/backends";
 import type { Queryable } from "@nora/core";
 import {
   claimHostPort,
@@ -71,14 +72,17 @@ export async function agentSubnetIndex(
   throw new AllocationExhausted("subnet");
 }
 
-/** The agent's host ports for its contract and gateway ports, claimed from the range when it has none. */
+/**
+ * The agent's host ports for its contract, gateway and (when it has one) dashboard ports, claimed
+ * from the range when it has none.
+ */
 export async function agentHostPorts(
   db: Queryable,
   agentId: string,
-  ports: { contract: number; gateway: number },
+  ports: RuntimePorts,
   range: { first: number; last: number },
   from: number = range.first,
-): Promise<{ contract: number; gateway: number }> {
+): Promise<HostPorts> {
   const claim = async (containerPort: number): Promise<number> => {
     const existing = await hostPortOf(db, agentId, containerPort);
     if (existing !== null) return existing;
@@ -90,7 +94,11 @@ export async function agentHostPorts(
     }
     throw new AllocationExhausted("host_port");
   };
-  return { contract: await claim(ports.contract), gateway: await claim(ports.gateway) };
+  return {
+    contract: await claim(ports.contract),
+    gateway: await claim(ports.gateway),
+    dashboard: ports.dashboard === null ? null : await claim(ports.dashboard),
+  };
 }
 
 /** Gives the agent's host ports back (before claiming new ones past a port found busy on the host). */

@@ -29,6 +29,7 @@ export interface ProvisionedAgentRow {
   gatewayTokenSealed: string | null;
   runtimeUrl: string | null;
   gatewayUrl: string | null;
+  dashboardUrl: string | null;
   runtimeRef: string | null;
   currentRevisionId: string | null;
   /** The Kubernetes cluster a k8s agent runs on. */
@@ -38,7 +39,7 @@ export interface ProvisionedAgentRow {
 const AGENT_COLUMNS = `id, workspace_id AS "workspaceId", name, status, desired_state AS "desiredState",
   runtime_family AS family, deploy_target AS target, sandbox_profile AS profile, provider_ids::text[] AS "providerIds",
   runtime_token_sealed AS "runtimeTokenSealed", gateway_token_sealed AS "gatewayTokenSealed",
-  runtime_url AS "runtimeUrl", gateway_url AS "gatewayUrl", runtime_ref AS "runtimeRef",
+  runtime_url AS "runtimeUrl", gateway_url AS "gatewayUrl", dashboard_url AS "dashboardUrl", runtime_ref AS "runtimeRef",
   current_revision_id AS "currentRevisionId", cluster_id AS "clusterId"`;
 
 export async function deploymentForJob(db: Queryable, id: string): Promise<DeploymentJobRow | undefined> {
@@ -141,6 +142,7 @@ export async function recordRuntime(
   runtime: {
     runtimeUrl: string;
     gatewayUrl: string;
+    dashboardUrl: string | null;
     runtimeRef: string;
     enforcement: Record<string, unknown>;
     revisionId: string;
@@ -148,7 +150,7 @@ export async function recordRuntime(
 ): Promise<void> {
   await db.query(
     `UPDATE agents SET runtime_url = $2, gateway_url = $3, runtime_ref = $4, enforcement = $5,
-       current_revision_id = $6, updated_at = now()
+       current_revision_id = $6, dashboard_url = $7, updated_at = now()
      WHERE id = $1`,
     [
       agentId,
@@ -157,6 +159,7 @@ export async function recordRuntime(
       runtime.runtimeRef,
       JSON.stringify(runtime.enforcement),
       runtime.revisionId,
+      runtime.dashboardUrl,
     ],
   );
 }
