@@ -106,26 +106,32 @@ export const infoResponseSchema = z.object({
   disk: z.object({ workspace: diskSchema.nullable() }),
 });
 
+const processStatusSchema = z.object({
+  state: z.enum(["disabled", "starting", "running", "backoff", "stopped"]),
+  pid: z.number().nullable(),
+  restarts: z.number(),
+  startedAt: z.string().nullable(),
+  lastExit: z
+    .object({ code: z.number().nullable(), signal: z.string().nullable(), at: z.string() })
+    .nullable(),
+});
+
+const probeSchema = z.object({
+  url: z.string(),
+  reachable: z.boolean(),
+  status: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+});
+
 export const metricsResponseSchema = z.object({
   cpu: cpuSchema,
   memory: memorySchema,
-  agent: z.object({
-    state: z.enum(["disabled", "starting", "running", "backoff", "stopped"]),
-    pid: z.number().nullable(),
-    restarts: z.number(),
-    startedAt: z.string().nullable(),
-    lastExit: z
-      .object({ code: z.number().nullable(), signal: z.string().nullable(), at: z.string() })
-      .nullable(),
-  }),
-  gateway: z
-    .object({
-      url: z.string(),
-      reachable: z.boolean(),
-      status: z.number().nullable(),
-      latencyMs: z.number().nullable(),
-    })
-    .nullable(),
+  agent: processStatusSchema,
+  /** The dashboard process, for a family that runs one (Hermes); null otherwise. Absent from older servers. */
+  dashboardProcess: processStatusSchema.nullable().default(null),
+  gateway: probeSchema.nullable(),
+  /** The dashboard's probe, like the gateway's; null when there is no separate dashboard. */
+  dashboard: probeSchema.nullable().default(null),
 });
 
 export const providersSyncResponseSchema = z.object({

@@ -41,9 +41,12 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+const describe = (status: number | null): string => (status === null ? "no connection" : `HTTP ${status}`);
+
 /**
- * Waits until the runtime server answers `/health`, then until the agent's gateway answers (as the
- * runtime server's metrics report it; a runtime without a gateway to probe is ready with its server).
+ * Waits until the runtime server answers `/health`, then until the agent's gateway answers, and its
+ * dashboard where the family has one (as the runtime server's metrics report them; a runtime without
+ * a gateway to probe is ready with its server).
  * Ends `failed` when the runtime dies or the server never answers within the attempts, `warning` when
  * the server answers and the gateway does not.
  */
@@ -65,11 +68,16 @@ export async function waitUntilReady(probe: ReadinessProbe): Promise<Readiness> 
     }
     if (serverUp) {
       const metrics = await client.metrics().catch(() => null);
-      if (metrics && metrics.gateway === null) return { outcome: "running" };
-      if (metrics?.gateway?.reachable) return { outcome: "running" };
-      lastGateway = metrics?.gateway
-        ? `the agent's gateway did not answer (${metrics.gateway.status === null ? "no connection" : `HTTP ${metrics.gateway.status}`}; agent process ${metrics.agent.state}, ${metrics.agent.restarts} restarts)`
-        : "the runtime server answered /health but not /metrics";
+      const gatewayUp = metrics !== null && (metrics.gateway === null || metrics.gateway.reachable);
+      // A family with a separate dashboard (Hermes) is ready once that answers too.
+      const dashboardUp = metrics !== null && (metrics.dashboard === null || metrics.dashboard.reachable);
+      if (gatewayUp && dashboardUp) return { outcome: "running" };
+      lastGateway =
+        metrics === null
+          ? "the runtime server answered /health but not /metrics"
+          : !gatewayUp && metrics.gateway !== null
+            ? `the agent's gateway did not answer (${describe(metrics.gateway.status)}; agent process ${metrics.agent.state}, ${metrics.agent.restarts} restarts)`
+            : `the agent's dashboard did not answer (${describe(metrics.dashboard?.status ?? null)}; dashboard process ${metrics.dashboardProcess?.state ?? "unknown"}, ${metrics.dashboardProcess?.restarts ?? 0} restarts)`;
     }
     if (attempt % LIVENESS_EVERY === LIVENESS_EVERY - 1) {
       const dead = await probe.deadReason();
