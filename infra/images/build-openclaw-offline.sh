@@ -90,7 +90,11 @@ build_base() {
   chown 1000:1000 "$rootfs/run/nora/secrets"
   chmod 0700 "$rootfs/run/nora/secrets"
 
-  import_rootfs "$rootfs" "$BASE_TAG" "$HERE/offline/finish-base.Dockerfile" "$HERE/offline"
+  local rootfs_tag="$BASE_REPO-rootfs:$base_hash"
+  import_rootfs "$rootfs" "$rootfs_tag"
+  docker build --quiet --force-rm --network none --label "org.nora.inputs-hash=$base_hash" \
+    --build-arg "ROOTFS=$rootfs_tag" -f "$HERE/offline/finish-base.Dockerfile" -t "$BASE_TAG" "$HERE/offline" >/dev/null
+  docker rmi "$rootfs_tag" >/dev/null
   rm -rf "$rootfs" "$bb_dir" "$node_dir"
 }
 # ---- end of base image

@@ -28,6 +28,15 @@ offline_prepare() {
   flock 9
 }
 
+# Cleanup commands run when the script exits, however it exits.
+EXIT_COMMANDS=()
+on_exit() { EXIT_COMMANDS+=("$1"); }
+run_exit_commands() {
+  local command
+  for command in "${EXIT_COMMANDS[@]}"; do eval "$command"; done
+}
+trap run_exit_commands EXIT
+
 hash_of() { sha256sum | cut -c1-16; }
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -58,20 +67,13 @@ copy_with_libs() {
     done
 }
 
-# Turns a root filesystem directory into <base tag>: `docker import`, then `docker build` of the
-# given Dockerfile over it (legacy builder, no network) with the context directory given. The
-# imported intermediate image is removed, also when a step fails.
+# `docker import`s a root filesystem directory as <image>, which is removed when the script exits,
+# also when a later step fails.
 import_rootfs() {
-  local rootfs="$1" base_tag="$2" dockerfile="$3" context="$4"
-  local base_hash="${base_tag##*:}"
-  local rootfs_tag="${base_tag%%:*}-rootfs:$base_hash"
-  trap 'docker rmi "'"$rootfs_tag"'" >/dev/null 2>&1 || true' EXIT
+  local rootfs="$1" image="$2"
+  on_exit "docker rmi '$image' >/dev/null 2>&1 || true"
   log "docker import (this takes a while)"
-  tar --numeric-owner -C "$rootfs" -c . | docker import - "$rootfs_tag" >/dev/null
-  docker build --quiet --network none --label "org.nora.inputs-hash=$base_hash" \
-    --build-arg "ROOTFS=$rootfs_tag" -f "$dockerfile" -t "$base_tag" "$context" >/dev/null
-  docker rmi "$rootfs_tag" >/dev/null
-  trap - EXIT
+  tar --numeric-owner -C "$rootfs" -c . | docker import - "$image" >/dev/null
 }
 # ---- end of base image helpers
 
@@ -109,7 +111,7 @@ build_runtime_image() {
     find "$ctx/runtime/dist" \( -name '*.map' -o -name '*.d.ts' -o -name '.tsbuildinfo' \) -delete
     cp -R "$zod_dir" "$ctx/runtime/node_modules/zod"
     cp "$dockerfile" "$ctx/Dockerfile"
-    docker build --quiet --network none --label "org.nora.inputs-hash=$final_hash" \
+    docker build --quiet --force-rm --network none --label "org.nora.inputs-hash=$final_hash" \
       --build-arg "BASE=$base_tag" -t "$final_tag" "$ctx" >/dev/null
     rm -rf "$ctx"
   fi
