@@ -28,12 +28,13 @@ offline_prepare() {
   flock 9
 }
 
-# Cleanup commands run when the script exits, however it exits.
+# Cleanup commands run when the script exits, however it exits, last registered first (a container
+# goes before the image it runs).
 EXIT_COMMANDS=()
 on_exit() { EXIT_COMMANDS+=("$1"); }
 run_exit_commands() {
-  local command
-  for command in "${EXIT_COMMANDS[@]}"; do eval "$command"; done
+  local i
+  for ((i = ${#EXIT_COMMANDS[@]} - 1; i >= 0; i--)); do eval "${EXIT_COMMANDS[i]}"; done
 }
 trap run_exit_commands EXIT
 
