@@ -78,6 +78,8 @@ export interface ImageRuntime {
   /** A call to the runtime server with the runtime token. */
   call(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: unknown, method?: string): Promise<Response>;
+  /** Reads the host ports again (a restarted container gets new ones). */
+  refreshPorts(): Promise<void>;
   /** Requests the test LLM recorded. */
   llmRequests(): Promise<Array<{ authorized: boolean; userMessages: string[]; model: string | null }>>;
   close(): Promise<void>;
@@ -109,8 +111,9 @@ export async function startImageRuntime(options: ImageRuntimeOptions): Promise<I
       await runCommand("docker", ["rm", "-f", container, llm]);
       await runCommand("docker", ["network", "rm", network]);
       await runCommand("docker", ["volume", "rm", ...volumes]);
+      // Kept containers keep their bind-mounted bootstrap and secrets.
+      await rm(work, { recursive: true, force: true });
     }
-    await rm(work, { recursive: true, force: true });
   };
   try {
     const bootstrap = join(work, "bootstrap");
@@ -181,7 +184,10 @@ export async function startImageRuntime(options: ImageRuntimeOptions): Promise<I
       options.image,
     ]);
     const ports: Record<number, number> = {};
-    for (const port of containerPorts) ports[port] = await publishedPort(container, port);
+    const refreshPorts = async () => {
+      for (const port of containerPorts) ports[port] = await publishedPort(container, port);
+    };
+    await refreshPorts();
     const llmPort = await publishedPort(llm, 8080);
     const call = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${ports[9090]}${path}`, {
@@ -195,6 +201,7 @@ export async function startImageRuntime(options: ImageRuntimeOptions): Promise<I
       ports,
       llmPort,
       container,
+      refreshPorts,
       call,
       post: (path, body, method = "POST") =>
         call(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
