@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentStream, openAgentStream, statusIs } from "./agent-stream.js";
-import { call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
+import { call } from "./identity.js";
 import {
   buildImage,
+  deployingOwner,
   docker,
   dockerInspect,
   type ProvisioningStack,
@@ -49,15 +50,7 @@ function nextStatus(...statuses: string[]) {
 beforeAll(async () => {
   const image = await buildImage("infra/images/build-openclaw-offline.sh");
   stack = await startProvisioningStack({ image, env: { DEPLOYMENT_READY_ATTEMPTS: "240" } });
-  const owner = await userWithSession(stack.app);
-  workspaceId = await createWorkspace(stack.app, owner.cookie);
-  apiKey = (
-    await createApiKey(stack.app, owner.cookie, workspaceId, [
-      "agents:read",
-      "agents:write",
-      "monitoring:read",
-    ])
-  ).key;
+  ({ workspaceId, apiKey } = await deployingOwner(stack.app));
 }, 25 * 60_000);
 
 afterAll(async () => {

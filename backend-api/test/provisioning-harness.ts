@@ -12,6 +12,7 @@ import {
   uniqueKeyPrefix,
 } from "@nora/core/testing";
 import { startTestApp, type TestApp } from "./helpers.js";
+import { createApiKey, createWorkspace, userWithSession } from "./identity.js";
 
 /**
  * The provisioning stack of the end-to-end tests: the real API (in process) and the real provisioner
@@ -138,4 +139,18 @@ export async function removeRuntimes(agentIds: readonly string[]): Promise<void>
     const volumes = await docker(["volume", "ls", "-q", "--filter", `name=nora-agent-${id}`]).catch(() => "");
     if (volumes) await docker(["volume", "rm", "-f", ...volumes.split("\n")]).catch(() => "");
   }
+}
+
+/** A workspace owner (with a session), their new workspace, and an API key that deploys and watches agents. */
+export async function deployingOwner(
+  app: TestApp,
+): Promise<{ cookie: string; workspaceId: string; apiKey: string }> {
+  const owner = await userWithSession(app);
+  const workspaceId = await createWorkspace(app, owner.cookie);
+  const { key } = await createApiKey(app, owner.cookie, workspaceId, [
+    "agents:read",
+    "agents:write",
+    "monitoring:read",
+  ]);
+  return { cookie: owner.cookie, workspaceId, apiKey: key };
 }

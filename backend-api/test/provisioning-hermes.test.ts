@@ -3,9 +3,10 @@ import { startTestLlm, type TestLlm } from "@nora/agent-runtime/testing";
 import { Keyring, openSealed } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentStream, openAgentStream, statusIs } from "./agent-stream.js";
-import { call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
+import { call } from "./identity.js";
 import {
   buildImage,
+  deployingOwner,
   docker,
   dockerInspect,
   type ProvisioningStack,
@@ -94,12 +95,10 @@ beforeAll(async () => {
       NORA_OUTBOUND_ALLOWED_CIDRS: `${bridge}/32`,
     },
   });
-  const owner = await userWithSession(stack.app);
-  ownerCookie = owner.cookie;
-  workspaceId = await createWorkspace(stack.app, owner.cookie);
+  ({ cookie: ownerCookie, workspaceId, apiKey } = await deployingOwner(stack.app));
   const provider = await call(
     stack.app,
-    { cookie: owner.cookie },
+    { cookie: ownerCookie },
     "POST",
     `/api/workspaces/${workspaceId}/llm-providers`,
     {
@@ -113,13 +112,6 @@ beforeAll(async () => {
   );
   expect(provider.status, JSON.stringify(provider.body)).toBe(201);
   providerId = (provider.body.provider as { id: string }).id;
-  apiKey = (
-    await createApiKey(stack.app, owner.cookie, workspaceId, [
-      "agents:read",
-      "agents:write",
-      "monitoring:read",
-    ])
-  ).key;
 }, 50 * 60_000);
 
 afterAll(async () => {

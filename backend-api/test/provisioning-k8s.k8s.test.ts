@@ -12,8 +12,8 @@ import { startTestCluster, type TestCluster, testClusterPrerequisite } from "@no
 import { createLogger } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentStream, openAgentStream, statusIs } from "./agent-stream.js";
-import { call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
-import { type ProvisioningStack, startProvisioningStack } from "./provisioning-harness.js";
+import { call, userWithSession } from "./identity.js";
+import { deployingOwner, type ProvisioningStack, startProvisioningStack } from "./provisioning-harness.js";
 
 /**
  * End to end on Kubernetes, as an operator and a script drive Nora: the provisioner (its own process)
@@ -111,15 +111,7 @@ describe.skipIf(prerequisite.skip)(`provisioning end to end on Kubernetes${prere
     });
     const admin = await userWithSession(stack.app, { role: "admin" });
     adminCookie = admin.cookie;
-    const owner = await userWithSession(stack.app);
-    workspaceId = await createWorkspace(stack.app, owner.cookie);
-    apiKey = (
-      await createApiKey(stack.app, owner.cookie, workspaceId, [
-        "agents:read",
-        "agents:write",
-        "monitoring:read",
-      ])
-    ).key;
+    ({ workspaceId, apiKey } = await deployingOwner(stack.app));
   }, 40 * 60_000);
 
   afterAll(async () => {
