@@ -87,7 +87,9 @@ describe("agent host ports", () => {
     await agentHostPorts(db.pool, first, HERMES, tight);
     expect(Object.keys(await claimed(first))).toHaveLength(3);
     const second = await agent("tight-2");
-    await expect(agentHostPorts(db.pool, second, OPENCLAW, tight)).rejects.toBeInstanceOf(AllocationExhausted);
+    await expect(agentHostPorts(db.pool, second, OPENCLAW, tight)).rejects.toBeInstanceOf(
+      AllocationExhausted,
+    );
     expect(await claimed(second)).toEqual({});
     await db.pool.query("DELETE FROM agents WHERE id = $1", [first]);
     expect(await claimed(first)).toEqual({});
