@@ -106,9 +106,10 @@ describe("agent log rotation", () => {
       env: { NORA_LOG_MAX_BYTES: "20000" },
     });
     try {
+      // Right after the rename the fresh agent.log may not exist yet: wait for both files.
       await waitFor(async () => {
         const names = await readdir(runtime.dirs.logs);
-        return names.includes("agent.log.1") ? true : undefined;
+        return names.includes("agent.log.1") && names.includes("agent.log") ? true : undefined;
       });
       const { size } = await stat(join(runtime.dirs.logs, "agent.log"));
       expect(size).toBeLessThanOrEqual(20000);
