@@ -34,7 +34,8 @@ export const fileTargetQuery = z.strictObject({ root: fileRootName, path: nonEmp
 export const putFileContentBody = z.strictObject({
   root: fileRootName,
   path: nonEmptyPath,
-  content: opaqueText({ max: 8 * 1024 * 1024 }),
+  // Inside the default JSON_BODY_LIMIT (1mb); larger files go through /files/upload.
+  content: opaqueText({ max: 768 * 1024 }),
   encoding: z.enum(["utf8", "base64"]).default("utf8"),
 });
 export const mkdirBody = z.strictObject({ root: fileRootName, path: nonEmptyPath });

@@ -11,7 +11,7 @@ import {
   type Pool,
   parseAllowlist,
 } from "@nora/core";
-import { type AgentRuntimeRow, findAgentRuntime } from "../agents/repo.js";
+import { type AgentRuntimeRow, findAgentRuntime } from "./repo.js";
 
 /**
  * Addresses no runtime may have, whatever GATEWAY_ALLOWED_CIDRS says: "this network", link-local
