@@ -28,6 +28,8 @@ export interface RouteCase {
   scope?: string;
   /** A server-sent event stream: only the status is read, then the request is aborted. */
   stream?: boolean;
+  /** A query string appended to the path (`?root=workspace`). */
+  query?: string;
   expect: Record<Persona, number>;
 }
 
@@ -132,6 +134,33 @@ export const ROUTES: RouteCase[] = [
     scope: "agents:write",
     expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
   },
+  // Agent files: the fixture agent is not running, so an allowed caller reaches the runtime check (409).
+  ...[
+    ["GET", "/api/agents/:agent/files/roots", ""],
+    ["GET", "/api/agents/:agent/files/tree", "?root=workspace"],
+    ["GET", "/api/agents/:agent/files/content", "?root=workspace&path=a.txt"],
+    ["GET", "/api/agents/:agent/files/download", "?root=workspace&path=a.txt"],
+  ].map(([method, path, query]) => ({
+    method: method as string,
+    path: path as string,
+    query: query as string,
+    scope: "agents:read",
+    expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+  })),
+  ...[
+    ["PUT", "/api/agents/:agent/files/content", "", { root: "workspace", path: "a.txt", content: "x" }],
+    ["POST", "/api/agents/:agent/files/upload", "?root=workspace&path=a.txt", undefined],
+    ["POST", "/api/agents/:agent/files/mkdir", "", { root: "workspace", path: "d" }],
+    ["POST", "/api/agents/:agent/files/move", "", { root: "workspace", from: "a.txt", to: "b.txt" }],
+    ["DELETE", "/api/agents/:agent/files", "?root=workspace&path=a.txt", undefined],
+  ].map(([method, path, query, body]) => ({
+    method: method as string,
+    path: path as string,
+    query: query as string,
+    body,
+    scope: "agents:write",
+    expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+  })),
   {
     method: "DELETE",
     path: "/api/agents/:agent/secrets/:existingSecret",

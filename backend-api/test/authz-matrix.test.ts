@@ -230,7 +230,7 @@ describe("authorization matrix", () => {
     const callers = callersOf(ws, { scoped: scopedKey, unscoped: unscopedKey });
     const res = route.stream
       ? await streamStatus(callers[persona], path)
-      : await call(app, callers[persona], route.method, path, route.body);
+      : await call(app, callers[persona], route.method, path + (route.query ?? ""), route.body);
     expect(res.status).toBe(route.expect[persona]);
     if (res.status >= 400) {
       expect(res.body.requestId).toBe(res.headers.get("x-request-id"));

@@ -1,5 +1,5 @@
 import { AppError, badRequest, type Config } from "@nora/core";
-import express, { type RequestHandler } from "express";
+import express, { type Request, type RequestHandler } from "express";
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -13,13 +13,14 @@ function hasBody(headers: { "content-length"?: string; "transfer-encoding"?: str
 /**
  * Request bodies: a request that carries one must say it is JSON (else 415, before any parsing); it is
  * parsed up to the configured size (parse failures become 4xx in the error handler), then refused if it
- * carries prototype-pollution keys or nests deeper than allowed. Bodyless requests pass straight through.
+ * carries prototype-pollution keys or nests deeper than allowed. Bodyless requests pass straight through,
+ * and so do those `raw` claims (a file upload its route streams on, unread here).
  */
-export function jsonBody(config: Config): RequestHandler {
+export function jsonBody(config: Config, options: { raw?: (req: Request) => boolean } = {}): RequestHandler {
   const parse = express.json({ limit: config.api.jsonBodyLimit, strict: true, type: "application/json" });
   const maxDepth = config.api.jsonMaxDepth;
   return (req, res, next) => {
-    if (!hasBody(req.headers)) return next();
+    if (!hasBody(req.headers) || options.raw?.(req)) return next();
     if (!req.is("application/json")) {
       return next(new AppError(415, "unsupported_media_type", "Request bodies must be application/json"));
     }

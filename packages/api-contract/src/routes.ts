@@ -1,6 +1,7 @@
 import { catalogRoutes, clusterRoutes } from "./clusters.js";
 import type { RouteDefinition } from "./route.js";
 import { adminRoutes, keyRotationRoutes } from "./routes-admin.js";
+import { agentFileRoutes } from "./routes-agent-files.js";
 import { authRoutes, healthRoutes, oauthRoutes } from "./routes-identity.js";
 import { agentLifecycleRoutes, eventRoutes, fleetRoutes, queueRoutes } from "./routes-provisioning.js";
 import { agentRoutes, channelRoutes, integrationRoutes, providerRoutes } from "./routes-resources.js";
@@ -18,6 +19,7 @@ export const API = {
   integrations: integrationRoutes,
   channels: channelRoutes,
   agents: { ...agentRoutes, ...agentLifecycleRoutes },
+  agentFiles: agentFileRoutes,
   events: eventRoutes,
   admin: adminRoutes,
   keyRotation: keyRotationRoutes,

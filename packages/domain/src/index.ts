@@ -22,6 +22,8 @@ import { createInvitationService } from "./invitations/service.js";
 import { createKeyRotationService } from "./key-rotation/service.js";
 import { createPlatformSettingsService } from "./platform-settings/service.js";
 import { createProviderService } from "./providers/service.js";
+import { createAgentFilesService } from "./runtime-access/files.js";
+import { createRuntimeTarget } from "./runtime-access/target.js";
 import type { ReadThrough } from "./shared/read-through.js";
 import { createWorkspaceService } from "./workspaces/service.js";
 
@@ -57,6 +59,7 @@ export function createDomain(deps: DomainDependencies) {
   const producer = createQueueAccess({ config, logger, ...(deps.queues ? { queues: deps.queues } : {}) });
   const events = createEventService({ config, pool, logger });
   const clusters = createClusterService({ config, pool, keyring, logger, producer });
+  const runtimeTarget = createRuntimeTarget({ config, pool, keyring, logger });
   return {
     readiness: createReadinessService({
       pool,
@@ -79,6 +82,11 @@ export function createDomain(deps: DomainDependencies) {
     keyRotation: createKeyRotationService({ config, pool, redis, logger }),
     envOverrides: createEnvOverridesService({ pool, keyring }),
     providerSync: createProviderSyncService({ config, pool, keyring, logger }),
+    agentFiles: createAgentFilesService({
+      pool,
+      target: runtimeTarget,
+      uploadMaxBytes: config.api.agentFileUploadMaxBytes,
+    }),
     providers: createProviderService({ pool, keyring, outbound }),
     integrations: createIntegrationService({ pool, keyring, outbound }),
     channels: createChannelService({ pool, keyring, outbound }),

@@ -33,6 +33,8 @@ export interface Config {
     hsts: boolean;
     jsonBodyLimit: string;
     jsonMaxDepth: number;
+    /** The largest file upload the API streams to an agent's runtime. */
+    agentFileUploadMaxBytes: number;
   };
   rateLimit: {
     enabled: boolean;
@@ -232,6 +234,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       hsts,
       jsonBodyLimit: e.JSON_BODY_LIMIT,
       jsonMaxDepth: e.JSON_MAX_DEPTH,
+      agentFileUploadMaxBytes: e.AGENT_FILE_UPLOAD_MAX_BYTES,
     },
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,

@@ -88,6 +88,7 @@ export const envSchema = z.object({
   HSTS_ENABLED: z.enum(["true", "false", "auto", ""]).default("auto"),
   JSON_BODY_LIMIT: byteSize("1mb"),
   JSON_MAX_DEPTH: int(32, 2, 256),
+  AGENT_FILE_UPLOAD_MAX_BYTES: int(50 * 1024 * 1024, 1),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
 
   RATE_LIMIT_ENABLED: bool(true),

@@ -1,20 +1,10 @@
-import { isIP } from "node:net";
-import { type ProviderMaterial, RuntimeClient, RuntimeError } from "@nora/agent-runtime";
-import {
-  AppError,
-  type Config,
-  type Keyring,
-  type Logger,
-  notFound,
-  openSealed,
-  type Pool,
-  parseAllowlist,
-} from "@nora/core";
+import { type ProviderMaterial, RuntimeError } from "@nora/agent-runtime";
+import { type Config, type Keyring, type Logger, openSealed, type Pool } from "@nora/core";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { providerRowsOf } from "../providers/service.js";
+import { createRuntimeTarget } from "../runtime-access/target.js";
 import { runtimeProviderId, toProviderMaterial } from "./provider-material.js";
-import { findAgentRuntime } from "./repo.js";
 import { runtimeCallFailed } from "./runtime-errors.js";
 
 const SYNC_TIMEOUT_MS = 15_000;
@@ -23,7 +13,7 @@ const SYNC_TIMEOUT_MS = 15_000;
  * Explicit provider key sync: the workspace's providers reach one agent's runtime only at provisioning
  * or when an operator asks for it here (no broadcast). Keys are decrypted in memory, sent once over the
  * runtime contract (POST /providers/sync, bearer per-agent token), and never returned or audited.
- * The runtime's address comes from the database and must lie inside GATEWAY_ALLOWED_CIDRS.
+ * The runtime is opened through runtime-access (address from the database, inside GATEWAY_ALLOWED_CIDRS).
  */
 export function createProviderSyncService(deps: {
   config: Config;
@@ -32,7 +22,7 @@ export function createProviderSyncService(deps: {
   logger: Logger;
 }) {
   const { pool, keyring, logger } = deps;
-  const runtimeNetworks = parseAllowlist(deps.config.network.gatewayAllowedCidrs);
+  const target = createRuntimeTarget(deps);
 
   /**
    * The provider material for one workspace (only the providers listed in `only`, when given), and
@@ -63,51 +53,17 @@ export function createProviderSyncService(deps: {
     return { providers, skipped, defaultModel };
   }
 
-  function checkedRuntimeUrl(runtimeUrl: string): URL {
-    const url = URL.canParse(runtimeUrl) ? new URL(runtimeUrl) : null;
-    const host = url === null ? "" : url.hostname.replace(/^\[|\]$/g, "");
-    const family = isIP(host);
-    const plain = url !== null && url.protocol === "http:" && !url.username && !url.password && !url.search;
-    if (!plain || family === 0 || !runtimeNetworks.check(host, family === 4 ? "ipv4" : "ipv6")) {
-      logger.error(
-        { runtimeHost: host },
-        "agent runtime address is outside GATEWAY_ALLOWED_CIDRS; refusing to call it",
-      );
-      throw new AppError(409, "runtime_address_not_allowed", "The agent's runtime address is not allowed");
-    }
-    return url as URL;
-  }
-
   return {
     assemble,
 
     async sync(agentId: string, ctx: ActionContext) {
-      const agent = await findAgentRuntime(pool, agentId);
-      if (!agent) throw notFound("Agent not found");
-      if (agent.status !== "running" || !agent.runtimeUrl || !agent.runtimeTokenSealed) {
-        throw new AppError(
-          409,
-          "agent_not_running",
-          "Providers reach an agent when it runs; this one does not",
-        );
-      }
-      const url = checkedRuntimeUrl(agent.runtimeUrl);
-      const token = openSealed(
-        keyring,
-        agent.runtimeTokenSealed,
-        { table: "agents", column: "runtime_token_sealed", rowId: agent.id },
-        logger,
-      ).value;
-      // Only the providers the agent was given: a key never reaches an agent that was not meant to have it.
-      const { providers, skipped, defaultModel } = await assemble(agent.workspaceId, agent.providerIds);
-
-      // The checked URL is an address literal, so the connection goes exactly where the check said.
-      const runtime = new RuntimeClient({
-        baseUrl: url,
-        token,
+      const { agent, client: runtime } = await target.openAgentRuntime(agentId, {
         requestId: ctx.requestId,
         timeoutMs: SYNC_TIMEOUT_MS,
       });
+      // Only the providers the agent was given: a key never reaches an agent that was not meant to have it.
+      const { providers, skipped, defaultModel } = await assemble(agent.workspaceId, agent.providerIds);
+
       try {
         await runtime.syncProviders({
           providers: providers.map(({ kind: _kind, ...material }) => material),
