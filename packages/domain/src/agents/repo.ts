@@ -22,26 +22,6 @@ export async function agentInWorkspace(
   return rows.length > 0;
 }
 
-export interface AgentRuntimeRow {
-  id: string;
-  workspaceId: string;
-  status: string;
-  runtimeUrl: string | null;
-  runtimeTokenSealed: string | null;
-  /** The providers the agent receives; null means all of the workspace's. */
-  providerIds: string[] | null;
-}
-
-export async function findAgentRuntime(db: Queryable, agentId: string): Promise<AgentRuntimeRow | undefined> {
-  const { rows } = await db.query<AgentRuntimeRow>(
-    `SELECT id, workspace_id AS "workspaceId", status, runtime_url AS "runtimeUrl",
-       runtime_token_sealed AS "runtimeTokenSealed", provider_ids::text[] AS "providerIds"
-     FROM agents WHERE id = $1`,
-    [agentId],
-  );
-  return rows[0];
-}
-
 /** An agent's desired state and status, as the API shows it (no token, no runtime URL). */
 export interface AgentRow {
   id: string;
