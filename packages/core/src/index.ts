@@ -22,6 +22,7 @@ export * from "./outbound/index.js";
 export * from "./queues/definitions.js";
 export { closeQueues, createQueues, NoraQueue, type NoraQueues } from "./queues/queues.js";
 export { closeRedis, createRedis, type Redis, type RedisRole, waitForRedis } from "./redis/connection.js";
+export { countLeases, releaseLease, renewLease, takeLease } from "./redis/leases.js";
 export { type BucketOutcome, countInWindow, refundToken, takeToken } from "./redis/token-bucket.js";
 export { onShutdownSignal } from "./workers/process-signals.js";
 export { type BackgroundTask, runWorkerProcess, type WorkerParts } from "./workers/worker-process.js";

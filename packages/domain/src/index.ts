@@ -23,6 +23,7 @@ import { createKeyRotationService } from "./key-rotation/service.js";
 import { createPlatformSettingsService } from "./platform-settings/service.js";
 import { createProviderService } from "./providers/service.js";
 import { createAgentFilesService } from "./runtime-access/files.js";
+import { createStreamSlots } from "./runtime-access/stream-slots.js";
 import { createRuntimeTarget } from "./runtime-access/target.js";
 import type { ReadThrough } from "./shared/read-through.js";
 import { createWorkspaceService } from "./workspaces/service.js";
@@ -87,6 +88,10 @@ export function createDomain(deps: DomainDependencies) {
       target: runtimeTarget,
       uploadMaxBytes: config.api.agentFileUploadMaxBytes,
     }),
+    /** Opens an agent's runtime, gateway or dashboard (address judged, credential added). */
+    runtimeTarget,
+    /** Per-user caps on streams and terminals, shared by replicas. */
+    streamSlots: createStreamSlots({ config, redis, logger }),
     providers: createProviderService({ pool, keyring, outbound }),
     integrations: createIntegrationService({ pool, keyring, outbound }),
     channels: createChannelService({ pool, keyring, outbound }),

@@ -165,12 +165,46 @@ describe("other settings", () => {
 
   it("parses and validates the network allowlists", () => {
     expect(loadConfig({}).network.outboundAllowedCidrs).toEqual([]);
-    expect(loadConfig({}).network.gatewayAllowedCidrs).toContain("172.16.0.0/12");
+    // Unset or empty: loopback and the pool Nora carves agent networks from, not every private range.
+    for (const unset of [{}, { GATEWAY_ALLOWED_CIDRS: "" }]) {
+      expect(loadConfig(unset).network.gatewayAllowedCidrs).toEqual([
+        "127.0.0.0/8",
+        "::1/128",
+        "10.213.0.0/16",
+      ]);
+    }
+    expect(loadConfig({ DOCKER_AGENT_SUBNET_POOL: "10.50.0.0/16" }).network.gatewayAllowedCidrs).toContain(
+      "10.50.0.0/16",
+    );
+    expect(loadConfig({ GATEWAY_ALLOWED_CIDRS: "10.96.0.0/12" }).network.gatewayAllowedCidrs).toEqual([
+      "10.96.0.0/12",
+    ]);
     expect(
       loadConfig({ NORA_OUTBOUND_ALLOWED_CIDRS: "192.168.1.0/24, fd00::/8" }).network.outboundAllowedCidrs,
     ).toEqual(["192.168.1.0/24", "fd00::/8"]);
     for (const bad of ["10.0.0.0", "10.0.0.0/33", "::1/129", "example.org/8", "10.0.0.0/8/1"]) {
       expect(() => loadConfig({ GATEWAY_ALLOWED_CIDRS: bad })).toThrow(/GATEWAY_ALLOWED_CIDRS/);
+    }
+  });
+
+  it("derives the agent ports the API may call, or takes the operator's list", () => {
+    const ports = (env: Record<string, string>) => loadConfig(env).network.gatewayAllowedPorts;
+    const defaults = ports({});
+    for (const port of [9090, 18789, 8642, 9119, 20000, 29999, 30000, 32767]) {
+      expect(defaults.some((r) => r.first <= port && port <= r.last)).toBe(true);
+    }
+    for (const port of [5432, 6379, 4000, 80, 22]) {
+      expect(defaults.some((r) => r.first <= port && port <= r.last)).toBe(false);
+    }
+    expect(ports({ GATEWAY_ALLOWED_PORTS: "" })).toEqual(defaults);
+    expect(ports({ DOCKER_AGENT_PORT_RANGE: "40000-40100" })).toContainEqual({ first: 40000, last: 40100 });
+    expect(ports({ GATEWAY_ALLOWED_PORTS: "9090, 40000-41000" })).toEqual([
+      { first: 9090, last: 9090 },
+      { first: 40000, last: 41000 },
+    ]);
+    expect(loadConfig({ GATEWAY_ALLOWED_PORTS: "9090" }).warnings.join()).toMatch(/DOCKER_AGENT_PORT_RANGE/);
+    for (const bad of ["0", "70000", "30-20", "http", "9090,,x"]) {
+      expect(() => loadConfig({ GATEWAY_ALLOWED_PORTS: bad })).toThrow(/GATEWAY_ALLOWED_PORTS/);
     }
   });
 

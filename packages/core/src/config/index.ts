@@ -44,6 +44,14 @@ export interface Config {
   };
   database: { url: string; poolMax: number; statementTimeoutMs: number };
   redis: { url: string; password: string | undefined; keyPrefix: string };
+  /** Long-lived streams to agents (SSE chat, WebSocket logs, metrics, terminal, gateway). */
+  streams: {
+    /** Concurrent streams per user, across replicas; terminals count apart. */
+    perUserMax: number;
+    terminalsPerUserMax: number;
+    /** A client that has had no room for output this long is dropped. */
+    stallMs: number;
+  };
   secrets: {
     encryptionKey: string | undefined;
     previousEncryptionKeys: string[];
@@ -144,6 +152,8 @@ export interface Config {
     outboundAllowedCidrs: string[];
     /** Where agent runtimes may live: the API only ever calls a runtime address inside these. */
     gatewayAllowedCidrs: string[];
+    /** The ports it may call them on (inclusive ranges). */
+    gatewayAllowedPorts: Array<{ first: number; last: number }>;
   };
   shutdownTimeoutMs: number;
   /** Boot-time warnings the service logs once its logger exists. */
@@ -161,6 +171,33 @@ function formatZodError(error: z.ZodError): string {
  * Parses and validates the environment. Throws ConfigError with a one-line reason;
  * services turn that into a non-zero exit (see loadConfigOrExit).
  */
+/**
+ * The agents' in-container ports (runtime 9090, OpenClaw 18789, Hermes 8642 and 9119), the host ports
+ * Docker publishes them on, and Kubernetes' default NodePort range. Nothing else: PostgreSQL's,
+ * Redis' or the API's own port on the same loopback stays out of reach.
+ */
+const AGENT_CONTAINER_PORTS = ["9090", "18789", "8642", "9119"];
+const KUBERNETES_NODE_PORTS = "30000-32767";
+
+function gatewayPorts(
+  given: string[] | undefined,
+  dockerRange: string,
+  warnings: string[],
+): Array<{ first: number; last: number }> {
+  const listed = given?.length ? given : undefined;
+  const ranges = (listed ?? [...AGENT_CONTAINER_PORTS, dockerRange, KUBERNETES_NODE_PORTS]).map((text) => {
+    const [first, last = first] = text.split("-").map(Number) as [number, number?];
+    return { first, last };
+  });
+  const [dockerFirst, dockerLast] = dockerRange.split("-").map(Number) as [number, number];
+  if (listed && !ranges.some((r) => r.first <= dockerFirst && dockerLast <= r.last)) {
+    warnings.push(
+      `GATEWAY_ALLOWED_PORTS does not cover DOCKER_AGENT_PORT_RANGE=${dockerRange}: the API will refuse to reach agents published there`,
+    );
+  }
+  return ranges;
+}
+
 export function loadConfig(source: RawEnv = processEnv()): Config {
   const env = resolveFileVariables(source);
   const parsed = envSchema.safeParse(env);
@@ -248,6 +285,11 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     redis: { url: e.REDIS_URL, password: e.REDIS_PASSWORD || undefined, keyPrefix: e.REDIS_KEY_PREFIX },
+    streams: {
+      perUserMax: e.STREAMS_PER_USER_MAX,
+      terminalsPerUserMax: e.TERMINALS_PER_USER_MAX,
+      stallMs: e.STREAM_STALL_MS,
+    },
     secrets: {
       encryptionKey: e.ENCRYPTION_KEY,
       previousEncryptionKeys: e.ENCRYPTION_KEYS_PREVIOUS,
@@ -321,7 +363,10 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
     },
     network: {
       outboundAllowedCidrs: e.NORA_OUTBOUND_ALLOWED_CIDRS,
-      gatewayAllowedCidrs: e.GATEWAY_ALLOWED_CIDRS,
+      gatewayAllowedCidrs: e.GATEWAY_ALLOWED_CIDRS?.length
+        ? e.GATEWAY_ALLOWED_CIDRS
+        : ["127.0.0.0/8", "::1/128", e.DOCKER_AGENT_SUBNET_POOL],
+      gatewayAllowedPorts: gatewayPorts(e.GATEWAY_ALLOWED_PORTS, e.DOCKER_AGENT_PORT_RANGE, warnings),
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     warnings,

@@ -75,6 +75,24 @@ const cidrList = (fallback: string) =>
     )
     .pipe(z.array(z.string().refine(isCidr, "must list CIDRs such as 10.0.0.0/8 or fd00::/8")));
 
+function isPortRange(text: string): boolean {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
+  if (!match) return false;
+  const first = Number(match[1]);
+  const last = Number(match[2] ?? match[1]);
+  return first >= 1 && last <= 65_535 && first <= last;
+}
+
+const portRangeList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  )
+  .pipe(z.array(z.string().refine(isPortRange, "must list ports or ranges such as 9090,20000-29999")));
+
 /** Every environment variable Nora reads. docs/configuration.md and .env.example list the same names. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -89,6 +107,9 @@ export const envSchema = z.object({
   JSON_BODY_LIMIT: byteSize("1mb"),
   JSON_MAX_DEPTH: int(32, 2, 256),
   AGENT_FILE_UPLOAD_MAX_BYTES: int(50 * 1024 * 1024, 1),
+  STREAMS_PER_USER_MAX: int(16, 1, 10_000),
+  TERMINALS_PER_USER_MAX: int(4, 0, 1_000),
+  STREAM_STALL_MS: int(15_000, 100, 600_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
 
   RATE_LIMIT_ENABLED: bool(true),
@@ -157,7 +178,10 @@ export const envSchema = z.object({
   ENABLED_SANDBOX_PROFILES: z.string().optional(),
 
   NORA_OUTBOUND_ALLOWED_CIDRS: cidrList(""),
-  GATEWAY_ALLOWED_CIDRS: cidrList("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
+  /** Unset or empty: loopback plus DOCKER_AGENT_SUBNET_POOL (the networks Nora creates). Set: exactly this list. */
+  GATEWAY_ALLOWED_CIDRS: cidrList("").optional(),
+  /** Ports an agent's runtime, gateway or dashboard may be reached on. Unset or empty: derived, see loadConfig. */
+  GATEWAY_ALLOWED_PORTS: portRangeList.optional(),
 
   DEPLOYMENT_WORKER_CONCURRENCY: int(6, 1, 100),
   /** Readiness probes of a new runtime (short backoff from 100 ms to 1 s) before it counts as failed. */

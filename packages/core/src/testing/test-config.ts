@@ -29,6 +29,8 @@ export function testConfig(overrides: RawEnv = {}): Config {
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: uniqueKeyPrefix(),
     PUBLIC_URL: "http://nora.test",
+    // Test runtimes listen on ephemeral ports (32768+). PostgreSQL's and Redis' ports stay refused.
+    GATEWAY_ALLOWED_PORTS: "9090,18789,8642,9119,20000-29999,30000-65535",
     ...overrides,
   });
 }

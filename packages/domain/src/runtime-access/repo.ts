@@ -1,3 +1,4 @@
+import type { RuntimeFamily } from "@nora/agent-runtime";
 import type { Queryable } from "@nora/core";
 
 /** What reaching an agent's runtime needs from its row: never shown to a caller. */
@@ -15,6 +16,28 @@ export async function findAgentRuntime(db: Queryable, agentId: string): Promise<
   const { rows } = await db.query<AgentRuntimeRow>(
     `SELECT id, workspace_id AS "workspaceId", status, runtime_url AS "runtimeUrl",
        runtime_token_sealed AS "runtimeTokenSealed", provider_ids::text[] AS "providerIds"
+     FROM agents WHERE id = $1`,
+    [agentId],
+  );
+  return rows[0];
+}
+
+/** What reaching an agent's gateway or dashboard needs from its row: never shown to a caller. */
+export interface AgentGatewayRow {
+  id: string;
+  workspaceId: string;
+  status: string;
+  runtimeFamily: RuntimeFamily;
+  gatewayUrl: string | null;
+  dashboardUrl: string | null;
+  gatewayTokenSealed: string | null;
+}
+
+export async function findAgentGateway(db: Queryable, agentId: string): Promise<AgentGatewayRow | undefined> {
+  const { rows } = await db.query<AgentGatewayRow>(
+    `SELECT id, workspace_id AS "workspaceId", status, runtime_family AS "runtimeFamily",
+       gateway_url AS "gatewayUrl", dashboard_url AS "dashboardUrl",
+       gateway_token_sealed AS "gatewayTokenSealed"
      FROM agents WHERE id = $1`,
     [agentId],
   );

@@ -1,21 +1,32 @@
 import { randomBytes } from "node:crypto";
 import { type AddressInfo, createServer, type Server } from "node:net";
-import { AppError, createLogger, Keyring, parseAllowlist } from "@nora/core";
+import { AppError, createLogger, Keyring, loadConfig, parseAllowlist } from "@nora/core";
 import { createTestDatabase, LogCapture, type TestDatabase, testConfig } from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRuntimeTarget, judgeRuntimeUrl } from "./target.js";
+import {
+  createRuntimeTarget,
+  judgeUpstreamUrl,
+  type PinnedUpstream,
+  type ResolveAll,
+  type UpstreamPolicy,
+  upstreamPolicy,
+} from "./target.js";
 
-describe("judgeRuntimeUrl", () => {
+describe("judgeUpstreamUrl", () => {
+  const allPorts = [{ first: 1, last: 65535 }];
   // An operator list that includes everything: the always-refused ranges stay refused.
-  const everything = parseAllowlist(["0.0.0.0/0", "::/0"]);
-  const loopback = parseAllowlist(["127.0.0.0/8", "::1/128"]);
+  const everything: UpstreamPolicy = { addresses: parseAllowlist(["0.0.0.0/0", "::/0"]), ports: allPorts };
+  const loopback: UpstreamPolicy = { addresses: parseAllowlist(["127.0.0.0/8", "::1/128"]), ports: allPorts };
+  const noNames: ResolveAll = async (name) => {
+    throw new Error(`no lookup expected, got ${name}`);
+  };
 
   it.each([
     ["http://127.0.0.1:9090", loopback],
     ["http://[::1]:9090/", loopback],
     ["http://10.213.0.18:9090", everything],
-  ])("accepts %s", (url, list) => {
-    expect(judgeRuntimeUrl(url, list)).toHaveProperty("url");
+  ])("accepts %s", async (url, policy) => {
+    expect(await judgeUpstreamUrl(url, policy, noNames)).toHaveProperty("url");
   });
 
   it.each([
@@ -26,7 +37,6 @@ describe("judgeRuntimeUrl", () => {
     ["http://127.0.0.1:9090/?x=1", "query_or_fragment"],
     ["http://127.0.0.1:9090/#f", "query_or_fragment"],
     ["http://127.0.0.1:9090/api", "path"],
-    ["http://runtime.internal:9090", "not_an_address_literal"],
     ["http://127.0.0.1", "no_port"],
     ["http://127.0.0.1:80", "no_port"],
     ["http://169.254.169.254:9090", "always_refused"],
@@ -36,13 +46,82 @@ describe("judgeRuntimeUrl", () => {
     ["http://[fe80::1]:9090", "always_refused"],
     ["http://[ff02::1]:9090", "always_refused"],
     ["http://[::ffff:169.254.169.254]:9090", "always_refused"],
-  ])("refuses %s (%s) even when every address is allowed", (url, reason) => {
-    expect(judgeRuntimeUrl(url, everything)).toMatchObject({ refused: reason });
+  ])("refuses %s (%s) even when every address is allowed", async (url, reason) => {
+    expect(await judgeUpstreamUrl(url, everything, noNames)).toMatchObject({ refused: reason });
   });
 
-  it("refuses an address outside the operator's list", () => {
-    expect(judgeRuntimeUrl("http://10.0.0.5:9090", loopback)).toMatchObject({
+  it("refuses an address outside the operator's list", async () => {
+    expect(await judgeUpstreamUrl("http://10.0.0.5:9090", loopback, noNames)).toMatchObject({
       refused: "outside_allowed_cidrs",
+    });
+  });
+
+  it("refuses a port outside GATEWAY_ALLOWED_PORTS: PostgreSQL's and Redis' on the same loopback", async () => {
+    const defaults = upstreamPolicy(loadConfig({}).network);
+    expect(await judgeUpstreamUrl("http://127.0.0.1:20001", defaults, noNames)).toHaveProperty("url");
+    for (const port of [5432, 6379, 4000, 22]) {
+      expect(await judgeUpstreamUrl(`http://127.0.0.1:${port}`, defaults, noNames)).toMatchObject({
+        refused: "port_not_allowed",
+      });
+    }
+  });
+
+  it("by default allows loopback and Nora's agent subnet pool, not every private network", async () => {
+    const defaults = upstreamPolicy(loadConfig({}).network);
+    expect(await judgeUpstreamUrl("http://10.213.4.2:9090", defaults, noNames)).toHaveProperty("url");
+    for (const address of ["10.0.0.1", "172.17.0.2", "192.168.1.1", "[fd00::1]"]) {
+      expect(await judgeUpstreamUrl(`http://${address}:9090`, defaults, noNames)).toMatchObject({
+        refused: "outside_allowed_cidrs",
+      });
+    }
+  });
+
+  describe("a host name", () => {
+    const answers: Record<string, string[]> = {
+      "agent.cluster.local": ["127.0.0.7"],
+      "private.example": ["10.0.0.1"],
+      "metadata.example": ["169.254.169.254"],
+      "mixed.example": ["127.0.0.8", "10.0.0.1"],
+      "six.example": ["::1"],
+    };
+    const lookups: string[] = [];
+    const resolveAll: ResolveAll = async (name) => {
+      lookups.push(name);
+      return answers[name] ?? [];
+    };
+
+    it("is resolved once and pinned to the checked address, the name kept for Host", async () => {
+      lookups.length = 0;
+      const judged = await judgeUpstreamUrl("http://agent.cluster.local:18789", loopback, resolveAll);
+      expect(judged).toMatchObject({
+        address: "127.0.0.7",
+        port: 18789,
+        hostHeader: "agent.cluster.local:18789",
+      });
+      expect((judged as PinnedUpstream).url.href).toBe("http://127.0.0.7:18789/");
+      expect(lookups).toEqual(["agent.cluster.local"]);
+      const six = await judgeUpstreamUrl("http://six.example:9090", loopback, resolveAll);
+      expect((six as PinnedUpstream).url.href).toBe("http://[::1]:9090/");
+    });
+
+    it.each([
+      ["private.example", "outside_allowed_cidrs"],
+      ["metadata.example", "always_refused"],
+      ["mixed.example", "outside_allowed_cidrs"],
+      ["nothing.example", "unresolvable"],
+    ])("%s is refused (%s)", async (name, reason) => {
+      expect(await judgeUpstreamUrl(`http://${name}:9090`, loopback, resolveAll)).toMatchObject({
+        refused: reason,
+      });
+    });
+
+    it("that cannot be resolved at all is refused", async () => {
+      const failing: ResolveAll = async () => {
+        throw Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" });
+      };
+      expect(await judgeUpstreamUrl("http://gone.example:9090", loopback, failing)).toMatchObject({
+        refused: "unresolvable",
+      });
     });
   });
 });
@@ -157,6 +236,68 @@ describe("openAgentRuntime", () => {
     expect(await refusal(await agent("running", "http://169.254.169.254:9090"))).toEqual({
       status: 409,
       code: "runtime_address_not_allowed",
+    });
+  });
+
+  describe("openAgentGateway", () => {
+    async function gatewayAgent(
+      family: "openclaw" | "hermes",
+      gatewayUrl: string,
+      dashboardUrl: string | null,
+    ) {
+      const { rows } = await db.pool.query<{ id: string }>(
+        `INSERT INTO agents (workspace_id, name, status, runtime_family, gateway_url, dashboard_url)
+         VALUES ($1, 'g-' || gen_random_uuid(), 'running', $2, $3, $4) RETURNING id`,
+        [workspaceId, family, gatewayUrl, dashboardUrl],
+      );
+      const id = rows[0]?.id as string;
+      const sealed = keyring.seal("g".repeat(64), {
+        table: "agents",
+        column: "gateway_token_sealed",
+        rowId: id,
+      });
+      await db.pool.query("UPDATE agents SET gateway_token_sealed = $2 WHERE id = $1", [id, sealed]);
+      return id;
+    }
+
+    it("pins the gateway's address and adds the bearer gateway token", async () => {
+      const id = await gatewayAgent("openclaw", "http://10.1.2.3:18789", null);
+      const opened = await target.openAgentGateway(id, "gateway");
+      expect(opened.upstream.url.href).toBe("http://10.1.2.3:18789/");
+      expect(opened.credential.authorization).toBe(`Bearer ${"g".repeat(64)}`);
+    });
+
+    it("gives Hermes' dashboard its basic-auth login, and refuses a dashboard OpenClaw does not have", async () => {
+      const hermes = await gatewayAgent("hermes", "http://10.1.2.3:8642", "http://10.1.2.3:9119");
+      const dashboard = await target.openAgentGateway(hermes, "dashboard");
+      expect(dashboard.upstream.port).toBe(9119);
+      const decoded = Buffer.from(
+        dashboard.credential.authorization.replace(/^Basic /, ""),
+        "base64",
+      ).toString();
+      expect(decoded).toMatch(/^nora:/);
+      expect(decoded).not.toContain("g".repeat(64));
+      const openclaw = await gatewayAgent("openclaw", "http://10.1.2.3:18789", null);
+      await expect(target.openAgentGateway(openclaw, "dashboard")).rejects.toMatchObject({
+        status: 404,
+        code: "no_dashboard",
+      });
+    });
+
+    it("refuses a gateway outside the allowed ranges or ports, without connecting", async () => {
+      for (const url of [
+        `http://127.0.0.1:${port}`,
+        "http://169.254.169.254:18789",
+        "http://10.1.2.3:5432",
+      ]) {
+        const id = await gatewayAgent("openclaw", url, null);
+        await expect(target.openAgentGateway(id, "gateway")).rejects.toMatchObject({
+          status: 409,
+          code: "runtime_address_not_allowed",
+        });
+      }
+      expect(connections).toBe(0);
+      expect(logs.text).not.toContain("g".repeat(64));
     });
   });
 });

@@ -1,5 +1,6 @@
+import { lookup as dnsLookup } from "node:dns/promises";
 import { type BlockList, isIP } from "node:net";
-import { RuntimeClient } from "@nora/agent-runtime";
+import { AGENT_PORTS, hermesDashboardCredential, RuntimeClient } from "@nora/agent-runtime";
 import {
   AppError,
   type Config,
@@ -11,7 +12,7 @@ import {
   type Pool,
   parseAllowlist,
 } from "@nora/core";
-import { type AgentRuntimeRow, findAgentRuntime } from "./repo.js";
+import { type AgentGatewayRow, type AgentRuntimeRow, findAgentGateway, findAgentRuntime } from "./repo.js";
 
 /**
  * Addresses no runtime may have, whatever GATEWAY_ALLOWED_CIDRS says: "this network", link-local
@@ -36,10 +37,37 @@ export type RefusalReason =
   | "credentials"
   | "query_or_fragment"
   | "path"
-  | "not_an_address_literal"
   | "no_port"
+  | "port_not_allowed"
+  | "unresolvable"
   | "always_refused"
   | "outside_allowed_cidrs";
+
+/** Where upstreams may be: GATEWAY_ALLOWED_CIDRS and GATEWAY_ALLOWED_PORTS, parsed once. */
+export interface UpstreamPolicy {
+  addresses: BlockList;
+  ports: ReadonlyArray<{ first: number; last: number }>;
+}
+
+export function upstreamPolicy(network: Config["network"]): UpstreamPolicy {
+  return { addresses: parseAllowlist(network.gatewayAllowedCidrs), ports: network.gatewayAllowedPorts };
+}
+
+/** Every address a name resolves to (A and AAAA, in the resolver's order). */
+export type ResolveAll = (hostname: string) => Promise<string[]>;
+
+const resolveWithSystem: ResolveAll = async (hostname) =>
+  (await dnsLookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+/** An upstream that passed: connect to `url` (an address literal); send `hostHeader` as Host. */
+export interface PinnedUpstream {
+  url: URL;
+  address: string;
+  port: number;
+  hostHeader: string;
+}
+
+export type Judged = PinnedUpstream | { refused: RefusalReason; host: string };
 
 function listed(list: BlockList, host: string): boolean {
   const family = isIP(host) === 4 ? "ipv4" : "ipv6";
@@ -49,30 +77,53 @@ function listed(list: BlockList, host: string): boolean {
   return inner !== undefined && list.check(inner, "ipv4");
 }
 
+function judgeAddress(address: string, policy: UpstreamPolicy): RefusalReason | null {
+  if (listed(alwaysRefused, address)) return "always_refused";
+  if (!listed(policy.addresses, address)) return "outside_allowed_cidrs";
+  return null;
+}
+
 /**
- * Judges a runtime URL as recorded in the database. The answer is a URL whose host is an address
- * literal (so the connection goes exactly where the check looked), or the reason it is refused.
+ * Judges an agent's upstream URL as recorded in the database (runtime, gateway or dashboard). A host
+ * name is resolved once, here: every address it gives must pass (one bad answer refuses the name, so
+ * a resolver mixing answers cannot slip one in), and the connection is pinned to the first, so what was
+ * checked is where the connection goes. Nothing connects before the answer.
  */
-export function judgeRuntimeUrl(
-  runtimeUrl: string,
-  allowed: BlockList,
-): { url: URL; host: string } | { refused: RefusalReason; host: string } {
-  if (!URL.canParse(runtimeUrl)) return { refused: "not_a_url", host: "" };
-  const url = new URL(runtimeUrl);
+export async function judgeUpstreamUrl(
+  upstreamUrl: string,
+  policy: UpstreamPolicy,
+  resolveAll: ResolveAll = resolveWithSystem,
+): Promise<Judged> {
+  if (!URL.canParse(upstreamUrl)) return { refused: "not_a_url", host: "" };
+  const url = new URL(upstreamUrl);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (url.protocol !== "http:") return { refused: "not_http", host };
   if (url.username || url.password) return { refused: "credentials", host };
-  if (url.search || url.hash || runtimeUrl.includes("?") || runtimeUrl.includes("#"))
+  if (url.search || url.hash || upstreamUrl.includes("?") || upstreamUrl.includes("#"))
     return { refused: "query_or_fragment", host };
   if (url.pathname !== "/") return { refused: "path", host };
-  if (isIP(host) === 0) return { refused: "not_an_address_literal", host };
-  // The recorded contract port, written out: an implied :80 is not a runtime's port.
+  // The recorded port, written out: an implied :80 is not an agent's port.
   const port = Number(url.port);
   if (url.port === "" || !Number.isInteger(port) || port < 1 || port > 65535)
     return { refused: "no_port", host };
-  if (listed(alwaysRefused, host)) return { refused: "always_refused", host };
-  if (!listed(allowed, host)) return { refused: "outside_allowed_cidrs", host };
-  return { url, host };
+
+  let addresses: string[];
+  if (isIP(host) !== 0) {
+    addresses = [host];
+  } else {
+    addresses = await resolveAll(host).catch(() => []);
+    if (addresses.length === 0) return { refused: "unresolvable", host };
+  }
+  for (const address of addresses) {
+    const reason = judgeAddress(address, policy);
+    if (reason) return { refused: reason, host };
+  }
+  if (!policy.ports.some((range) => range.first <= port && port <= range.last))
+    return { refused: "port_not_allowed", host };
+
+  const address = addresses[0] as string;
+  const literal = isIP(address) === 6 ? `[${address}]` : address;
+  return { url: new URL(`http://${literal}:${port}/`), address, port, hostHeader: url.host };
 }
 
 export interface OpenOptions {
@@ -85,48 +136,96 @@ export interface OpenRuntime {
   client: RuntimeClient;
 }
 
-/**
- * The one way the API reaches an agent's runtime (port 9090 contract): the address comes from the
- * agent's row, never from a request, and must pass judgeRuntimeUrl; the per-agent token is opened
- * here and travels only in the client's header.
- */
-export function createRuntimeTarget(deps: { config: Config; pool: Pool; keyring: Keyring; logger: Logger }) {
-  const { pool, keyring, logger } = deps;
-  const allowed = parseAllowlist(deps.config.network.gatewayAllowedCidrs);
+/** Which of the agent's own servers: its machine API (`gateway`) or its separate web UI (`dashboard`). */
+export type AgentServer = "gateway" | "dashboard";
 
-  async function openAgentRuntime(agentId: string, options: OpenOptions): Promise<OpenRuntime> {
-    const agent = await findAgentRuntime(pool, agentId);
+export interface OpenGateway {
+  agent: AgentGatewayRow;
+  upstream: PinnedUpstream;
+  /** The header that authenticates Nora to that server; added server-side, never shown to a caller. */
+  credential: { authorization: string };
+}
+
+/**
+ * The one way the API reaches an agent (its runtime's 9090 contract, its gateway, its dashboard): the
+ * address comes from the agent's row, never from a request, and must pass judgeUpstreamUrl; the
+ * per-agent secrets are opened here and travel only in headers.
+ */
+export function createRuntimeTarget(deps: {
+  config: Config;
+  pool: Pool;
+  keyring: Keyring;
+  logger: Logger;
+  /** Tests give their own resolver; production asks the system's. */
+  resolveAll?: ResolveAll;
+}) {
+  const { pool, keyring, logger } = deps;
+  const policy = upstreamPolicy(deps.config.network);
+
+  function usable<T extends { status: string }>(agent: T | undefined): T {
     if (!agent) throw notFound("Agent not found");
     if (agent.status !== "running") {
       throw new AppError(409, "agent_not_running", "The agent is not running");
     }
-    if (!agent.runtimeUrl || !agent.runtimeTokenSealed) {
-      throw new AppError(409, "runtime_not_recorded", "The agent's runtime has not been recorded yet");
-    }
-    const judged = judgeRuntimeUrl(agent.runtimeUrl, allowed);
-    if ("refused" in judged) {
+    return agent;
+  }
+
+  async function judged(agentId: string, which: string, recorded: string): Promise<PinnedUpstream> {
+    const answer = await judgeUpstreamUrl(recorded, policy, deps.resolveAll);
+    if ("refused" in answer) {
       logger.error(
-        { agentId, runtimeHost: judged.host, reason: judged.refused },
-        "agent runtime address is not allowed (GATEWAY_ALLOWED_CIDRS); refusing to call it",
+        { agentId, upstream: which, upstreamHost: answer.host, reason: answer.refused },
+        "agent address is not allowed (GATEWAY_ALLOWED_CIDRS / GATEWAY_ALLOWED_PORTS); refusing to call it",
       );
       throw new AppError(409, "runtime_address_not_allowed", "The agent's runtime address is not allowed");
     }
-    const token = openSealed(
-      keyring,
-      agent.runtimeTokenSealed,
-      { table: "agents", column: "runtime_token_sealed", rowId: agent.id },
-      logger,
-    ).value;
+    return answer;
+  }
+
+  function open(sealed: string, column: string, rowId: string): string {
+    return openSealed(keyring, sealed, { table: "agents", column, rowId }, logger).value;
+  }
+
+  async function openAgentRuntime(agentId: string, options: OpenOptions): Promise<OpenRuntime> {
+    const agent = usable(await findAgentRuntime(pool, agentId));
+    if (!agent.runtimeUrl || !agent.runtimeTokenSealed) {
+      throw new AppError(409, "runtime_not_recorded", "The agent's runtime has not been recorded yet");
+    }
+    const upstream = await judged(agentId, "runtime", agent.runtimeUrl);
     const client = new RuntimeClient({
-      baseUrl: judged.url,
-      token,
+      baseUrl: upstream.url,
+      token: open(agent.runtimeTokenSealed, "runtime_token_sealed", agent.id),
       requestId: options.requestId,
       timeoutMs: options.timeoutMs,
     });
     return { agent, client };
   }
 
-  return { openAgentRuntime };
+  /**
+   * The agent's gateway (OpenClaw's gateway, Hermes' API server: bearer gateway token) or dashboard
+   * (Hermes': basic auth with the password derived from the gateway token). A family without a
+   * separate dashboard answers 404 for it.
+   */
+  async function openAgentGateway(agentId: string, which: AgentServer): Promise<OpenGateway> {
+    const agent = usable(await findAgentGateway(pool, agentId));
+    if (which === "dashboard" && AGENT_PORTS[agent.runtimeFamily].dashboard === null) {
+      throw new AppError(404, "no_dashboard", "This agent's runtime has no separate dashboard");
+    }
+    const recorded = which === "gateway" ? agent.gatewayUrl : agent.dashboardUrl;
+    if (!recorded || !agent.gatewayTokenSealed) {
+      throw new AppError(409, "runtime_not_recorded", "The agent's runtime has not been recorded yet");
+    }
+    const upstream = await judged(agentId, which, recorded);
+    const token = open(agent.gatewayTokenSealed, "gateway_token_sealed", agent.id);
+    let authorization = `Bearer ${token}`;
+    if (which === "dashboard") {
+      const { username, password } = hermesDashboardCredential(token);
+      authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    }
+    return { agent, upstream, credential: { authorization } };
+  }
+
+  return { openAgentRuntime, openAgentGateway };
 }
 
 export type RuntimeTarget = ReturnType<typeof createRuntimeTarget>;
