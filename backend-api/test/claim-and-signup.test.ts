@@ -38,6 +38,7 @@ describe("first-run claim", () => {
       signup: { mode: "open", newAccounts: "open" },
       signIn: { password: true, github: false, google: false },
       captcha: null,
+      passwordReset: false,
     });
     await signup(a, "first@example.org");
     await signup(a, "second@example.org");

@@ -30,6 +30,9 @@ export const PUBLIC_ROUTES = [
   "GET /api/auth/bootstrap-status",
   "POST /api/auth/signup",
   "POST /api/auth/login",
+  // Password reset: asking answers the same for every address; setting needs the mailed token.
+  "POST /api/auth/password-reset/request",
+  "POST /api/auth/password-reset",
   // OAuth sign-in: a browser starts it signed out; the callback is guarded by a single-use state
   // bound to the browser that started the flow (see docs/security.md, "OAuth sign-in").
   "GET /api/auth/oauth/:provider/start",

@@ -394,6 +394,7 @@ describe("bootstrap-status", () => {
         signup: { mode, newAccounts: "open" },
         signIn: { password: true, github: true, google: false },
         captcha: null,
+        passwordReset: false,
       });
       await createUser(a, { role: "admin" });
       const claimed = await call(a, {}, "GET", "/api/auth/bootstrap-status");
@@ -403,6 +404,7 @@ describe("bootstrap-status", () => {
         signup: { mode, newAccounts },
         signIn: { password: true, github: true, google: false },
         captcha: null,
+        passwordReset: false,
       });
       expect(claimed.text).not.toContain(github.clientSecret);
       expect(claimed.text).not.toContain(github.clientId);

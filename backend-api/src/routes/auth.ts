@@ -65,6 +65,16 @@ export function authRoutes(deps: { config: Config; auth: AuthService; requires: 
     reply(202, { status: "sent", expiresAt: sent.expiresAt });
   });
 
+  mount(router, requires, routes.requestPasswordReset, async (req, _res, { body }, reply) => {
+    await auth.requestPasswordReset(body, contextOf(req));
+    reply(202, { status: "ok" });
+  });
+
+  mount(router, requires, routes.resetPassword, async (req, _res, { body }, reply) => {
+    await auth.resetPassword(body, contextOf(req));
+    reply(204);
+  });
+
   mount(router, requires, routes.changePassword, async (req, _res, { body }, reply) => {
     const session = sessionOf(req);
     await auth.changePassword(session.user.id, session.sessionId, body, contextOf(req));

@@ -91,6 +91,18 @@ export const verifyEmailBody = z.strictObject({
   token: opaqueText({ max: 43 }).regex(/^[A-Za-z0-9_-]{43}$/, "Malformed token"),
 });
 
+/** Asks for a reset link; the answer is the same whether or not the address has an account. */
+export const passwordResetRequestBody = z.strictObject({
+  email: emailSchema,
+  captchaToken: opaqueText({ max: 4096, min: 1 }).optional(),
+});
+
+/** The token from the reset link's fragment, and the new password. */
+export const passwordResetBody = z.strictObject({
+  token: opaqueText({ max: 43 }).regex(/^[A-Za-z0-9_-]{43}$/, "Malformed token"),
+  newPassword: passwordSchema,
+});
+
 /** The providers Nora can sign in with; each is enabled only when its client id and secret are set. */
 export const OAUTH_PROVIDERS = ["github", "google"] as const;
 export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
@@ -119,7 +131,12 @@ export const bootstrapStatusResponse = z.object({
   }),
   signIn: z.object({ password: z.boolean(), github: z.boolean(), google: z.boolean() }),
   captcha: z.object({ provider: z.enum(["turnstile", "recaptcha"]), siteKey: z.string() }).nullable(),
+  /** Whether "forgot password" can work: the server can send email. */
+  passwordReset: z.boolean(),
 });
+
+/** A reset request answers the same whether or not the address has an account. */
+export const passwordResetRequestedResponse = z.object({ status: z.literal("ok") });
 
 /** Signup answers the same whether or not the address already has an account. */
 export const signupResponse = z.object({ status: z.literal("ok") });

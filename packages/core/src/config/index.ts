@@ -115,6 +115,8 @@ export interface Config {
     /** HMAC key for email verification tokens (derived from JWT_SECRET). */
     verificationHashKey: Buffer;
     emailVerificationTtlMs: number;
+    passwordResetHashKey: Buffer;
+    passwordResetTtlMs: number;
     bootstrapAdmin: { email: string; password: string } | undefined;
     /** Who may create an account once the server is claimed, unless an admin stored another mode. */
     signupMode: "open" | "invite" | "closed";
@@ -320,6 +322,8 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       invitationTtlDays: e.INVITATION_TTL_DAYS,
       verificationHashKey: derive("nora:email-verification:v1"),
       emailVerificationTtlMs: e.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
+      passwordResetHashKey: derive("nora:password-reset:v1"),
+      passwordResetTtlMs: e.PASSWORD_RESET_TTL_MINUTES * 60_000,
       bootstrapAdmin,
       signupMode: e.SIGNUP_MODE === "" ? "invite" : e.SIGNUP_MODE,
       signup: { burst: e.SIGNUP_BURST, perHour: e.SIGNUP_PER_HOUR, dailyLimit: e.SIGNUP_DAILY_LIMIT },

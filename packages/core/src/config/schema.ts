@@ -142,6 +142,7 @@ export const envSchema = z.object({
   NORA_WORKSPACE_INVITE_SECRET: z.string().optional(),
   INVITATION_TTL_DAYS: int(7, 1, 90),
   EMAIL_VERIFICATION_TTL_HOURS: int(48, 1, 720),
+  PASSWORD_RESET_TTL_MINUTES: int(30, 5, 1440),
   NORA_BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
   NORA_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
 

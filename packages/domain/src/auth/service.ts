@@ -1,4 +1,10 @@
-import type { changePasswordBody, loginBody, signupBody } from "@nora/api-contract";
+import type {
+  changePasswordBody,
+  loginBody,
+  passwordResetBody,
+  passwordResetRequestBody,
+  signupBody,
+} from "@nora/api-contract";
 import {
   AppError,
   badRequest,
@@ -12,10 +18,11 @@ import {
 } from "@nora/core";
 import type { z } from "zod";
 import { recordAudit } from "../audit/service.js";
-import type { VerificationMailer } from "../invitations/mailer.js";
+import type { PasswordResetMailer, VerificationMailer } from "../invitations/mailer.js";
 import { acceptLockedInvitation } from "../invitations/service.js";
 import { verifyCaptcha } from "./captcha.js";
 import { createEmailVerificationService } from "./email-verification.js";
+import { createPasswordResetService } from "./password-reset.js";
 import { burnVerification, hashPassword, verifyPassword } from "./passwords.js";
 import {
   countUsers,
@@ -74,11 +81,17 @@ export function createAuthService(deps: {
   logger: Logger;
   /** Verification email delivery; defaults to SMTP when configured. */
   verificationMailer?: VerificationMailer;
+  /** Password reset email delivery; defaults to SMTP when configured. */
+  passwordResetMailer?: PasswordResetMailer;
 }) {
   const { config, pool, redis } = deps;
   const verification = createEmailVerificationService({
     ...deps,
     ...(deps.verificationMailer ? { mailer: deps.verificationMailer } : {}),
+  });
+  const passwordReset = createPasswordResetService({
+    ...deps,
+    ...(deps.passwordResetMailer ? { mailer: deps.passwordResetMailer } : {}),
   });
 
   async function issueSession(user: UserRow, ctx: RequestContext, method: string): Promise<IssuedSession> {
@@ -127,6 +140,7 @@ export function createAuthService(deps: {
           google: config.identity.oauth.google !== undefined,
         },
         captcha: captcha ? { provider: captcha.provider, siteKey: captcha.siteKey } : null,
+        passwordReset: passwordReset.available,
       };
     },
 
@@ -252,6 +266,12 @@ export function createAuthService(deps: {
       verification.verify(userId, token, ctx),
 
     resendVerification: (userId: string, ctx: RequestContext) => verification.resend(userId, ctx),
+
+    requestPasswordReset: (input: z.infer<typeof passwordResetRequestBody>, ctx: RequestContext) =>
+      passwordReset.request(input, ctx),
+
+    resetPassword: (input: z.infer<typeof passwordResetBody>, ctx: RequestContext) =>
+      passwordReset.reset(input, ctx),
 
     async me(userId: string) {
       const user = await findUserById(pool, userId);

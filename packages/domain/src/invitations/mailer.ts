@@ -86,3 +86,40 @@ export function createVerificationMailer(
     ],
   }));
 }
+
+export type PasswordResetMail =
+  | { kind: "link"; to: string; resetUrl: string; expiresAt: Date }
+  | { kind: "done"; to: string; signInUrl: string };
+
+export type PasswordResetMailer = (mail: PasswordResetMail) => Promise<void>;
+
+/** SMTP delivery of reset links and of the notice that the password was reset; undefined without SMTP. */
+export function createPasswordResetMailer(
+  config: Config,
+  tls?: ConnectionOptions,
+): PasswordResetMailer | undefined {
+  return platformMailer<PasswordResetMail>(config, tls, (mail) =>
+    mail.kind === "link"
+      ? {
+          subject: "Reset your Nora password",
+          lines: [
+            `Someone asked to reset the password of the Nora account ${mail.to}.`,
+            "",
+            `If that was you, choose a new password here: ${mail.resetUrl}`,
+            "",
+            `The link expires on ${mail.expiresAt.toUTCString()} and works once.`,
+            "If you did not ask, ignore this email: your password stays as it is.",
+          ],
+        }
+      : {
+          subject: "Your Nora password was reset",
+          lines: [
+            `The password of the Nora account ${mail.to} was just reset, and every session was signed out.`,
+            "",
+            `Sign in: ${mail.signInUrl}`,
+            "",
+            "If you did not do this, reset it again at once and tell your Nora administrator.",
+          ],
+        },
+  );
+}
