@@ -17,6 +17,8 @@ export const RUNTIME_ROUTES = {
   files: "/files",
   providersSync: "/providers/sync",
   metrics: "/metrics",
+  /** A WebSocket upgrade: an interactive shell on a PTY (docs/runtime-contract.md). */
+  terminal: "/terminal",
 } as const;
 
 export type RuntimeRouteName = keyof typeof RUNTIME_ROUTES;

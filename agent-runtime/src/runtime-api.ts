@@ -68,6 +68,57 @@ export function execBodySchema(limits: ExecLimits) {
 
 export type ExecRequest = z.input<ReturnType<typeof execBodySchema>>;
 
+// ── Terminal (`GET /terminal`, a WebSocket) ─────────────────────────────────
+
+/** Bounds of a terminal's size, in character cells. */
+export const TERMINAL_SIZE = { minCols: 1, maxCols: 1000, minRows: 1, maxRows: 1000 } as const;
+export const TERMINAL_DEFAULT_SIZE = { cols: 80, rows: 24 } as const;
+
+/** `?cols=&rows=`: the initial size. Nothing else is accepted (no shell, never a token). */
+export const terminalQuerySchema = z
+  .object({
+    cols: queryInt({ min: TERMINAL_SIZE.minCols, max: TERMINAL_SIZE.maxCols }).default(
+      TERMINAL_DEFAULT_SIZE.cols,
+    ),
+    rows: queryInt({ min: TERMINAL_SIZE.minRows, max: TERMINAL_SIZE.maxRows }).default(
+      TERMINAL_DEFAULT_SIZE.rows,
+    ),
+  })
+  .strict();
+
+/** A text frame from the client: the only control message is a resize. Binary frames are keystrokes. */
+export const terminalClientMessageSchema = z
+  .object({
+    type: z.literal("resize"),
+    cols: z.number().int().min(TERMINAL_SIZE.minCols).max(TERMINAL_SIZE.maxCols),
+    rows: z.number().int().min(TERMINAL_SIZE.minRows).max(TERMINAL_SIZE.maxRows),
+  })
+  .strict();
+
+export type TerminalClientMessage = z.infer<typeof terminalClientMessageSchema>;
+
+/** The server's one text frame, sent when the shell has exited, right before it closes the socket. */
+export const terminalExitMessageSchema = z
+  .object({
+    type: z.literal("exit"),
+    /** The exit status, or null when a signal ended the shell. */
+    code: z.number().int().nullable(),
+    /** The signal's name (`SIGKILL`), or null. */
+    signal: z.string().nullable(),
+  })
+  .strict();
+
+export type TerminalExit = z.infer<typeof terminalExitMessageSchema>;
+
+/** WebSocket close codes of a terminal, beyond the standard ones (1000 after the exit message). */
+export const TERMINAL_CLOSE_CODES = {
+  exited: 1000,
+  serverStopping: 1001,
+  invalidMessage: 1008,
+  spawnFailed: 1011,
+  idle: 4000,
+} as const;
+
 // ── Responses ───────────────────────────────────────────────────────────────
 
 /** Every error the runtime server answers: the API's shape. */

@@ -15,6 +15,7 @@ import {
   quickProbe,
   startImageRuntime,
   TEST_LLM_BASE_URL,
+  terminalRoundTrip,
 } from "./runtime-image.js";
 import { waitFor } from "./support.js";
 
@@ -150,6 +151,19 @@ imageSuite(`Hermes runtime image${imageSuiteNote}`, () => {
     expect(uid).toBe(String(RUNTIME_UID));
     expect(touch).toMatch(/Read-only file system/);
     expect(envFiles).toBe("0");
+  });
+
+  it("opens an interactive terminal: `echo hello` as the runtime user in the workspace, then exit 0", async () => {
+    const { output, exit } = await terminalRoundTrip(
+      runtime.ports[9090] as number,
+      RUNTIME_TOKEN,
+      "echo hel''lo; id -u; pwd; stty size",
+    );
+    expect(exit).toEqual({ type: "exit", code: 0, signal: null });
+    expect(output).toMatch(/[\r\n]hello\r\n/);
+    expect(output).toContain(`\n${RUNTIME_UID}\r\n`);
+    expect(output).toContain(`\n${RUNTIME_LAYOUT.workspace}\r\n`);
+    expect(output).toContain("\n40 120\r\n");
   });
 
   it("answers one chat turn through its API server from the test LLM, with the key from the secret environment", async () => {

@@ -13,6 +13,7 @@ import {
   quickProbe,
   startImageRuntime,
   TEST_LLM_BASE_URL,
+  terminalRoundTrip,
 } from "./runtime-image.js";
 import { waitFor } from "./support.js";
 
@@ -152,6 +153,19 @@ imageSuite(`OpenClaw runtime image${imageSuiteNote}`, () => {
     expect(uid).toBe(String(RUNTIME_UID));
     expect(touch).toMatch(/Read-only file system/);
     expect(pwd).toBe(RUNTIME_LAYOUT.workspace);
+  });
+
+  it("opens an interactive terminal: `echo hello` as the runtime user in the workspace, then exit 0", async () => {
+    const { output, exit } = await terminalRoundTrip(
+      runtime.ports[9090] as number,
+      RUNTIME_TOKEN,
+      "echo hel''lo; id -u; pwd; stty size",
+    );
+    expect(exit).toEqual({ type: "exit", code: 0, signal: null });
+    expect(output).toMatch(/[\r\n]hello\r\n/);
+    expect(output).toContain(`\n${RUNTIME_UID}\r\n`);
+    expect(output).toContain(`\n${RUNTIME_LAYOUT.workspace}\r\n`);
+    expect(output).toContain("\n40 120\r\n");
   });
 
   it("sends one chat turn through the OpenClaw gateway to the test LLM and back", async () => {

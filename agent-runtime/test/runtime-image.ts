@@ -3,9 +3,11 @@ import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe } from "vitest";
+import { RuntimeClient } from "../src/client/index.js";
 import type { RuntimeAssembly } from "../src/environment.js";
 import { RUNTIME_CONTAINER_DEFAULTS } from "../src/hardening.js";
 import { RUNTIME_LAYOUT, RUNTIME_UID } from "../src/layout.js";
+import type { TerminalExit } from "../src/runtime-api.js";
 import { docker, dockerAvailable, publishedPort, runCommand } from "./docker.js";
 import { PACKAGE_ROOT, REPO_ROOT } from "./support.js";
 
@@ -217,4 +219,25 @@ export async function startImageRuntime(options: ImageRuntimeOptions): Promise<I
     await close();
     throw error;
   }
+}
+
+/**
+ * One terminal round trip through the runtime client against a container's 9090: types a command,
+ * then `exit 0`. Returns what the terminal printed and the exit message.
+ */
+export async function terminalRoundTrip(
+  port: number,
+  token: string,
+  command: string,
+): Promise<{ output: string; exit: TerminalExit | null }> {
+  const client = new RuntimeClient({ baseUrl: `http://127.0.0.1:${port}/`, token, timeoutMs: 10_000 });
+  const terminal = await client.openTerminal({ cols: 120, rows: 40 });
+  let output = "";
+  terminal.onData((chunk) => {
+    output += chunk.toString("utf8");
+  });
+  terminal.write(`${command}\r`);
+  terminal.write("exit 0\r");
+  const exit = await terminal.exit;
+  return { output, exit };
 }

@@ -17,6 +17,7 @@ const PROTECTED: [string, string][] = [
   ["DELETE", `${RUNTIME_ROUTES.files}?root=workspace&path=a.txt`],
   ["POST", RUNTIME_ROUTES.providersSync],
   ["GET", RUNTIME_ROUTES.metrics],
+  ["GET", RUNTIME_ROUTES.terminal],
   ["GET", "/no-such-route"],
 ];
 

@@ -8,7 +8,8 @@
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 
-# The runtime server: agent-runtime's build output and its one dependency (zod), without test tooling.
+# The runtime server: agent-runtime's build output and its run-time dependencies (zod, ws, node-pty
+# with its linux-x64 binary: infra/images/lib/runtime-deps.cjs), without test tooling.
 FROM ${NODE_IMAGE} AS server
 ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 WORKDIR /src
@@ -20,8 +21,8 @@ RUN npm ci --workspace=@nora/agent-runtime --include-workspace-root \
  && cp -R agent-runtime/dist /out/dist \
  && rm -rf /out/dist/testing \
  && find /out/dist \( -name '*.map' -o -name '*.d.ts' -o -name '.tsbuildinfo' \) -delete \
- && cp -R "$(node -p 'require("path").dirname(require.resolve("zod/package.json", { paths: ["agent-runtime"] }))')" \
-      /out/node_modules/zod
+ && node infra/images/lib/runtime-deps.cjs agent-runtime | while IFS="$(printf '\t')" read -r name dir; do \
+      mkdir -p "$(dirname "/out/node_modules/$name")" && cp -R "$dir" "/out/node_modules/$name"; done
 
 FROM ${NODE_IMAGE} AS node
 
@@ -47,6 +48,8 @@ FROM root
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=hermes /opt/hermes /opt/hermes
 COPY --from=server /out /opt/nora/runtime
+# The terminal endpoint needs node-pty to load and open a PTY here: fail the build, not a session.
+RUN ["/usr/local/bin/node", "-e", "require('/opt/nora/runtime/node_modules/@lydell/node-pty').spawn('/bin/sh', ['-c', 'exit 7'], {}).onExit((e) => process.exit(e.exitCode === 7 ? 0 : 1))"]
 # uid 1000 with HOME on the state volume. Everything the runtime writes lives on mounts: workspace
 # and state volumes, tmpfs for /tmp and the log directory, read-only bootstrap and secrets.
 RUN groupadd --gid 1000 hermes \

@@ -14,7 +14,8 @@ COPY infra/images/openclaw/package.json infra/images/openclaw/package-lock.json 
 RUN npm ci --ignore-scripts --omit=dev \
  && node node_modules/openclaw/openclaw.mjs --version
 
-# The runtime server: agent-runtime's build output and its one dependency (zod), without test tooling.
+# The runtime server: agent-runtime's build output and its run-time dependencies (zod, ws, node-pty
+# with its linux-x64 binary: infra/images/lib/runtime-deps.cjs), without test tooling.
 FROM ${NODE_IMAGE} AS server
 ENV npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 WORKDIR /src
@@ -26,12 +27,14 @@ RUN npm ci --workspace=@nora/agent-runtime --include-workspace-root \
  && cp -R agent-runtime/dist /out/dist \
  && rm -rf /out/dist/testing \
  && find /out/dist \( -name '*.map' -o -name '*.d.ts' -o -name '.tsbuildinfo' \) -delete \
- && cp -R "$(node -p 'require("path").dirname(require.resolve("zod/package.json", { paths: ["agent-runtime"] }))')" \
-      /out/node_modules/zod
+ && node infra/images/lib/runtime-deps.cjs agent-runtime | while IFS="$(printf '\t')" read -r name dir; do \
+      mkdir -p "$(dirname "/out/node_modules/$name")" && cp -R "$dir" "/out/node_modules/$name"; done
 
 FROM ${NODE_IMAGE}
 COPY --from=openclaw /opt/openclaw /opt/openclaw
 COPY --from=server /out /opt/nora/runtime
+# The terminal endpoint needs node-pty to load and open a PTY here: fail the build, not a session.
+RUN ["/usr/local/bin/node", "-e", "require('/opt/nora/runtime/node_modules/@lydell/node-pty').spawn('/bin/sh', ['-c', 'exit 7'], {}).onExit((e) => process.exit(e.exitCode === 7 ? 0 : 1))"]
 # Everything the runtime writes lives on mounts: workspace and state volumes, tmpfs for /tmp and
 # the log directory, read-only bootstrap and secrets. The root filesystem can be read-only.
 RUN mkdir -p /nora/workspace /nora/state /etc/nora /run/nora/secrets /var/log/nora \

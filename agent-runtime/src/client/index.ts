@@ -12,3 +12,4 @@ export {
   type RuntimeClientOptions,
   type RuntimeStream,
 } from "./runtime-client.js";
+export { RuntimeTerminal, type TerminalRequest } from "./terminal.js";

@@ -24,6 +24,12 @@ import {
   runtimeErrorBodySchema,
 } from "../runtime-api.js";
 import { RUNTIME_CLIENT_CODES, RuntimeError } from "./errors.js";
+import {
+  connectTerminal,
+  type RuntimeTerminal,
+  type TerminalConnect,
+  type TerminalRequest,
+} from "./terminal.js";
 
 export interface RuntimeClientOptions {
   /** The runtime's address (`http://10.0.0.5:9090`), already checked by the caller. */
@@ -249,6 +255,24 @@ export class RuntimeClient {
       route: RUNTIME_ROUTES.exec,
       json: request,
       ...options,
+    });
+  }
+
+  /**
+   * Opens an interactive shell on the runtime (a WebSocket; docs/runtime-contract.md). The deadline
+   * covers the handshake; `signal` closes the terminal at any time.
+   */
+  openTerminal(
+    request: TerminalRequest = {},
+    options: CallOptions & { createConnection?: TerminalConnect["createConnection"] } = {},
+  ): Promise<RuntimeTerminal> {
+    return connectTerminal({
+      url: this.#url(RUNTIME_ROUTES.terminal, { cols: request.cols, rows: request.rows }),
+      headers: this.#headers,
+      requestId: this.#requestId,
+      timeoutMs: this.#timeoutMs,
+      signal: options.signal,
+      createConnection: options.createConnection,
     });
   }
 

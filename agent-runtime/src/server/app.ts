@@ -6,7 +6,7 @@ import { providerSyncSchema } from "../bootstrap/schema.js";
 import { RUNTIME_ROUTES } from "../endpoints.js";
 import { AgentFiles } from "./agent-files.js";
 import { packageJsonVersion, readAgentVersion } from "./agent-version.js";
-import { bearerToken, tokensEqual } from "./auth.js";
+import { requireToken } from "./auth.js";
 import type { ServerConfig } from "./config.js";
 import { execCommand } from "./exec.js";
 import * as files from "./files.js";
@@ -16,6 +16,7 @@ import { streamLogs } from "./logs.js";
 import { FileRoots } from "./roots.js";
 import { AgentSupervisor } from "./supervisor.js";
 import { cpuInfo, diskInfo, memoryInfo, probe } from "./system.js";
+import { TerminalServer } from "./terminal.js";
 
 export const AGENT_LOG_FILE = "agent.log";
 export const DASHBOARD_LOG_FILE = "dashboard.log";
@@ -26,6 +27,7 @@ export interface RuntimeServer {
   /** The dashboard process (Hermes); a disabled supervisor for families without one. */
   dashboard: AgentSupervisor;
   agentFiles: AgentFiles;
+  terminals: TerminalServer;
   /** Stops the agent and closes every connection. */
   close(): Promise<void>;
 }
@@ -86,6 +88,15 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
     timeoutMaxMs: config.limits.execTimeoutMaxMs,
   };
 
+  const terminals = new TerminalServer({
+    cwd: config.dirs.workspace,
+    baseEnv,
+    runtimeToken: config.runtimeToken,
+    maxSessions: config.limits.terminalMax,
+    idleMs: config.limits.terminalIdleMs,
+    stallMs: config.limits.streamStallMs,
+  });
+
   const routes = new Map<string, Handler>([
     [`GET ${RUNTIME_ROUTES.health}`, (_req, res) => sendJson(res, 200, { status: "ok" })],
     [
@@ -119,6 +130,12 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
         ),
     ],
     [`POST ${RUNTIME_ROUTES.exec}`, (req, res) => execCommand(execCtx, req, res)],
+    [
+      `GET ${RUNTIME_ROUTES.terminal}`,
+      () => {
+        throw new HttpError(426, "upgrade_required", "GET /terminal is a websocket upgrade");
+      },
+    ],
     [`GET ${RUNTIME_ROUTES.filesRoots}`, (_req, res) => files.listRoots(filesCtx, res)],
     [`GET ${RUNTIME_ROUTES.filesTree}`, (_req, res, url) => files.tree(filesCtx, url, res)],
     [`GET ${RUNTIME_ROUTES.filesContent}`, (_req, res, url) => files.getContent(filesCtx, url, res)],
@@ -162,15 +179,7 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://runtime");
-    if (url.pathname !== RUNTIME_ROUTES.health) {
-      const presented = bearerToken(req.headers.authorization);
-      if (config.runtimeToken === null) {
-        throw new HttpError(401, "unauthorized", "no runtime token is configured; only /health answers");
-      }
-      if (presented === null || !tokensEqual(presented, config.runtimeToken)) {
-        throw new HttpError(401, "unauthorized", "missing or invalid bearer token");
-      }
-    }
+    if (url.pathname !== RUNTIME_ROUTES.health) requireToken(req.headers.authorization, config.runtimeToken);
     const handler = routes.get(`${req.method ?? "GET"} ${url.pathname}`);
     if (handler === undefined) {
       if (knownPaths.has(url.pathname)) throw new HttpError(405, "method_not_allowed", "method not allowed");
@@ -201,6 +210,7 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
       sendError(res, new HttpError(500, "internal_error", "internal error"), requestId);
     });
   });
+  server.on("upgrade", (req, socket, head) => terminals.handleUpgrade(req, socket, head));
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // log follow and long exec hold requests open
 
@@ -209,8 +219,9 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
     supervisor,
     dashboard,
     agentFiles,
+    terminals,
     async close() {
-      await Promise.all([supervisor.stop(), dashboard.stop()]);
+      await Promise.all([supervisor.stop(), dashboard.stop(), terminals.close()]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { HttpError } from "./http.js";
 
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest();
 
@@ -15,4 +16,15 @@ export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
   const match = /^Bearer ([\x21-\x7e]+)$/.exec(header);
   return match?.[1] ?? null;
+}
+
+/** Throws the 401 every route but /health answers without the runtime token in the header. */
+export function requireToken(authorization: string | undefined, runtimeToken: string | null): void {
+  if (runtimeToken === null) {
+    throw new HttpError(401, "unauthorized", "no runtime token is configured; only /health answers");
+  }
+  const presented = bearerToken(authorization);
+  if (presented === null || !tokensEqual(presented, runtimeToken)) {
+    throw new HttpError(401, "unauthorized", "missing or invalid bearer token");
+  }
 }

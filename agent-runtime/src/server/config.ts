@@ -30,6 +30,10 @@ export interface ServerLimits {
   logMaxBytes: number;
   /** A streaming client (log follow, download) that has had no room for this long is dropped. */
   streamStallMs: number;
+  /** Concurrent `GET /terminal` sessions; one more is refused with 429. */
+  terminalMax: number;
+  /** A terminal with no keystroke and no output for this long is closed. */
+  terminalIdleMs: number;
 }
 
 export interface ServerConfig {
@@ -125,6 +129,8 @@ const envSchema = z.object({
   NORA_LOG_POLL_MS: intFrom(250),
   NORA_LOG_MAX_BYTES: intFrom(10 * 1024 * 1024),
   NORA_STREAM_STALL_MS: intFrom(30_000),
+  NORA_TERMINAL_MAX: intFrom(8),
+  NORA_TERMINAL_IDLE_MS: intFrom(30 * 60_000),
 });
 
 function parseCommand(value: string | undefined, fallback: string[] | null): string[] | null {
@@ -191,6 +197,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       logPollMs: e.NORA_LOG_POLL_MS,
       logMaxBytes: e.NORA_LOG_MAX_BYTES,
       streamStallMs: e.NORA_STREAM_STALL_MS,
+      terminalMax: e.NORA_TERMINAL_MAX,
+      terminalIdleMs: e.NORA_TERMINAL_IDLE_MS,
     },
   };
 }

@@ -79,20 +79,24 @@ import_rootfs() {
 # ---- end of base image helpers
 
 # Builds (or reuses) <final repo>:<hash>: the base plus the runtime server from agent-runtime/dist
-# and its one dependency (zod), finished by the given Dockerfile. Prints the tag on stdout.
+# and its run-time dependencies (lib/runtime-deps.cjs: zod, ws, node-pty and its linux-x64 binary),
+# plus any shared library those binaries link that the base lacks, finished by the given Dockerfile
+# (which checks that a PTY opens). Prints the tag on stdout.
 build_runtime_image() {
   local base_tag="$1" dockerfile="$2" final_repo="$3"
   log "building the runtime server"
   (cd "$REPO" && npx tsc -b agent-runtime >&2)
-  local zod_dir
-  zod_dir="$(cd "$REPO" && node -p 'require("path").dirname(require.resolve("zod/package.json", { paths: ["agent-runtime"] }))')"
+  local deps
+  deps="$(cd "$REPO" && node "$HERE/lib/runtime-deps.cjs" agent-runtime)"
+  [ -n "$deps" ] || die "the runtime server's dependencies were not found"
 
   local final_hash
   final_hash="$(
     {
       echo "$base_tag"
-      cat "$dockerfile"
-      cat "$REPO/agent-runtime/package.json" "$zod_dir/package.json"
+      cat "$dockerfile" "$HERE/lib/runtime-deps.cjs"
+      cat "$REPO/agent-runtime/package.json"
+      printf '%s\n' "$deps" | cut -f2 | while read -r dir; do cat "$dir/package.json"; done
       find "$REPO/agent-runtime/dist" -type f ! -path '*/testing/*' ! -name '*.map' ! -name '*.d.ts' ! -name '.tsbuildinfo' |
         LC_ALL=C sort | xargs cat
     } | hash_of
@@ -104,17 +108,41 @@ build_runtime_image() {
   else
     log "building $final_tag"
     local ctx="$WORK/runtime-context"
-    rm -rf "$ctx" && mkdir -p "$ctx/runtime/node_modules"
+    rm -rf "$ctx" && mkdir -p "$ctx/runtime/node_modules" "$ctx/libs"
     cp "$REPO/agent-runtime/package.json" "$ctx/runtime/"
     cp -R "$REPO/agent-runtime/dist" "$ctx/runtime/dist"
     # Test tooling, maps, declarations and build metadata stay out of the image.
     rm -rf "$ctx/runtime/dist/testing"
     find "$ctx/runtime/dist" \( -name '*.map' -o -name '*.d.ts' -o -name '.tsbuildinfo' \) -delete
-    cp -R "$zod_dir" "$ctx/runtime/node_modules/zod"
+    local name dir
+    while IFS="$(printf '\t')" read -r name dir; do
+      mkdir -p "$(dirname "$ctx/runtime/node_modules/$name")"
+      cp -R "$dir" "$ctx/runtime/node_modules/$name"
+    done <<<"$deps"
+    copy_missing_libs "$base_tag" "$ctx/libs" "$ctx/runtime/node_modules"
     cp "$dockerfile" "$ctx/Dockerfile"
     docker build --quiet --force-rm --network none --label "org.nora.inputs-hash=$final_hash" \
       --build-arg "BASE=$base_tag" -t "$final_tag" "$ctx" >/dev/null
     rm -rf "$ctx"
   fi
   echo "$final_tag"
+}
+
+# Copies into <dest> (a root filesystem overlay) the host libraries that the native modules below
+# <modules> link and the base image does not have (node-pty's pty.node needs libutil.so.1).
+copy_missing_libs() {
+  local base_tag="$1" dest="$2" modules="$3"
+  local natives needed missing lib
+  natives="$(find "$modules" -name '*.node' -path '*linux-x64*' ! -path '*musl*')"
+  [ -n "$natives" ] || return 0
+  # shellcheck disable=SC2086
+  needed="$(ldd $natives | awk '/=> \// { print $3 } /^[ \t]*\/lib64\// { print $1 }' | sort -u)"
+  # shellcheck disable=SC2086
+  missing="$(docker run --rm --network none --entrypoint /bin/sh "$base_tag" \
+    -c 'for f in "$@"; do [ -e "$f" ] || echo "$f"; done' sh $needed)"
+  for lib in $missing; do
+    log "adding $lib (linked by the runtime server's native modules)"
+    mkdir -p "$dest$(dirname "$lib")"
+    cp -L "$lib" "$dest$lib"
+  done
 }

@@ -3,6 +3,10 @@
 ARG BASE
 FROM ${BASE}
 COPY runtime/ /opt/nora/runtime/
+# Shared libraries the runtime server's native modules link that the base lacked (often none).
+COPY libs/ /
+# The terminal endpoint needs node-pty to load and open a PTY here: fail the build, not a session.
+RUN ["/usr/local/bin/node", "-e", "require('/opt/nora/runtime/node_modules/@lydell/node-pty').spawn('/bin/sh', ['-c', 'exit 7'], {}).onExit((e) => process.exit(e.exitCode === 7 ? 0 : 1))"]
 ENV PATH=/usr/local/bin:/usr/bin:/bin \
     NODE_ENV=production \
     HOME=/nora/state/home \
