@@ -25,6 +25,7 @@ import { createProviderService } from "./providers/service.js";
 import { createAgentFilesService } from "./runtime-access/files.js";
 import { createStreamSlots } from "./runtime-access/stream-slots.js";
 import { createRuntimeTarget } from "./runtime-access/target.js";
+import { createTerminalService } from "./runtime-access/terminal.js";
 import type { ReadThrough } from "./shared/read-through.js";
 import { createWorkspaceService } from "./workspaces/service.js";
 
@@ -90,6 +91,7 @@ export function createDomain(deps: DomainDependencies) {
     }),
     /** Opens an agent's runtime, gateway or dashboard (address judged, credential added). */
     runtimeTarget,
+    terminals: createTerminalService({ pool, target: runtimeTarget, logger }),
     /** Per-user caps on streams and terminals, shared by replicas. */
     streamSlots: createStreamSlots({ config, redis, logger }),
     providers: createProviderService({ pool, keyring, outbound }),
