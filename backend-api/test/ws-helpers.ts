@@ -92,10 +92,13 @@ export async function expectOpen(url: string, headers: Record<string, string>): 
   return result;
 }
 
-export async function until<T>(check: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 20));
