@@ -169,6 +169,12 @@ describe("WebSocket streams", () => {
       expect(await slots(owner.id)).toBe(0);
     });
 
+    it("refuses the dashboard's log on a runtime without one (404 no_dashboard)", async () => {
+      const r = await refused(url("logs", "?process=dashboard"), headersOf({ cookie: owner.cookie }));
+      expect([r.status, r.body.error]).toEqual([404, "no_dashboard"]);
+      expect(await slots(owner.id)).toBe(0);
+    });
+
     it("lets a viewer read", async () => {
       const viewer = await userWithSession(app);
       await addMember(app, workspaceId, viewer.id, "viewer");
