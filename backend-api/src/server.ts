@@ -13,6 +13,8 @@ import {
 import { buildApp, createApiDomain } from "./app.js";
 import { loadConfigOrExit } from "./config.js";
 import { createAuthCache, listenForAuthChanges } from "./http/auth-cache.js";
+import { agentStreams } from "./ws/agent-streams.js";
+import { createStreamDoor } from "./ws/door.js";
 
 const config = loadConfigOrExit("api");
 const catalog = parseEnabledSettings(config.runtimeCatalog);
@@ -63,6 +65,15 @@ const server: Server = app.listen(config.api.port, config.api.host, () => {
   const port = typeof address === "object" && address ? address.port : config.api.port;
   logger.info({ host: config.api.host, port }, "api listening");
 });
+// WebSocket streams (logs, metrics...): every upgrade goes through the one door (src/ws/door.ts).
+const streamDoor = createStreamDoor({
+  config,
+  logger,
+  domain,
+  authCache,
+  streams: agentStreams(domain.runtimeTarget),
+});
+server.on("upgrade", streamDoor.upgrade);
 server.on("error", (error) => {
   logger.fatal({ err: error }, "cannot listen");
   exitAfterFlush(logger, 1);
@@ -78,6 +89,8 @@ onShutdownSignal(logger, async () => {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Event streams never go idle by themselves: end them so their connections can close.
   domain.events.endStreams();
+  // WebSocket streams likewise: each closes with 1001 and releases its upstream and its slot.
+  const streamsClosed = streamDoor.close();
   server.closeIdleConnections();
   const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   const drained = await Promise.race([
@@ -85,6 +98,7 @@ onShutdownSignal(logger, async () => {
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), config.shutdownTimeoutMs).unref()),
   ]);
   clearInterval(sweeper);
+  await streamsClosed;
   if (!drained) {
     logger.warn("requests still running at shutdown timeout; closing their connections");
     server.closeAllConnections();

@@ -499,3 +499,16 @@ export const SESSION_ROUTES_ASSERTED_ELSEWHERE = [
   "POST /api/invitations/accept",
   "GET /api/integrations/catalog",
 ];
+
+/**
+ * WebSocket upgrades through the stream door (backend-api/src/ws/door.ts), not Express routes: each
+ * cell opens a real upgrade. The fixture agent is not running, so an allowed caller reaches the
+ * runtime check (409) before any upgrade; keys need `agents:read`.
+ */
+export const STREAM_UPGRADES: RouteCase[] = ["logs", "metrics"].map((stream) => ({
+  method: "GET",
+  path: `/api/ws/agents/:agent/${stream}`,
+  scope: "agents:read",
+  //         anon viewer editor admin owner other padmin key+  key-  expired revoked
+  expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+}));

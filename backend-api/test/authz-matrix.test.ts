@@ -17,9 +17,11 @@ import {
   ROUTES,
   row,
   SESSION_ROUTES_ASSERTED_ELSEWHERE,
+  STREAM_UPGRADES,
 } from "./authz-matrix-rows.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { type Caller, call, userWithSession } from "./identity.js";
+import { headersOf, isRefusal, openWs, startDoor } from "./ws-helpers.js";
 
 /**
  * The authorization matrix: every workspace route against every kind of caller, asserted from one table.
@@ -237,6 +239,43 @@ describe("authorization matrix", () => {
       expect(res.text).not.toContain(ws.name);
       expect(res.text).not.toContain("Other Workspace Secret Name");
     }
+  });
+
+  const upgradeCells = STREAM_UPGRADES.flatMap((route) =>
+    PERSONAS.map((persona) => [`${route.method} ${route.path}`, persona, route] as const),
+  );
+
+  it.each(upgradeCells)("upgrade %s as %s", async (_label, persona, route) => {
+    const door = await startDoor(app);
+    try {
+      const ws = await freshWorkspace();
+      const scopedKey = (await insertKey(ws.workspaceId, [route.scope as string])).key;
+      const unscopedKey = (await insertKey(ws.workspaceId, ["workspaces:read"])).key;
+      const callers = callersOf(ws, { scoped: scopedKey, unscoped: unscopedKey });
+      const result = await openWs(
+        door.url + route.path.replace(":agent", ws.agentId),
+        headersOf(callers[persona]),
+      );
+      if (!isRefusal(result)) {
+        result.ws.terminate();
+        throw new Error("the upgrade was accepted");
+      }
+      expect(result.status).toBe(route.expect[persona]);
+      expect(result.body.requestId).toBe(result.headers["x-request-id"]);
+      expect(JSON.stringify(result.body)).not.toContain(ws.name);
+      expect(JSON.stringify(result.body)).not.toContain("Other Workspace Secret Name");
+    } finally {
+      await door.close();
+    }
+  });
+
+  it("has an upgrade row for every stream the door serves", async () => {
+    const door = await startDoor(app);
+    await door.close();
+    const normalize = (path: string) => path.replace(/:[A-Za-z]+/g, ":param");
+    expect(door.door.routes.map((r) => normalize(`${r.method} ${r.path}`)).sort()).toEqual(
+      STREAM_UPGRADES.map((r) => normalize(`${r.method} ${r.path}`)).sort(),
+    );
   });
 
   const accountCells = ACCOUNT_ROUTES.flatMap((route) =>

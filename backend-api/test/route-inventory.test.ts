@@ -60,4 +60,32 @@ describe("route inventory", () => {
       await app.close();
     }
   });
+  it("every WebSocket stream of the door declares an agent requirement with a role and a key scope", async () => {
+    const app = await startTestApp({ env: NO_RATE_LIMITS });
+    try {
+      const { createStreamDoor, STREAM_PATH_PREFIX } = await import("../src/ws/door.js");
+      const { agentStreams } = await import("../src/ws/agent-streams.js");
+      const door = createStreamDoor({
+        config: app.config,
+        logger: app.logger,
+        domain: app.domain,
+        streams: agentStreams(app.domain.runtimeTarget),
+      });
+      await door.close();
+      expect(door.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+        "GET /api/ws/agents/:agentId/logs",
+        "GET /api/ws/agents/:agentId/metrics",
+      ]);
+      for (const route of door.routes) {
+        expect(route.path.startsWith(STREAM_PATH_PREFIX)).toBe(true);
+        expect(route.requirement).toMatchObject({
+          kind: "agent",
+          role: expect.any(String),
+          scope: expect.any(String),
+        });
+      }
+    } finally {
+      await app.close();
+    }
+  });
 });

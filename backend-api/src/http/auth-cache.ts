@@ -64,6 +64,7 @@ export class AuthCache {
     roles: this.roles,
   };
   private listening = false;
+  private readonly clearListeners = new Set<() => void>();
   private epoch: string | null = null;
   private epochReadable = false;
 
@@ -133,6 +134,16 @@ export class AuthCache {
     this.keys.clear();
     this.roles.clear();
     this.workspaces.clear();
+    for (const listener of this.clearListeners) listener();
+  }
+
+  /**
+   * Calls `listener` whenever the cache is emptied, i.e. whenever access may have been taken away (here
+   * or on another replica): long-lived streams re-check their caller then. Returns the unsubscribe.
+   */
+  onClear(listener: () => void): () => void {
+    this.clearListeners.add(listener);
+    return () => this.clearListeners.delete(listener);
   }
 }
 

@@ -1,0 +1,81 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "@nora/core";
+import type { ApiKeyScope } from "@nora/domain/api-keys/scopes";
+import type { StreamKind } from "@nora/domain/runtime-access/stream-slots";
+import type { z } from "zod";
+import type { AuthContext } from "../http/auth-context.js";
+
+/** What a stream needs of its caller: the agent's workspace role, or an API key's scope. */
+export interface StreamRequirement {
+  role: "viewer" | "editor";
+  scope: ApiKeyScope;
+}
+
+/** What a stream gets once its caller passed every check (credentials, role, slot). */
+export interface StreamContext<Q> {
+  agentId: string;
+  query: Q;
+  requestId: string;
+  log: Logger;
+  auth: AuthContext;
+  /** Aborted the moment the stream ends, whatever ends it: pass it to every upstream call. */
+  signal: AbortSignal;
+}
+
+/** A WebSocket as a stream sees it: messages out with backpressure, a close with a reason. */
+export interface StreamChannel {
+  /**
+   * Sends one JSON message. Resolves true once the client has room for more, false when the stream
+   * ended (the caller stops). A client that has no room for STREAM_STALL_MS is dropped (4408).
+   */
+  send(message: object): Promise<boolean>;
+  /** Text frames from the client (a terminal's input); ignored unless a stream listens. */
+  onMessage(listener: (data: string) => void): void;
+  close(code: number, reason: string): void;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What `open` decided, after its own checks (e.g. the agent is running, the runtime answered): either
+ * a WebSocket the door accepts and hands over, or the raw upgrade for a handler that speaks to its
+ * upstream itself (the gateway's WebSocket pipe). Either way the door keeps re-checking the caller and
+ * ends the stream at revocation and at shutdown.
+ */
+export type OpenedStream =
+  | { transport: "websocket"; run(channel: StreamChannel): Promise<void> }
+  | {
+      transport: "raw";
+      /** Takes over the socket; `signal` (StreamContext) aborts when the door ends it. */
+      pipe(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+    };
+
+/**
+ * One stream at `/api/ws/agents/:agentId/<name>`. The door runs, in order: the query credential guard,
+ * `agentId` and `query` validation (400), the cookie's Origin, authentication, the requirement (404 for
+ * another workspace's agent), a stream slot of `kind` (429), then `open` (its own 4xx), then the upgrade.
+ */
+export interface StreamDefinition<Q = unknown> {
+  name: string;
+  kind: StreamKind;
+  requirement: StreamRequirement;
+  query: z.ZodType<Q>;
+  open(ctx: StreamContext<Q>): Promise<OpenedStream>;
+}
+
+/** Registers a stream keeping its query type (the door's list holds them as StreamDefinition<unknown>). */
+export function defineStream<Q>(definition: StreamDefinition<Q>): StreamDefinition<unknown> {
+  return definition as StreamDefinition<unknown>;
+}
+
+/** Close codes the door uses (4000-4999 are the application's own). */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  internal: 1011,
+  unauthorized: 4401,
+  forbidden: 4403,
+  stalled: 4408,
+  agentStopped: 4409,
+} as const;
