@@ -512,3 +512,12 @@ export const STREAM_UPGRADES: RouteCase[] = ["logs", "metrics"].map((stream) => 
   //         anon viewer editor admin owner other padmin key+  key-  expired revoked
   expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
 }));
+
+/** The terminal runs commands in the agent: editors and keys with agents:write only. */
+STREAM_UPGRADES.push({
+  method: "GET",
+  path: "/api/ws/agents/:agent/terminal",
+  scope: "agents:write",
+  //         anon viewer editor admin owner other padmin key+  key-  expired revoked
+  expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+});

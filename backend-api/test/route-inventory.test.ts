@@ -69,12 +69,13 @@ describe("route inventory", () => {
         config: app.config,
         logger: app.logger,
         domain: app.domain,
-        streams: agentStreams(app.domain.runtimeTarget),
+        streams: agentStreams(app.domain),
       });
       await door.close();
       expect(door.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
         "GET /api/ws/agents/:agentId/logs",
         "GET /api/ws/agents/:agentId/metrics",
+        "GET /api/ws/agents/:agentId/terminal",
       ]);
       for (const route of door.routes) {
         expect(route.path.startsWith(STREAM_PATH_PREFIX)).toBe(true);

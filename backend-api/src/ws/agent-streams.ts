@@ -3,7 +3,9 @@ import { AppError } from "@nora/core";
 import { followAgentLogs } from "@nora/domain/runtime-access/log-stream";
 import { AgentGone, followAgentMetrics, METRICS_INTERVAL } from "@nora/domain/runtime-access/metrics-stream";
 import type { RuntimeTarget } from "@nora/domain/runtime-access/target";
+import type { TerminalService } from "@nora/domain/runtime-access/terminal";
 import { z } from "zod";
+import { terminalStream } from "./terminal-stream.js";
 import { CLOSE, defineStream, type StreamChannel, type StreamDefinition } from "./types.js";
 
 export const LOG_TAIL = { default: 200, max: 5_000 } as const;
@@ -107,7 +109,14 @@ export function metricsStream(target: RuntimeTarget): StreamDefinition {
   });
 }
 
-/** The streams of issue 13 the door serves today; the terminal and the gateway's WebSocket join here. */
-export function agentStreams(target: RuntimeTarget): StreamDefinition[] {
-  return [logsStream(target), metricsStream(target)];
+/** The streams the door serves; the gateway's WebSocket joins here. */
+export function agentStreams(domain: {
+  runtimeTarget: RuntimeTarget;
+  terminals: TerminalService;
+}): StreamDefinition[] {
+  return [
+    logsStream(domain.runtimeTarget),
+    metricsStream(domain.runtimeTarget),
+    terminalStream(domain.terminals),
+  ];
 }

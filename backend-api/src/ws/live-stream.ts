@@ -206,17 +206,26 @@ export class LiveStream {
           }
         }, ROOM_POLL_MS);
       });
+    const sendFrame = async (data: string | Buffer, binary: boolean): Promise<boolean> => {
+      if (this.#ended || ws.readyState !== ws.OPEN) return false;
+      ws.send(data, { binary });
+      if (ws.bufferedAmount <= HIGH_WATER_BYTES) return true;
+      return waitForRoom();
+    };
     return {
       signal: this.signal,
-      send: async (message) => {
-        if (this.#ended || ws.readyState !== ws.OPEN) return false;
-        ws.send(JSON.stringify(message));
-        if (ws.bufferedAmount <= HIGH_WATER_BYTES) return true;
-        return waitForRoom();
-      },
+      send: (message) => sendFrame(JSON.stringify(message), false),
+      sendBytes: (data) => sendFrame(data, true),
       onMessage: (listener) => {
         ws.on("message", (data, isBinary) => {
           if (!isBinary) listener(String(data));
+        });
+      },
+      onBytes: (listener) => {
+        ws.on("message", (data, isBinary) => {
+          if (!isBinary) return;
+          if (Buffer.isBuffer(data)) listener(data);
+          else listener(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
         });
       },
       close: (code, reason) => this.end(code, reason),

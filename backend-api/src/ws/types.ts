@@ -30,8 +30,12 @@ export interface StreamChannel {
    * ended (the caller stops). A client that has no room for STREAM_STALL_MS is dropped (4408).
    */
   send(message: object): Promise<boolean>;
-  /** Text frames from the client (a terminal's input); ignored unless a stream listens. */
+  /** Sends one binary frame (a terminal's output), with the same backpressure as `send`. */
+  sendBytes(data: Buffer): Promise<boolean>;
+  /** Text frames from the client (a terminal's control messages); ignored unless a stream listens. */
   onMessage(listener: (data: string) => void): void;
+  /** Binary frames from the client (a terminal's keystrokes); ignored unless a stream listens. */
+  onBytes(listener: (data: Buffer) => void): void;
   close(code: number, reason: string): void;
   readonly signal: AbortSignal;
 }
