@@ -15,6 +15,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminClusterRoutes } from "./routes/admin-clusters.js";
 import { adminQueueRoutes } from "./routes/admin-queues.js";
+import { agentChatRoutes } from "./routes/agent-chat.js";
 import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
 import { agentFileRoutes, isAgentFileUpload } from "./routes/agent-files.js";
 import { agentRoutes } from "./routes/agents.js";
@@ -84,6 +85,7 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => envOverrideRoutes({ overrides: domain.envOverrides, requires }),
     ({ domain, requires }) => providerSyncRoutes({ sync: domain.providerSync, requires }),
     ({ domain, requires }) => agentFileRoutes({ files: domain.agentFiles, requires }),
+    ({ domain, requires }) => agentChatRoutes({ chat: domain.agentChat, requires }),
     ({ domain, requires }) =>
       agentRoutes({ agents: domain.agents, deployments: domain.deployments, requires }),
     ({ domain, requires }) => eventRoutes({ events: domain.events, requires }),

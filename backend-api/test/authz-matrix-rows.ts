@@ -161,6 +161,22 @@ export const ROUTES: RouteCase[] = [
     scope: "agents:write",
     expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
   })),
+  // Agent chat: the fixture agent is not running, so an allowed caller reaches the gateway check (409).
+  {
+    method: "POST",
+    path: "/api/agents/:agent/chat",
+    body: { message: "hello" },
+    scope: "agents:write",
+    expect: row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+  },
+  ...["/api/agents/:agent/chat/sessions", "/api/agents/:agent/chat/sessions/:chatSession/messages"].map(
+    (path) => ({
+      method: "GET",
+      path,
+      scope: "agents:read",
+      expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+    }),
+  ),
   {
     method: "DELETE",
     path: "/api/agents/:agent/secrets/:existingSecret",

@@ -224,7 +224,8 @@ describe("authorization matrix", () => {
       .replace(":existingSecret", "EXISTING_TOKEN")
       .replace(":provider", ws.providerId)
       .replace(":integration", ws.integrationId)
-      .replace(":channel", ws.channelId);
+      .replace(":channel", ws.channelId)
+      .replace(":chatSession", "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b");
     const scopedKey = route.scope ? (await insertKey(ws.workspaceId, [route.scope])).key : ws.allKey.key;
     // A key holding some other scope than the route's (every scope is some route's now).
     const unneeded = ALL_SCOPES.find((s) => s !== route.scope) as string;

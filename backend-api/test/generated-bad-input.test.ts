@@ -488,6 +488,8 @@ describe("request input goes through the primitives and validated()", () => {
     "auth/oauth/providers/github.ts", // GitHub's API answers
     "auth/oauth/providers/google.ts", // Google's userinfo
     "auth/oauth/state-store.ts", // the flow record Nora itself keeps in Redis
+    "runtime-access/chat-history.ts", // an agent's chat history answers
+    "runtime-access/chat-sse.ts", // an agent gateway's streamed chunks
   ]);
 
   it("no request schema uses a raw z.string(), z.number() or z.coerce", () => {

@@ -106,11 +106,52 @@ describe("test LLM (test tooling)", () => {
     expect(answered.choices[0]?.message.content).toBe(`${TEST_LLM_MARKER}: tool result: exit 0`);
   });
 
+  it("streams slowly for NORA_TEST_SLOW and marks a request whose client leaves as aborted", async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${llm.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer sk-test" },
+      body: JSON.stringify({
+        stream: true,
+        messages: [{ role: "user", content: "NORA_TEST_SLOW: 200 one two three four five six" }],
+      }),
+      signal: abort.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const started = Date.now();
+    await reader.read();
+    await reader.read();
+    const recorded = llm.requests.at(-1);
+    expect(recorded).toMatchObject({ stream: true, aborted: false });
+    abort.abort();
+    await expect.poll(() => recorded?.aborted, { timeout: 5_000 }).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("answers the last message a person wrote, not an agent's appended context block", async () => {
+    const body = (await (
+      await post({
+        messages: [
+          { role: "user", content: "earlier" },
+          { role: "assistant", content: "an earlier answer" },
+          { role: "user", content: "the question" },
+          {
+            role: "user",
+            content:
+              "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nActive exec sessions: none\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>",
+          },
+        ],
+      })
+    ).json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content).toBe(`${TEST_LLM_MARKER}: the question`);
+    expect(llm.requests.at(-1)?.assistantMessages).toEqual(["an earlier answer"]);
+  });
+
   it("refuses a wrong key and records every request", async () => {
     expect((await post({ messages: [] }, "wrong")).status).toBe(401);
     const recorded = (await (await fetch(`${llm.url}/_test/requests`)).json()) as { requests: unknown[] };
     expect(recorded.requests).toEqual(llm.requests);
     expect(llm.requests.at(-1)).toMatchObject({ authorized: false });
-    expect(llm.requests.filter((r) => r.stream)).toHaveLength(2);
+    expect(llm.requests.filter((r) => r.stream)).toHaveLength(3);
   });
 });

@@ -3,10 +3,11 @@
  * end without internet. Never shipped as a product feature.
  *
  * It answers `GET /v1/models` and `POST /v1/chat/completions` (streaming and not) with
- * `NORA_TEST_LLM_OK: <last user message>`, records every request it receives, and lists them at
+ * `NORA_TEST_LLM_OK: <last user message>` (an agent's own context blocks left out), records every request it receives, and lists them at
  * `GET /_test/requests`. A user message containing `NORA_TEST_EXEC: <command>` (to the end of its
  * line) makes it call the offered shell tool (`exec`, else Hermes' `terminal`) with that command once; after the tool result it answers
- * `NORA_TEST_LLM_OK: tool result: <result>`. It uses only Node built-ins and erasable TypeScript, so Node 24 can run the
+ * `NORA_TEST_LLM_OK: tool result: <result>`. A last user message containing `NORA_TEST_SLOW: <ms>` streams its reply one word
+ * every <ms> milliseconds (at most 10 s apart), and a request whose client goes away before the reply ends is marked `aborted`. It uses only Node built-ins and erasable TypeScript, so Node 24 can run the
  * file directly inside a container:
  *   node test-llm.ts            (TEST_LLM_HOST, TEST_LLM_PORT, TEST_LLM_API_KEY, TEST_LLM_MODELS)
  */
@@ -16,6 +17,7 @@ import { pathToFileURL } from "node:url";
 
 export const TEST_LLM_MARKER = "NORA_TEST_LLM_OK";
 export const TEST_LLM_EXEC_TRIGGER = "NORA_TEST_EXEC:";
+export const TEST_LLM_SLOW_TRIGGER = "NORA_TEST_SLOW:";
 /** The context window `/v1/models` reports for every model. */
 export const TEST_LLM_CONTEXT_LENGTH = 128_000;
 
@@ -36,10 +38,14 @@ export interface TestLlmRequest {
   lastUserMessage: string;
   /** Every user message's text, in order (agents may append their own context as a last message). */
   userMessages: string[];
+  /** Every assistant message's text, in order (what an agent replays of earlier turns). */
+  assistantMessages: string[];
   /** Names of the tools the caller offered. */
   toolNames: string[];
   authorized: boolean;
   at: string;
+  /** The client went away before the whole reply was written (set while the request runs). */
+  aborted: boolean;
 }
 
 export interface TestLlm {
@@ -115,6 +121,24 @@ function lastUserText(messages: ChatMessage[]): string {
   return "";
 }
 
+/**
+ * OpenClaw appends its own context as a last user message, fenced by these markers, and strips such
+ * blocks from what it streams on: an echo of it would break its append-only stream.
+ */
+const AGENT_CONTEXT_BLOCK =
+  /<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>[\s\S]*?<<<END_OPENCLAW_INTERNAL_CONTEXT>>>/g;
+
+/** The last user message a person wrote: agents' own context blocks removed, empty ones skipped. */
+function lastSpokenUserText(messages: ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.role !== "user") continue;
+    const text = textOf(message.content).replace(AGENT_CONTEXT_BLOCK, "").trim();
+    if (text !== "") return text;
+  }
+  return "";
+}
+
 function toolNamesOf(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
   return tools.flatMap((tool: unknown) => {
@@ -156,7 +180,20 @@ function streamToolCall(res: ServerResponse, id: string, model: string, call: To
   res.end("data: [DONE]\n\n");
 }
 
-function streamReply(res: ServerResponse, id: string, model: string, reply: string): void {
+/** The per-word delay a `NORA_TEST_SLOW: <ms>` trigger asks for, or 0. */
+function slowDelayOf(lastUser: string): number {
+  const match = /NORA_TEST_SLOW:[ \t]*(\d{1,5})/.exec(lastUser);
+  return match?.[1] ? Math.min(Number(match[1]), 10_000) : 0;
+}
+
+function streamReply(
+  res: ServerResponse,
+  id: string,
+  model: string,
+  reply: string,
+  delayMs = 0,
+  recorded?: TestLlmRequest,
+): void {
   res.writeHead(200, {
     "content-type": "text/event-stream",
     "cache-control": "no-cache",
@@ -171,10 +208,29 @@ function streamReply(res: ServerResponse, id: string, model: string, reply: stri
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
   res.write(chunk({ role: "assistant", content: "" }, null));
   const words = reply.split(/(?<= )/);
-  for (const word of words) res.write(chunk({ content: word }, null));
   const usage = { prompt_tokens: 10, completion_tokens: words.length, total_tokens: 10 + words.length };
-  res.write(chunk({}, "stop", { usage }));
-  res.end("data: [DONE]\n\n");
+  const finish = () => {
+    res.write(chunk({}, "stop", { usage }));
+    res.end("data: [DONE]\n\n");
+  };
+  if (delayMs === 0) {
+    for (const word of words) res.write(chunk({ content: word }, null));
+    finish();
+    return;
+  }
+  let next = 0;
+  const timer = setInterval(() => {
+    if (next >= words.length) {
+      clearInterval(timer);
+      finish();
+      return;
+    }
+    res.write(chunk({ content: words[next++] }, null));
+  }, delayMs);
+  res.on("close", () => {
+    clearInterval(timer);
+    if (!res.writableFinished && recorded) recorded.aborted = true;
+  });
 }
 
 export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLlm> {
@@ -208,20 +264,27 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
         (body) => {
           const messages = Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : [];
           const lastUser = lastUserText(messages);
+          const spoken = lastSpokenUserText(messages);
           const userMessages = messages.filter((m) => m.role === "user").map((m) => textOf(m.content));
+          const assistantMessages = messages
+            .filter((m) => m.role === "assistant")
+            .map((m) => textOf(m.content));
           const model = typeof body.model === "string" ? body.model : null;
           const stream = body.stream === true;
-          requests.push({
+          const recorded: TestLlmRequest = {
             path,
             model,
             stream,
             messageCount: messages.length,
             lastUserMessage: lastUser,
             userMessages,
+            assistantMessages,
             toolNames: toolNamesOf(body.tools),
             authorized,
             at: new Date().toISOString(),
-          });
+            aborted: false,
+          };
+          requests.push(recorded);
           if (!authorized)
             return send(res, 401, { error: { message: "invalid api key", type: "invalid_request_error" } });
           const id = `chatcmpl-test-${++counter}`;
@@ -245,9 +308,9 @@ export async function startTestLlm(options: TestLlmOptions = {}): Promise<TestLl
           }
           const reply =
             tool === null
-              ? testLlmReply(lastUser)
+              ? testLlmReply(spoken)
               : `${TEST_LLM_MARKER}: tool result: ${tool.result.trim().slice(0, 2000)}`;
-          if (stream) return streamReply(res, id, modelName, reply);
+          if (stream) return streamReply(res, id, modelName, reply, slowDelayOf(spoken), recorded);
           send(res, 200, {
             id,
             object: "chat.completion",

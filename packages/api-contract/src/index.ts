@@ -12,6 +12,7 @@ export * from "./providers.js";
 export * from "./provisioning.js";
 export * from "./route.js";
 export * from "./routes.js";
+export * from "./routes-agent-chat.js";
 export * from "./routes-agent-files.js";
 export * from "./wire.js";
 export * from "./workspaces.js";

@@ -1,6 +1,7 @@
 import { catalogRoutes, clusterRoutes } from "./clusters.js";
 import type { RouteDefinition } from "./route.js";
 import { adminRoutes, keyRotationRoutes } from "./routes-admin.js";
+import { agentChatRoutes } from "./routes-agent-chat.js";
 import { agentFileRoutes } from "./routes-agent-files.js";
 import { authRoutes, healthRoutes, oauthRoutes } from "./routes-identity.js";
 import { agentLifecycleRoutes, eventRoutes, fleetRoutes, queueRoutes } from "./routes-provisioning.js";
@@ -20,6 +21,7 @@ export const API = {
   channels: channelRoutes,
   agents: { ...agentRoutes, ...agentLifecycleRoutes },
   agentFiles: agentFileRoutes,
+  agentChat: agentChatRoutes,
   events: eventRoutes,
   admin: adminRoutes,
   keyRotation: keyRotationRoutes,

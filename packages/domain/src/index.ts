@@ -22,6 +22,7 @@ import { createInvitationService } from "./invitations/service.js";
 import { createKeyRotationService } from "./key-rotation/service.js";
 import { createPlatformSettingsService } from "./platform-settings/service.js";
 import { createProviderService } from "./providers/service.js";
+import { createAgentChatService } from "./runtime-access/chat.js";
 import { createAgentFilesService } from "./runtime-access/files.js";
 import { createStreamSlots } from "./runtime-access/stream-slots.js";
 import { createRuntimeTarget } from "./runtime-access/target.js";
@@ -62,6 +63,7 @@ export function createDomain(deps: DomainDependencies) {
   const events = createEventService({ config, pool, logger });
   const clusters = createClusterService({ config, pool, keyring, logger, producer });
   const runtimeTarget = createRuntimeTarget({ config, pool, keyring, logger });
+  const streamSlots = createStreamSlots({ config, redis, logger });
   return {
     readiness: createReadinessService({
       pool,
@@ -93,7 +95,9 @@ export function createDomain(deps: DomainDependencies) {
     runtimeTarget,
     terminals: createTerminalService({ pool, target: runtimeTarget, logger }),
     /** Per-user caps on streams and terminals, shared by replicas. */
-    streamSlots: createStreamSlots({ config, redis, logger }),
+    streamSlots,
+    /** Chat with an agent through its gateway, and the history it keeps. */
+    agentChat: createAgentChatService({ pool, target: runtimeTarget, slots: streamSlots, logger }),
     providers: createProviderService({ pool, keyring, outbound }),
     integrations: createIntegrationService({ pool, keyring, outbound }),
     channels: createChannelService({ pool, keyring, outbound }),
