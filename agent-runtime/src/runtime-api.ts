@@ -174,9 +174,19 @@ const probeSchema = z.object({
   latencyMs: z.number().nullable(),
 });
 
+const networkSchema = z.object({
+  rxBytes: z.number(),
+  txBytes: z.number(),
+  rxPackets: z.number(),
+  txPackets: z.number(),
+  interfaces: z.number(),
+});
+
 export const metricsResponseSchema = z.object({
   cpu: cpuSchema,
   memory: memorySchema,
+  /** The container's traffic beyond loopback; null where unknown. Absent from older servers. */
+  network: networkSchema.nullable().default(null),
   agent: processStatusSchema,
   /** The dashboard process, for a family that runs one (Hermes); null otherwise. Absent from older servers. */
   dashboardProcess: processStatusSchema.nullable().default(null),

@@ -294,12 +294,17 @@ describe("WebSocket streams", () => {
       at: string;
       cpu: { count: number; usagePercent: number | null };
       memory: { totalBytes: number };
+      network: { rxBytes: number; rxBytesPerSecond: number | null; txBytesPerSecond: number | null };
     }>;
     expect(first).toMatchObject({ type: "metrics", processes: { agent: { state: expect.any(String) } } });
     expect(first?.cpu.count).toBeGreaterThan(0);
     expect(first?.cpu.usagePercent).toBeNull();
     expect(typeof second?.cpu.usagePercent).toBe("number");
     expect(first?.memory.totalBytes).toBeGreaterThan(0);
+    // The runtime process shares this machine's namespace here; in a container it is the agent's.
+    expect(first?.network.rxBytes).toEqual(expect.any(Number));
+    expect(first?.network.rxBytesPerSecond).toBeNull();
+    expect(second?.network.txBytesPerSecond).toEqual(expect.any(Number));
     expect(JSON.stringify(opened.messages)).not.toContain("http://");
     const gap = Date.parse(second?.at ?? "") - Date.parse(first?.at ?? "");
     expect(gap).toBeGreaterThanOrEqual(1_900);

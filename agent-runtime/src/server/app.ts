@@ -15,7 +15,7 @@ import { HttpError, readJson, requestIdOf, sendError, sendJson } from "./http.js
 import { streamLogs } from "./logs.js";
 import { FileRoots } from "./roots.js";
 import { AgentSupervisor } from "./supervisor.js";
-import { cpuInfo, diskInfo, memoryInfo, probe } from "./system.js";
+import { cpuInfo, diskInfo, memoryInfo, networkInfo, probe } from "./system.js";
 import { TerminalServer } from "./terminal.js";
 
 export const AGENT_LOG_FILE = "agent.log";
@@ -168,6 +168,7 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
         sendJson(res, 200, {
           cpu: await cpuInfo(),
           memory: await memoryInfo(),
+          network: await networkInfo(),
           agent: supervisor.status(),
           dashboardProcess: config.dashboardCommand === null ? null : dashboard.status(),
           gateway: config.gatewayHealthUrl === null ? null : await probe(config.gatewayHealthUrl),

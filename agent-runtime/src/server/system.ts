@@ -60,6 +60,41 @@ export async function cpuInfo(): Promise<CpuInfo> {
   };
 }
 
+export interface NetworkInfo {
+  /** Bytes and packets through every interface but loopback, since the network namespace began. */
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  interfaces: number;
+}
+
+/**
+ * The container's traffic, from /proc/net/dev: its network namespace is the agent's, so these are the
+ * agent's bytes (the runtime server's own answers to the control plane included). Null where the
+ * file cannot be read (networkInfo).
+ */
+export function parseNetDev(text: string): NetworkInfo {
+  const total: NetworkInfo = { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, interfaces: 0 };
+  for (const line of text.split("\n").slice(2)) {
+    const [name, counters] = line.split(":");
+    if (!name || counters === undefined || name.trim() === "lo") continue;
+    const fields = counters.trim().split(/\s+/).map(Number);
+    if (fields.length < 16 || fields.some((n) => !Number.isFinite(n))) continue;
+    total.rxBytes += fields[0] as number;
+    total.rxPackets += fields[1] as number;
+    total.txBytes += fields[8] as number;
+    total.txPackets += fields[9] as number;
+    total.interfaces += 1;
+  }
+  return total;
+}
+
+export async function networkInfo(): Promise<NetworkInfo | null> {
+  const text = await readFile("/proc/net/dev", "utf8").catch(() => null);
+  return text === null ? null : parseNetDev(text);
+}
+
 export interface DiskInfo {
   totalBytes: number;
   freeBytes: number;

@@ -22,6 +22,13 @@ export interface MetricsSample {
     usagePercent: number | null;
   };
   memory: RuntimeMetrics["memory"];
+  /** The container's traffic beyond loopback, with rates since the previous frame (null in the first). */
+  network: {
+    rxBytes: number;
+    txBytes: number;
+    rxBytesPerSecond: number | null;
+    txBytesPerSecond: number | null;
+  } | null;
   processes: { agent: ProcessStatus; dashboard: ProcessStatus | null };
   /** Reachability of the agent's own servers from inside its runtime (no address is repeated). */
   probes: {
@@ -47,8 +54,16 @@ export class AgentGone extends Error {
 const probe = (p: RuntimeMetrics["gateway"]) =>
   p === null ? null : { reachable: p.reachable, status: p.status, latencyMs: p.latencyMs };
 
-function sampleOf(metrics: RuntimeMetrics, previous: { usage: number; at: number } | null, at: number) {
+type Previous = { usage: number; at: number; network: RuntimeMetrics["network"] };
+
+function rate(now: number, before: number | undefined, elapsed: number): number | null {
+  if (before === undefined || elapsed <= 0 || now < before) return null;
+  return Math.round((now - before) / elapsed);
+}
+
+function sampleOf(metrics: RuntimeMetrics, previous: Previous | null, at: number) {
   const elapsed = previous ? (at - previous.at) / 1000 : 0;
+  const net = metrics.network;
   const usagePercent =
     previous && elapsed > 0
       ? Math.max(0, Math.round(((metrics.cpu.usageSeconds - previous.usage) / elapsed) * 1000) / 10)
@@ -58,6 +73,14 @@ function sampleOf(metrics: RuntimeMetrics, previous: { usage: number; at: number
     at: new Date(at).toISOString(),
     cpu: { ...metrics.cpu, usagePercent },
     memory: metrics.memory,
+    network: net
+      ? {
+          rxBytes: net.rxBytes,
+          txBytes: net.txBytes,
+          rxBytesPerSecond: rate(net.rxBytes, previous?.network?.rxBytes, elapsed),
+          txBytesPerSecond: rate(net.txBytes, previous?.network?.txBytes, elapsed),
+        }
+      : null,
     processes: { agent: metrics.agent, dashboard: metrics.dashboardProcess },
     probes: { gateway: probe(metrics.gateway), dashboard: probe(metrics.dashboard) },
   };
@@ -108,7 +131,7 @@ export async function followAgentMetrics(
   const { signal, intervalMs } = options;
 
   async function* samples(): AsyncGenerator<MetricsSample | MetricsFailure> {
-    let previous: { usage: number; at: number } | null = null;
+    let previous: Previous | null = null;
     while (!signal.aborted) {
       const started = Date.now();
       let client: RuntimeClient | undefined;
@@ -129,7 +152,7 @@ export async function followAgentMetrics(
           const metrics = await client.metrics({ signal });
           const at = Date.now();
           yield sampleOf(metrics, previous, at);
-          previous = { usage: metrics.cpu.usageSeconds, at };
+          previous = { usage: metrics.cpu.usageSeconds, at, network: metrics.network };
         } catch (error) {
           if (signal.aborted) return;
           yield failure(error, Date.now());
