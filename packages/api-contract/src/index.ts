@@ -13,5 +13,6 @@ export * from "./provisioning.js";
 export * from "./route.js";
 export * from "./routes.js";
 export * from "./routes-agent-files.js";
+export * from "./routes-agent-gateway.js";
 export * from "./wire.js";
 export * from "./workspaces.js";

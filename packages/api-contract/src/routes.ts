@@ -2,6 +2,7 @@ import { catalogRoutes, clusterRoutes } from "./clusters.js";
 import type { RouteDefinition } from "./route.js";
 import { adminRoutes, keyRotationRoutes } from "./routes-admin.js";
 import { agentFileRoutes } from "./routes-agent-files.js";
+import { agentGatewayRoutes } from "./routes-agent-gateway.js";
 import { authRoutes, healthRoutes, oauthRoutes } from "./routes-identity.js";
 import { agentLifecycleRoutes, eventRoutes, fleetRoutes, queueRoutes } from "./routes-provisioning.js";
 import { agentRoutes, channelRoutes, integrationRoutes, providerRoutes } from "./routes-resources.js";
@@ -20,6 +21,7 @@ export const API = {
   channels: channelRoutes,
   agents: { ...agentRoutes, ...agentLifecycleRoutes },
   agentFiles: agentFileRoutes,
+  agentGateway: agentGatewayRoutes,
   events: eventRoutes,
   admin: adminRoutes,
   keyRotation: keyRotationRoutes,
