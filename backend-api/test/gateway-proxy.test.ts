@@ -41,7 +41,9 @@ let bystanderConnections = 0;
 const seen: Seen[] = [];
 let owner: { cookie: string; id: string };
 let workspaceId: string;
+/** A Hermes agent (its API server gets forwarding headers) and an OpenClaw one (it gets none). */
 let agentId: string;
+let openclawId: string;
 let releaseStream: (() => void) | undefined;
 let uploadClosed: Promise<void> = Promise.resolve();
 let markUploadClosed: () => void = () => {};
@@ -202,7 +204,8 @@ beforeAll(async () => {
   const user = await userWithSession(app);
   owner = { cookie: user.cookie, id: user.id };
   workspaceId = await createWorkspace(app, owner.cookie, "Proxy");
-  agentId = await insertAgent(`http://127.0.0.1:${upstreamPort}`);
+  agentId = await insertAgent(`http://127.0.0.1:${upstreamPort}`, "hermes");
+  openclawId = await insertAgent(`http://127.0.0.1:${upstreamPort}`, "openclaw");
   subscribe("http.client.request.start", onRequestStart);
 });
 
@@ -261,6 +264,26 @@ describe("gateway proxy: what crosses", () => {
     expect(JSON.stringify(seen[1]?.headers)).not.toContain(owner.cookie.split("=")[1] as string);
     // The token never reaches the browser.
     expect(JSON.stringify(res.headers)).not.toContain(GATEWAY_TOKEN);
+  });
+
+  it("sends OpenClaw's gateway no forwarding claims (it refuses them from an untrusted peer); its Control UI path stays whole", async () => {
+    const res = await raw(`/api/agents/${openclawId}/gateway/ui/assets/a.js?v=1`, {
+      cookie: owner.cookie,
+      "x-forwarded-for": "6.6.6.6, 7.7.7.7",
+      forwarded: "for=6.6.6.6",
+      "x-real-ip": "6.6.6.6",
+    });
+    expect(res.status).toBe(200);
+    const got = seen[0];
+    expect(got?.url).toBe(`/api/agents/${openclawId}/gateway/ui/assets/a.js?v=1`);
+    const forwarded = Object.keys(got?.headers ?? {}).filter(
+      (name) => name === "forwarded" || name === "x-real-ip" || name.startsWith("x-forwarded-"),
+    );
+    expect(forwarded).toEqual([]);
+    expect(got?.headers.authorization).toBe(`Bearer ${GATEWAY_TOKEN}`);
+    // Elsewhere the prefix is taken off, as for every other upstream.
+    await fetch(gatewayUrl(openclawId, "/v1/models"), asOwner());
+    expect(seen[1]?.url).toBe("/v1/models");
   });
 
   it("refuses a path that climbs above the upstream's root, or smuggles an encoded slash, before any request", async () => {
@@ -425,7 +448,7 @@ describe("gateway proxy: what crosses", () => {
       body: "{}",
     });
     expect(post.status).toBe(403);
-    const dashboard = await fetch(`${app.url}/api/agents/${agentId}/dashboard/`, asOwner());
+    const dashboard = await fetch(`${app.url}/api/agents/${openclawId}/dashboard/`, asOwner());
     expect(dashboard.status).toBe(404);
     expect(((await dashboard.json()) as { error: string }).error).toBe("no_dashboard");
     expect(seen.filter((s) => s.url.includes("chat")).length).toBe(0);

@@ -42,9 +42,8 @@ const REQUEST_DROPPED = new Set([
 ]);
 
 export interface ForwardedFor {
-  /** The client address as the API judged it (trust proxy), Nora's request id, its public URL, the prefix. */
+  /** The client address as the API judged it (trust proxy), Nora's public URL, the public prefix. */
   clientIp: string;
-  requestId: string;
   publicUrl: URL;
   prefix: string;
 }
@@ -52,7 +51,14 @@ export interface ForwardedFor {
 /** The request headers the upstream receives. */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  added: { host: string; authorization: string; forwarded: ForwardedFor; contentLength: number | null },
+  added: {
+    host: string;
+    requestId: string;
+    authorization: string;
+    /** Absent: no forwarding headers at all (OpenClaw refuses forwarded claims from an untrusted peer). */
+    forwarded?: ForwardedFor | undefined;
+    contentLength: number | null;
+  },
 ): OutgoingHttpHeaders {
   const listed = connectionListed(incoming);
   const out: OutgoingHttpHeaders = {};
@@ -65,11 +71,13 @@ export function upstreamRequestHeaders(
   const { forwarded } = added;
   out.host = added.host;
   out.authorization = added.authorization;
-  out["x-forwarded-for"] = forwarded.clientIp;
-  out["x-forwarded-proto"] = forwarded.publicUrl.protocol.slice(0, -1);
-  out["x-forwarded-host"] = forwarded.publicUrl.host;
-  out["x-forwarded-prefix"] = forwarded.prefix;
-  out["x-request-id"] = forwarded.requestId;
+  if (forwarded) {
+    out["x-forwarded-for"] = forwarded.clientIp;
+    out["x-forwarded-proto"] = forwarded.publicUrl.protocol.slice(0, -1);
+    out["x-forwarded-host"] = forwarded.publicUrl.host;
+    out["x-forwarded-prefix"] = forwarded.prefix;
+  }
+  out["x-request-id"] = added.requestId;
   if (added.contentLength !== null) out["content-length"] = String(added.contentLength);
   return out;
 }

@@ -48,7 +48,12 @@ export function agentGatewayRoutes(deps: {
       const headers = upstreamRequestHeaders(req.headers, {
         host: upstream.hostHeader,
         authorization: credential.authorization,
-        forwarded: { clientIp: req.ip ?? "", requestId: req.id, publicUrl, prefix },
+        requestId: req.id,
+        // OpenClaw's gateway refuses any forwarded claim from a peer outside gateway.trustedProxies
+        // (403 proxy_attribution_required), and the API's address as its container sees it is not
+        // known in advance: it gets none, and judges the connection as a remote one.
+        forwarded:
+          agent.runtimeFamily === "openclaw" ? undefined : { clientIp: req.ip ?? "", publicUrl, prefix },
         contentLength: declaredBodyLength(req),
       });
       await forward(
