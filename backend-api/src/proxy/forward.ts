@@ -1,4 +1,5 @@
 import {
+  Agent,
   type ClientRequest,
   request as httpRequest,
   type IncomingMessage,
@@ -30,6 +31,36 @@ export interface ForwardTarget {
 const unreachable = () =>
   new AppError(502, "gateway_unreachable", "The agent's gateway could not be reached");
 const timedOut = () => new AppError(504, "gateway_timeout", "The agent's gateway did not answer in time");
+
+/**
+ * Kept-alive connections, one pool per pinned upstream (address and port): a connection is only ever
+ * reused for the same agent server, each request carrying its own headers. A connection that broke off
+ * mid-answer, or whose client went away, is destroyed, never pooled. Bounded: past 256 upstreams the
+ * oldest pool is closed.
+ */
+const pools = new Map<string, Agent>();
+const POOLS_MAX = 256;
+
+function poolFor(address: string, port: number): Agent {
+  const key = `${address}|${port}`;
+  let pool = pools.get(key);
+  if (pool === undefined) {
+    if (pools.size >= POOLS_MAX) {
+      const [oldest, agent] = pools.entries().next().value as [string, Agent];
+      agent.destroy();
+      pools.delete(oldest);
+    }
+    pool = new Agent({
+      keepAlive: true,
+      maxSockets: 128,
+      maxFreeSockets: 16,
+      timeout: 30_000,
+      scheduling: "lifo",
+    });
+    pools.set(key, pool);
+  }
+  return pool;
+}
 
 /** The request body's declared length, or null when chunked or absent. */
 export function declaredLength(req: Request): number | null {
@@ -91,8 +122,7 @@ export function forward(
       method: req.method,
       path: target.path,
       headers: target.headers,
-      // One connection per request: nothing pooled is shared between callers or agents.
-      agent: false,
+      agent: poolFor(target.address, target.port),
       setHost: false,
     });
     upstreamReq = outgoing;
@@ -100,13 +130,11 @@ export function forward(
     // Connect timeout: from the socket's creation to its connection; then the idle timeout takes over.
     const connectTimer = setTimeout(() => fail(timedOut(), { phase: "connect" }), limits.connectTimeoutMs);
     outgoing.on("socket", (socket) => {
-      const connected = () => {
-        clearTimeout(connectTimer);
-        socket.setTimeout(limits.idleTimeoutMs, () => fail(timedOut(), { phase: "idle" }));
-      };
-      if (socket.connecting) socket.once("connect", connected);
-      else connected();
+      if (socket.connecting) socket.once("connect", () => clearTimeout(connectTimer));
+      else clearTimeout(connectTimer);
     });
+    // Inactivity on this request's socket, removed again when the request is done (pooled sockets).
+    outgoing.setTimeout(limits.idleTimeoutMs, () => fail(timedOut(), { phase: "idle" }));
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       fail(unreachable(), { cause: error.code ?? error.name });
