@@ -442,6 +442,12 @@ describe("gateway proxy: what crosses", () => {
     await addMember(app, workspaceId, viewer.id, "viewer");
     const get = await fetch(gatewayUrl(agentId, "/v1/models"), { headers: { cookie: viewer.cookie } });
     expect(get.status).toBe(200);
+    const head = await fetch(gatewayUrl(agentId, "/v1/models"), {
+      method: "HEAD",
+      headers: { cookie: viewer.cookie },
+    });
+    expect(head.status).toBe(200);
+    expect(seen.at(-1)?.method).toBe("HEAD");
     const post = await fetch(gatewayUrl(agentId, "/v1/chat/completions"), {
       method: "POST",
       headers: { cookie: viewer.cookie, origin: ORIGIN, "content-type": "application/json" },
