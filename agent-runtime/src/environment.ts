@@ -6,7 +6,11 @@ import {
   hermesSecretEnv,
   serializeHermesConfig,
 } from "./bootstrap/hermes.js";
-import { buildOpenclawConfig, OPENCLAW_GATEWAY_TOKEN_ENV } from "./bootstrap/openclaw.js";
+import {
+  buildOpenclawConfig,
+  OPENCLAW_GATEWAY_TOKEN_ENV,
+  openclawControlUiBasePath,
+} from "./bootstrap/openclaw.js";
 import {
   type AgentDesiredState,
   type AgentSecrets,
@@ -135,6 +139,7 @@ export function assembleRuntime(input: AssembleInput): RuntimeAssembly {
       defaultModel: agent.defaultModel,
       allowedOrigins: agent.allowedOrigins,
       timezone: agent.timezone,
+      controlUiBasePath: openclawControlUiBasePath(agent.agentId),
     });
     files.push({
       path: BOOTSTRAP_FILES.openclawConfig,

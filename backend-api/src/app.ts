@@ -18,6 +18,7 @@ import { adminQueueRoutes } from "./routes/admin-queues.js";
 import { agentChatRoutes } from "./routes/agent-chat.js";
 import { envOverrideRoutes } from "./routes/agent-env-overrides.js";
 import { agentFileRoutes, isAgentFileUpload } from "./routes/agent-files.js";
+import { agentGatewayRoutes, isAgentGatewayRequest } from "./routes/agent-gateway.js";
 import { agentRoutes } from "./routes/agents.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -86,6 +87,7 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => providerSyncRoutes({ sync: domain.providerSync, requires }),
     ({ domain, requires }) => agentFileRoutes({ files: domain.agentFiles, requires }),
     ({ domain, requires }) => agentChatRoutes({ chat: domain.agentChat, requires }),
+    ({ config, domain, requires }) => agentGatewayRoutes({ config, target: domain.runtimeTarget, requires }),
     ({ domain, requires }) =>
       agentRoutes({ agents: domain.agents, deployments: domain.deployments, requires }),
     ({ domain, requires }) => eventRoutes({ events: domain.events, requires }),
@@ -138,7 +140,7 @@ export function buildApp(deps: AppDependencies): Express {
   app.use(corsPolicy(config));
   app.use(startAuthCacheSync(cache));
   app.use(rateLimit({ config, redis: deps.redis, logger }));
-  app.use(jsonBody(config, { raw: isAgentFileUpload }));
+  app.use(jsonBody(config, { raw: (req) => isAgentFileUpload(req) || isAgentGatewayRequest(req) }));
 
   for (const mount of routeModules(cache)) app.use(mount(ctx));
   for (const router of deps.extraRoutes ?? []) app.use(router);

@@ -177,6 +177,19 @@ export const ROUTES: RouteCase[] = [
       expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
     }),
   ),
+  // The gateway proxy (every method, both servers): the fixture agent is not running, so an allowed
+  // caller reaches the runtime check (409); `{/*path}` is sent as /v1/models.
+  ...["gateway", "dashboard"].flatMap((server) =>
+    ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => ({
+      method,
+      path: `/api/agents/:agent/${server}{/*path}`,
+      scope: method === "GET" ? "agents:read" : "agents:write",
+      expect:
+        method === "GET"
+          ? row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401])
+          : row([401, 403, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+    })),
+  ),
   {
     method: "DELETE",
     path: "/api/agents/:agent/secrets/:existingSecret",

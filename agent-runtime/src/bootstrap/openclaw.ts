@@ -38,7 +38,9 @@ export const openclawConfigSchema = z
         bind: z.literal("lan"),
         port: z.literal(RUNTIME_PORTS.openclawGateway),
         auth: z.object({ mode: z.literal("token"), token: envRefSchema }).strict(),
-        controlUi: z.object({ allowedOrigins: z.array(z.string()) }).strict(),
+        controlUi: z
+          .object({ allowedOrigins: z.array(z.string()), basePath: z.string().optional() })
+          .strict(),
         http: z
           .object({
             endpoints: z.object({ chatCompletions: z.object({ enabled: z.boolean() }).strict() }).strict(),
@@ -86,6 +88,18 @@ export interface OpenclawConfigInput {
   defaultModel?: string | undefined;
   allowedOrigins: readonly string[];
   timezone?: string | undefined;
+  /** Where browsers reach the Control UI through Nora's gateway proxy (openclawControlUiBasePath). */
+  controlUiBasePath?: string | undefined;
+}
+
+/**
+ * The Control UI's public path behind Nora's gateway proxy (`/api/agents/<id>/gateway/ui`). OpenClaw
+ * builds its asset, config and WebSocket URLs from `gateway.controlUi.basePath` and serves the UI only
+ * under it, so it must be the path the browser sees; the proxy forwards that path unchanged
+ * (docs/runtime-access.md, "Gateway proxy").
+ */
+export function openclawControlUiBasePath(agentId: string): string {
+  return `/api/agents/${agentId}/gateway/ui`;
 }
 
 /** `models.providers`, `auth` and the default model for a provider set, keys as env references. */
@@ -127,7 +141,10 @@ export function buildOpenclawConfig(input: OpenclawConfigInput): OpenclawConfig 
       bind: "lan",
       port: RUNTIME_PORTS.openclawGateway,
       auth: { mode: "token", token: envRef(OPENCLAW_GATEWAY_TOKEN_ENV) },
-      controlUi: { allowedOrigins: [...input.allowedOrigins] },
+      controlUi: {
+        allowedOrigins: [...input.allowedOrigins],
+        ...(input.controlUiBasePath === undefined ? {} : { basePath: input.controlUiBasePath }),
+      },
       http: { endpoints: { chatCompletions: { enabled: true } } },
     },
     update: { checkOnStart: false },

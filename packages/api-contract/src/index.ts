@@ -14,5 +14,6 @@ export * from "./route.js";
 export * from "./routes.js";
 export * from "./routes-agent-chat.js";
 export * from "./routes-agent-files.js";
+export * from "./routes-agent-gateway.js";
 export * from "./wire.js";
 export * from "./workspaces.js";

@@ -3,6 +3,7 @@ import type { RouteDefinition } from "./route.js";
 import { adminRoutes, keyRotationRoutes } from "./routes-admin.js";
 import { agentChatRoutes } from "./routes-agent-chat.js";
 import { agentFileRoutes } from "./routes-agent-files.js";
+import { agentGatewayRoutes } from "./routes-agent-gateway.js";
 import { authRoutes, healthRoutes, oauthRoutes } from "./routes-identity.js";
 import { agentLifecycleRoutes, eventRoutes, fleetRoutes, queueRoutes } from "./routes-provisioning.js";
 import { agentRoutes, channelRoutes, integrationRoutes, providerRoutes } from "./routes-resources.js";
@@ -22,6 +23,7 @@ export const API = {
   agents: { ...agentRoutes, ...agentLifecycleRoutes },
   agentFiles: agentFileRoutes,
   agentChat: agentChatRoutes,
+  agentGateway: agentGatewayRoutes,
   events: eventRoutes,
   admin: adminRoutes,
   keyRotation: keyRotationRoutes,

@@ -35,6 +35,13 @@ export interface Config {
     jsonMaxDepth: number;
     /** The largest file upload the API streams to an agent's runtime. */
     agentFileUploadMaxBytes: number;
+    /** The gateway proxy's caps and timeouts (docs/runtime-access.md, "Gateway proxy"). */
+    gatewayProxy: {
+      requestMaxBytes: number;
+      responseMaxBytes: number;
+      connectTimeoutMs: number;
+      idleTimeoutMs: number;
+    };
   };
   rateLimit: {
     enabled: boolean;
@@ -274,6 +281,12 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
       jsonBodyLimit: e.JSON_BODY_LIMIT,
       jsonMaxDepth: e.JSON_MAX_DEPTH,
       agentFileUploadMaxBytes: e.AGENT_FILE_UPLOAD_MAX_BYTES,
+      gatewayProxy: {
+        requestMaxBytes: e.GATEWAY_PROXY_REQUEST_MAX_BYTES,
+        responseMaxBytes: e.GATEWAY_PROXY_RESPONSE_MAX_BYTES,
+        connectTimeoutMs: e.GATEWAY_PROXY_CONNECT_TIMEOUT_MS,
+        idleTimeoutMs: e.GATEWAY_PROXY_IDLE_TIMEOUT_MS,
+      },
     },
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
