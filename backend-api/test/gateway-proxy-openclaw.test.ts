@@ -23,7 +23,10 @@ let gatewayToken: string;
 
 beforeAll(async () => {
   const image = await buildImage("infra/images/build-openclaw-offline.sh");
-  stack = await startProvisioningStack({ image, env: { DEPLOYMENT_READY_ATTEMPTS: "240" } });
+  stack = await startProvisioningStack({
+    image,
+    env: { DEPLOYMENT_READY_ATTEMPTS: "240", GATEWAY_PROXY_WEB_UIS: "true" },
+  });
   ({ cookie, workspaceId, apiKey } = await deployingOwner(stack.app));
   const deploy = await call(stack.app, { apiKey }, "POST", `/api/workspaces/${workspaceId}/agents`, {
     name: "proxy-openclaw",

@@ -199,6 +199,8 @@ beforeAll(async () => {
       GATEWAY_PROXY_RESPONSE_MAX_BYTES: String(4 * MiB),
       GATEWAY_PROXY_CONNECT_TIMEOUT_MS: "1000",
       GATEWAY_PROXY_IDLE_TIMEOUT_MS: "800",
+      // Most of this file is about the web UIs' mode; the default (off) has its own test at the end.
+      GATEWAY_PROXY_WEB_UIS: "true",
     },
   });
   const user = await userWithSession(app);
@@ -525,5 +527,55 @@ describe("gateway proxy: SSRF", () => {
     const unknown = await fetch(gatewayUrl(randomUUID(), "/v1/models"), asOwner());
     expect(unknown.status).toBe(404);
     expect(proxied()).toEqual([]);
+  });
+});
+
+describe("with agents' web UIs off (the default)", () => {
+  it("refuses the dashboard and the Control UI before connecting, and sandboxes every proxied answer", async () => {
+    const strict = await startTestApp({
+      env: { ...NO_RATE_LIMITS, ENCRYPTION_KEY: "7a".repeat(32), GATEWAY_ALLOWED_PORTS: "32768-60999" },
+    });
+    try {
+      const user = await userWithSession(strict);
+      const ws = await createWorkspace(strict, user.cookie, "Strict");
+      const insert = async (family: "openclaw" | "hermes") => {
+        const url = `http://127.0.0.1:${upstreamPort}`;
+        const { rows } = await strict.db.pool.query<{ id: string }>(
+          `INSERT INTO agents (workspace_id, name, status, runtime_family, gateway_url, dashboard_url)
+           VALUES ($1, 'p-' || gen_random_uuid(), 'running', $2, $3, $4) RETURNING id`,
+          [ws, family, url, family === "hermes" ? url : null],
+        );
+        const id = rows[0]?.id as string;
+        const sealed = Keyring.fromConfig(strict.config).seal(GATEWAY_TOKEN, {
+          table: "agents",
+          column: "gateway_token_sealed",
+          rowId: id,
+        });
+        await strict.db.pool.query("UPDATE agents SET gateway_token_sealed = $2 WHERE id = $1", [id, sealed]);
+        return id;
+      };
+      const hermes = await insert("hermes");
+      const openclaw = await insert("openclaw");
+      const headers = { cookie: user.cookie, origin: ORIGIN };
+      const before = outgoing.length;
+      for (const path of [`/api/agents/${hermes}/dashboard/`, `/api/agents/${openclaw}/gateway/ui/`]) {
+        const res = await fetch(`${strict.url}${path}`, { headers });
+        expect(res.status).toBe(404);
+        const body = (await res.json()) as { error: string; requestId: string };
+        expect(body.error).toBe("agent_web_ui_disabled");
+        expect(body.requestId).toBe(res.headers.get("x-request-id"));
+      }
+      expect(outgoing.slice(before).filter((r) => !r.startsWith(new URL(strict.url).host))).toEqual([]);
+
+      const res = await fetch(`${strict.url}/api/agents/${openclaw}/gateway/loosen`, { headers });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-security-policy")).toBe(
+        "sandbox; default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      await res.text();
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import {
 } from "node:http";
 import { AppError, type Logger } from "@nora/core";
 import type { Request, Response } from "express";
-import { passedResponseHeaders, proxyContentSecurityPolicy } from "./headers.js";
+import { passedResponseHeaders, proxyContentSecurityPolicy, SANDBOXED_PROXY_CSP } from "./headers.js";
 import { type PathMap, publicLocation } from "./paths.js";
 
 export interface ProxyLimits {
@@ -15,6 +15,8 @@ export interface ProxyLimits {
   responseMaxBytes: number;
   connectTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Agents' web UIs on: their CSP (scripts from this origin); off: sandboxed. */
+  webUis: boolean;
 }
 
 export interface ForwardTarget {
@@ -211,8 +213,13 @@ export function forward(
       if (answerLength !== null) headers["content-length"] = String(answerLength);
       res.status(status);
       res.setHeaders(new Map(Object.entries(headers)));
-      res.setHeader("Content-Security-Policy", proxyContentSecurityPolicy(answer.headers));
-      res.setHeader("X-Frame-Options", "SAMEORIGIN");
+      if (limits.webUis) {
+        res.setHeader("Content-Security-Policy", proxyContentSecurityPolicy(answer.headers));
+        res.setHeader("X-Frame-Options", "SAMEORIGIN");
+      } else {
+        res.setHeader("Content-Security-Policy", SANDBOXED_PROXY_CSP);
+        res.setHeader("X-Frame-Options", "DENY");
+      }
 
       let sent = 0;
       answer.on("data", (chunk: Buffer) => {

@@ -157,6 +157,13 @@ export const PROXY_CSP = [
   "form-action 'self'",
 ].join("; ");
 
+/**
+ * The CSP of every proxied answer while agents' web UIs are off (GATEWAY_PROXY_WEB_UIS): a page an
+ * agent serves is rendered sandboxed (an opaque origin: no script, no access to Nora's origin), so an
+ * agent cannot run code as the operator; machine clients, which ignore the CSP, are unaffected.
+ */
+export const SANDBOXED_PROXY_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
 export function proxyContentSecurityPolicy(incoming: IncomingHttpHeaders): string[] {
   const upstream = incoming["content-security-policy"];
   const theirs = upstream === undefined ? [] : Array.isArray(upstream) ? upstream : [upstream];

@@ -13,6 +13,8 @@ export interface PathMap {
   toUpstream(target: string): string;
   /** The public path for an upstream path (a redirect's Location). */
   toPublic(upstreamPath: string): string;
+  /** Whether the target is the family's web UI on this server (OpenClaw's Control UI). */
+  isWebUi(target: string): boolean;
 }
 
 const UI = /^\/ui(?:[/?]|$)/;
@@ -22,6 +24,7 @@ export function pathMap(family: string, server: AgentGatewayServer, prefix: stri
   return {
     prefix,
     toUpstream: (target) => (controlUi && UI.test(target) ? `${prefix}${target}` : target),
+    isWebUi: (target) => controlUi && UI.test(target),
     // An upstream that knows the prefix (OpenClaw's Control UI; Hermes through X-Forwarded-Prefix)
     // already names public paths.
     toPublic: (path) => (path === prefix || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`),

@@ -1,5 +1,5 @@
 import { type AgentGatewayServer, API, gatewayPrefix, gatewayUpstreamTarget } from "@nora/api-contract";
-import { badRequest, type Config } from "@nora/core";
+import { AppError, badRequest, type Config } from "@nora/core";
 import type { RuntimeTarget } from "@nora/domain/runtime-access/target";
 import { type Request, Router } from "express";
 import type { Requires } from "../http/authorize.js";
@@ -23,6 +23,14 @@ function rawTarget(req: Request): string {
   return match ? req.originalUrl.slice(match[0].length) : "";
 }
 
+/** Agents' own web UIs are off unless the operator turns them on (GATEWAY_PROXY_WEB_UIS). */
+const webUisDisabled = () =>
+  new AppError(
+    404,
+    "agent_web_ui_disabled",
+    "Agents' web UIs are not served here; the operator can turn them on (GATEWAY_PROXY_WEB_UIS)",
+  );
+
 export function agentGatewayRoutes(deps: {
   config: Config;
   target: RuntimeTarget;
@@ -42,9 +50,11 @@ export function agentGatewayRoutes(deps: {
           parsed.error.issues[0]?.message ?? "The upstream path is not allowed",
         );
       }
+      if (server === "dashboard" && !config.api.gatewayProxy.webUis) throw webUisDisabled();
       const { agent, upstream, credential } = await target.openAgentGateway(params.agentId, server);
       const prefix = gatewayPrefix(server, params.agentId);
       const map = pathMap(agent.runtimeFamily, server, prefix);
+      if (map.isWebUi(parsed.data) && !config.api.gatewayProxy.webUis) throw webUisDisabled();
       const headers = upstreamRequestHeaders(req.headers, {
         host: upstream.hostHeader,
         authorization: credential.authorization,

@@ -41,6 +41,8 @@ export interface Config {
       responseMaxBytes: number;
       connectTimeoutMs: number;
       idleTimeoutMs: number;
+      /** Serve agents' own web UIs (OpenClaw's Control UI, Hermes' dashboard) on Nora's origin. */
+      webUis: boolean;
     };
   };
   rateLimit: {
@@ -286,6 +288,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
         responseMaxBytes: e.GATEWAY_PROXY_RESPONSE_MAX_BYTES,
         connectTimeoutMs: e.GATEWAY_PROXY_CONNECT_TIMEOUT_MS,
         idleTimeoutMs: e.GATEWAY_PROXY_IDLE_TIMEOUT_MS,
+        webUis: e.GATEWAY_PROXY_WEB_UIS,
       },
     },
     rateLimit: {
@@ -394,6 +397,11 @@ function parseProvisioning(e: ParsedEnv, warnings: string[]): Config["provisioni
   const [first, last] = e.DOCKER_AGENT_PORT_RANGE.split("-").map(Number) as [number, number];
   if (first < 1024 || last > 65535 || first > last) {
     throw new ConfigError("DOCKER_AGENT_PORT_RANGE must be a range within 1024-65535, low-high");
+  }
+  if (e.GATEWAY_PROXY_WEB_UIS) {
+    warnings.push(
+      "INSECURE: GATEWAY_PROXY_WEB_UIS=true serves agents' own web UIs on Nora's origin: a page a compromised agent serves runs with the signed-in operator's access to Nora (docs/runtime-access.md)",
+    );
   }
   const bindFamily = isIP(e.DOCKER_AGENT_BIND_IP);
   if (bindFamily === 0) throw new ConfigError("DOCKER_AGENT_BIND_IP must be an IP address");
