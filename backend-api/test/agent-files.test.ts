@@ -4,9 +4,9 @@ import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { Keyring } from "@nora/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RuntimeProcess, startRuntime, TOKEN, waitFor } from "../../agent-runtime/test/support.js";
+import { insertAgent } from "./agent-fixtures.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, ORIGIN, userWithSession } from "./identity.js";
 import { type RecordingProxy, startRecordingProxy } from "./recording-proxy.js";
@@ -48,20 +48,8 @@ describe("agent files", () => {
     await app.close();
   });
 
-  async function agent(status: string, runtimeUrl: string | null) {
-    const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), $2, $3) RETURNING id",
-      [workspaceId, status, runtimeUrl],
-    );
-    const id = rows[0]?.id as string;
-    const sealed = Keyring.fromConfig(app.config).seal(TOKEN, {
-      table: "agents",
-      column: "runtime_token_sealed",
-      rowId: id,
-    });
-    await app.db.pool.query("UPDATE agents SET runtime_token_sealed = $2 WHERE id = $1", [id, sealed]);
-    return id;
-  }
+  const agent = (status: string, runtimeUrl: string | null) =>
+    insertAgent(app, { workspaceId, status, runtimeUrl, runtimeToken: TOKEN });
 
   const files = (route: string, id = agentId) => `/api/agents/${id}/files${route}`;
   const q = (root: string, path: string) =>

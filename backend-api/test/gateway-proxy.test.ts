@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { Keyring } from "@nora/core";
 import { createRuntimeTarget } from "@nora/domain/runtime-access/target";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { insertAgent } from "./agent-fixtures.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, createApiKey, createWorkspace, ORIGIN, userWithSession } from "./identity.js";
 
@@ -136,21 +137,19 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function insertAgent(gatewayUrl: string, family: "openclaw" | "hermes" = "openclaw"): Promise<string> {
-  const { rows } = await app.db.pool.query<{ id: string }>(
-    `INSERT INTO agents (workspace_id, name, status, runtime_family, gateway_url, dashboard_url)
-     VALUES ($1, 'p-' || gen_random_uuid(), 'running', $2, $3, $4) RETURNING id`,
-    [workspaceId, family, gatewayUrl, family === "hermes" ? gatewayUrl : null],
-  );
-  const id = rows[0]?.id as string;
-  const sealed = Keyring.fromConfig(app.config).seal(GATEWAY_TOKEN, {
-    table: "agents",
-    column: "gateway_token_sealed",
-    rowId: id,
+const gatewayAgent = (
+  gatewayUrl: string,
+  family: "openclaw" | "hermes" = "openclaw",
+  on: TestApp = app,
+  ws = workspaceId,
+) =>
+  insertAgent(on, {
+    workspaceId: ws,
+    family,
+    gatewayUrl,
+    dashboardUrl: family === "hermes" ? gatewayUrl : null,
+    gatewayToken: GATEWAY_TOKEN,
   });
-  await app.db.pool.query("UPDATE agents SET gateway_token_sealed = $2 WHERE id = $1", [id, sealed]);
-  return id;
-}
 
 /** The proxy's requests to upstreams (the test's own raw requests go to the app). */
 const proxied = () => outgoing.filter((r) => !r.startsWith(new URL(app.url).host));
@@ -206,8 +205,8 @@ beforeAll(async () => {
   const user = await userWithSession(app);
   owner = { cookie: user.cookie, id: user.id };
   workspaceId = await createWorkspace(app, owner.cookie, "Proxy");
-  agentId = await insertAgent(`http://127.0.0.1:${upstreamPort}`, "hermes");
-  openclawId = await insertAgent(`http://127.0.0.1:${upstreamPort}`, "openclaw");
+  agentId = await gatewayAgent(`http://127.0.0.1:${upstreamPort}`, "hermes");
+  openclawId = await gatewayAgent(`http://127.0.0.1:${upstreamPort}`, "openclaw");
   subscribe("http.client.request.start", onRequestStart);
 });
 
@@ -391,7 +390,7 @@ describe("gateway proxy: what crosses", () => {
     const closed = createServer();
     const port = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
-    const gone = await insertAgent(`http://127.0.0.1:${port}`);
+    const gone = await gatewayAgent(`http://127.0.0.1:${port}`);
     const res = await fetch(gatewayUrl(gone, "/v1/models"), asOwner());
     const text = await res.text();
     expect(res.status).toBe(502);
@@ -480,7 +479,7 @@ describe("gateway proxy: SSRF", () => {
     ["Redis' port on loopback", "http://127.0.0.1:6379"],
     ["an IPv4-mapped metadata address", "http://[::ffff:169.254.169.254]:18789"],
   ])("refuses %s before any request is made", async (_label, url) => {
-    const text = await refusedBeforeAnySocket(await insertAgent(url));
+    const text = await refusedBeforeAnySocket(await gatewayAgent(url));
     expect(text).not.toContain(new URL(url).hostname);
   });
 
@@ -501,10 +500,10 @@ describe("gateway proxy: SSRF", () => {
         resolveAll: async (name) => answers[name] ?? [],
       }),
     );
-    await refusedBeforeAnySocket(await insertAgent(`http://metadata.internal:${upstreamPort}`));
-    await refusedBeforeAnySocket(await insertAgent(`http://mixed.internal:${upstreamPort}`));
+    await refusedBeforeAnySocket(await gatewayAgent(`http://metadata.internal:${upstreamPort}`));
+    await refusedBeforeAnySocket(await gatewayAgent(`http://mixed.internal:${upstreamPort}`));
     // A name that passes is pinned to its checked address; the name travels only as Host.
-    const pinned = await insertAgent(`http://agent.internal:${upstreamPort}`);
+    const pinned = await gatewayAgent(`http://agent.internal:${upstreamPort}`);
     const res = await fetch(gatewayUrl(pinned, "/v1/models"), asOwner());
     expect(res.status).toBe(200);
     expect(seen[0]?.headers.host).toBe(`agent.internal:${upstreamPort}`);
@@ -538,22 +537,8 @@ describe("with agents' web UIs off (the default)", () => {
     try {
       const user = await userWithSession(strict);
       const ws = await createWorkspace(strict, user.cookie, "Strict");
-      const insert = async (family: "openclaw" | "hermes") => {
-        const url = `http://127.0.0.1:${upstreamPort}`;
-        const { rows } = await strict.db.pool.query<{ id: string }>(
-          `INSERT INTO agents (workspace_id, name, status, runtime_family, gateway_url, dashboard_url)
-           VALUES ($1, 'p-' || gen_random_uuid(), 'running', $2, $3, $4) RETURNING id`,
-          [ws, family, url, family === "hermes" ? url : null],
-        );
-        const id = rows[0]?.id as string;
-        const sealed = Keyring.fromConfig(strict.config).seal(GATEWAY_TOKEN, {
-          table: "agents",
-          column: "gateway_token_sealed",
-          rowId: id,
-        });
-        await strict.db.pool.query("UPDATE agents SET gateway_token_sealed = $2 WHERE id = $1", [id, sealed]);
-        return id;
-      };
+      const insert = (family: "openclaw" | "hermes") =>
+        gatewayAgent(`http://127.0.0.1:${upstreamPort}`, family, strict, ws);
       const hermes = await insert("hermes");
       const openclaw = await insert("openclaw");
       const headers = { cookie: user.cookie, origin: ORIGIN };

@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { assembleRuntime } from "@nora/agent-runtime";
-import { Keyring } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   deliverAssembly,
@@ -14,6 +13,7 @@ import {
   TOKEN,
   waitFor,
 } from "../../agent-runtime/test/support.js";
+import { insertAgent } from "./agent-fixtures.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createWorkspace, userWithSession } from "./identity.js";
 
@@ -54,20 +54,8 @@ describe("sync-providers", () => {
     await app.close();
   });
 
-  async function agent(status: string, runtimeUrl: string | null, token: string = TOKEN) {
-    const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), $2, $3) RETURNING id",
-      [workspaceId, status, runtimeUrl],
-    );
-    const id = rows[0]?.id as string;
-    const sealed = Keyring.fromConfig(app.config).seal(token, {
-      table: "agents",
-      column: "runtime_token_sealed",
-      rowId: id,
-    });
-    await app.db.pool.query("UPDATE agents SET runtime_token_sealed = $2 WHERE id = $1", [id, sealed]);
-    return id;
-  }
+  const agent = (status: string, runtimeUrl: string | null, token: string = TOKEN) =>
+    insertAgent(app, { workspaceId, status, runtimeUrl, runtimeToken: token });
   const sync = (agentId: string) =>
     call(app, { cookie: owner.cookie }, "POST", `/api/agents/${agentId}/sync-providers`);
 

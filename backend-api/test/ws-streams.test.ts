@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { appendFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { countLeases, Keyring } from "@nora/core";
+import { countLeases } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RuntimeProcess, startRuntime, TOKEN } from "../../agent-runtime/test/support.js";
+import { insertAgent } from "./agent-fixtures.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
 import {
@@ -62,20 +63,8 @@ describe("WebSocket streams", () => {
     await app?.close();
   });
 
-  async function agent(status: string, runtimeUrl: string | null, inWorkspace = workspaceId) {
-    const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), $2, $3) RETURNING id",
-      [inWorkspace, status, runtimeUrl],
-    );
-    const id = rows[0]?.id as string;
-    const sealed = Keyring.fromConfig(app.config).seal(TOKEN, {
-      table: "agents",
-      column: "runtime_token_sealed",
-      rowId: id,
-    });
-    await app.db.pool.query("UPDATE agents SET runtime_token_sealed = $2 WHERE id = $1", [id, sealed]);
-    return id;
-  }
+  const agent = (status: string, runtimeUrl: string | null, inWorkspace = workspaceId) =>
+    insertAgent(app, { workspaceId: inWorkspace, status, runtimeUrl, runtimeToken: TOKEN });
 
   const url = (stream: string, query = "", id = agentId) =>
     `${door.url}/api/ws/agents/${id}/${stream}${query}`;

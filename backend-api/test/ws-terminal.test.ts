@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, readlink, rm } from "node:fs/promises";
-import { countLeases, Keyring } from "@nora/core";
+import { countLeases } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
@@ -9,6 +9,7 @@ import {
   startRuntime,
   TOKEN,
 } from "../../agent-runtime/test/support.js";
+import { insertAgent } from "./agent-fixtures.js";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { addMember, call, createApiKey, createWorkspace, userWithSession } from "./identity.js";
 import { type CountingRelay, headersOf, startCountingRelay, startDoor, until } from "./ws-helpers.js";
@@ -109,17 +110,7 @@ describe("terminal over WebSocket", () => {
     const dirs = await makeRuntimeDirs();
     runtime = await startRuntime({ dirs, env: { HOME: dirs.state } });
     relay = await startCountingRelay(runtime.port);
-    const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'term', 'running', $2) RETURNING id",
-      [workspaceId, relay.url],
-    );
-    agentId = rows[0]?.id as string;
-    const sealed = Keyring.fromConfig(app.config).seal(TOKEN, {
-      table: "agents",
-      column: "runtime_token_sealed",
-      rowId: agentId,
-    });
-    await app.db.pool.query("UPDATE agents SET runtime_token_sealed = $2 WHERE id = $1", [agentId, sealed]);
+    agentId = await insertAgent(app, { workspaceId, runtimeUrl: relay.url, runtimeToken: TOKEN });
   });
   afterAll(async () => {
     await door?.close();
