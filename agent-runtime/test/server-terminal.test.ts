@@ -1,10 +1,19 @@
-import { readdir, readFile, readlink, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { RuntimeClient, RuntimeError, type RuntimeTerminal } from "../src/client/index.js";
 import { RUNTIME_ROUTES } from "../src/endpoints.js";
-import { alive, makeRuntimeDirs, type RuntimeProcess, startRuntime, TOKEN, waitFor } from "./support.js";
+import {
+  alive,
+  childrenOf,
+  makeRuntimeDirs,
+  ptmxFds,
+  type RuntimeProcess,
+  startRuntime,
+  TOKEN,
+  waitFor,
+} from "./support.js";
 
 /**
  * The runtime server with HOME in its own state directory: the shell then reads no ~/.bashrc of
@@ -21,28 +30,6 @@ async function startTerminalRuntime(env: Record<string, string> = {}): Promise<R
       return code;
     },
   };
-}
-
-/** Children of `pid`, from /proc (the PTY shells are the server's direct children). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const children: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[1]) === pid) children.push(Number(entry));
-  }
-  return children;
-}
-
-/** The server's file descriptors open on /dev/ptmx (one per live PTY). */
-async function ptmxFds(pid: number): Promise<number> {
-  let count = 0;
-  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
-    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
-    if (target === "/dev/ptmx" || target.startsWith("/dev/pts/ptmx")) count += 1;
-  }
-  return count;
 }
 
 const serverPid = (runtime: RuntimeProcess) => runtime.child.pid ?? -1;

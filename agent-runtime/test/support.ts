@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -174,4 +174,26 @@ export async function deliverAssembly(
   }
   const agentEnv = assembly.secretFiles.find((f) => f.path === "agent-env.json");
   await writeFile(join(dirs.secrets, "agent-env.json"), agentEnv?.content ?? "{}", { mode: 0o600 });
+}
+
+/** Children of `pid`, from /proc (the PTY shells are the server's direct children). */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[1]) === pid) children.push(Number(entry));
+  }
+  return children;
+}
+
+/** The server's file descriptors open on /dev/ptmx (one per live PTY). */
+export async function ptmxFds(pid: number): Promise<number> {
+  let count = 0;
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+    if (target === "/dev/ptmx" || target.startsWith("/dev/pts/ptmx")) count += 1;
+  }
+  return count;
 }

@@ -3,42 +3,20 @@
  * server (the smtp-server package) on loopback that receives what the API sends.
  */
 import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, createRedis, MIGRATIONS_DIR, migrate } from "@nora/core";
 import { createTestDatabase, testConfig } from "@nora/core/testing";
 import { createAuthService } from "@nora/domain/auth/service";
-import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createUser, login, ORIGIN, PASSWORD } from "./identity.js";
+import { type Received, SmtpInbox } from "./smtp-inbox.js";
 
-interface Received {
-  to: string[];
-  body: string;
-}
-
-const inbox: Received[] = [];
-let smtp: SMTPServer;
-let smtpPort: number;
+const smtp = new SmtpInbox();
 let app: TestApp;
 
-/** Undoes quoted-printable soft breaks and escapes. */
-const decode = (data: string) =>
-  data
-    .replace(/=\r\n/g, "")
-    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-
-async function mailTo(address: string, count = 1): Promise<Received[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const mails = inbox.filter((m) => m.to.includes(address));
-    if (mails.length >= count) return mails;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const mailTo = (address: string, count = 1) => smtp.waitFor(address, count);
 
 const tokenIn = (mail: Received) => {
   const match = /\/app\/verify-email#token=([A-Za-z0-9_-]{43})/.exec(mail.body);
@@ -50,9 +28,7 @@ const smtpEnv = () => ({
   ...NO_RATE_LIMITS,
   // Self-service signup after the claim: the mode in which an unverified address can exist at all.
   SIGNUP_MODE: "open",
-  SMTP_HOST: "127.0.0.1",
-  SMTP_PORT: String(smtpPort),
-  SMTP_FROM: "nora@example.org",
+  ...smtp.env(),
 });
 
 let serial = 0;
@@ -74,25 +50,8 @@ async function auditActions(target: TestApp = app) {
   return rows.map((r) => r.action);
 }
 
-beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      let data = "";
-      stream.on("data", (chunk: Buffer) => {
-        data += chunk.toString();
-      });
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body: decode(data) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+beforeAll(() => smtp.start());
+afterAll(() => smtp.stop());
 
 beforeEach(async () => {
   app = await startTestApp({ env: smtpEnv() });
@@ -257,7 +216,7 @@ describe("email verification", () => {
     });
     expect(dup.status).toBe(202);
     await new Promise((r) => setTimeout(r, 200));
-    expect(inbox.filter((m) => m.to.includes(person.email))).toHaveLength(1);
+    expect(smtp.to(person.email)).toHaveLength(1);
   });
 
   it("the claim account is verified and gets no mail; the bootstrap admin is verified", async () => {
@@ -275,7 +234,7 @@ describe("email verification", () => {
         emailVerified: true,
       });
       await new Promise((r) => setTimeout(r, 200));
-      expect(inbox.filter((m) => m.to.includes(email))).toEqual([]);
+      expect(smtp.to(email)).toEqual([]);
     } finally {
       await fresh.close();
     }

@@ -2,39 +2,18 @@
  * Password reset by email, through the real app, PostgreSQL, Redis and a real SMTP server (the
  * smtp-server package) on loopback that receives what the API sends.
  */
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from "./helpers.js";
 import { call, createUser, login, PASSWORD } from "./identity.js";
-
-interface Received {
-  to: string[];
-  body: string;
-}
+import { type Received, SmtpInbox } from "./smtp-inbox.js";
 
 const NEW_PASSWORD = "a different horse, stapled";
-const inbox: Received[] = [];
-let smtp: SMTPServer;
-let smtpPort: number;
+const smtp = new SmtpInbox();
 let app: TestApp;
 
-const decode = (data: string) =>
-  data
-    .replace(/=\r\n/g, "")
-    .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+const mailsTo = (address: string) => smtp.to(address);
 
-const mailsTo = (address: string) => inbox.filter((m) => m.to.includes(address));
-
-async function mailTo(address: string, count = 1): Promise<Received[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const mails = mailsTo(address);
-    if (mails.length >= count) return mails;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const mailTo = (address: string, count = 1) => smtp.waitFor(address, count);
 
 const tokenIn = (mail: Received | undefined) => {
   const match = /http:\/\/nora\.test\/reset-password#token=([A-Za-z0-9_-]{43})/.exec(mail?.body ?? "");
@@ -55,33 +34,14 @@ async function auditActions() {
 /** Background mail delivery has had time to happen (or not). */
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
-beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      let data = "";
-      stream.on("data", (chunk: Buffer) => {
-        data += chunk.toString();
-      });
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body: decode(data) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
-});
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+beforeAll(() => smtp.start());
+afterAll(() => smtp.stop());
 
 beforeEach(async () => {
   app = await startTestApp({
     env: {
       ...NO_RATE_LIMITS,
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(smtpPort),
-      SMTP_FROM: "nora@example.org",
+      ...smtp.env(),
     },
   });
   await createUser(app, { role: "admin" });

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, readlink, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { countLeases } from "@nora/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
+  childrenOf,
   makeRuntimeDirs,
+  ptmxFds,
   type RuntimeProcess,
   startRuntime,
   TOKEN,
@@ -62,26 +64,6 @@ async function opened(url: string, headers: Record<string, string>): Promise<Ter
   return result;
 }
 
-/** Children of `pid` from /proc: the runtime's PTY shells. */
-async function childrenOf(pid: number): Promise<number> {
-  let count = 0;
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) count += 1;
-  }
-  return count;
-}
-
-async function ptmxFds(pid: number): Promise<number> {
-  let count = 0;
-  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
-    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
-    if (target === "/dev/ptmx" || target.startsWith("/dev/pts/ptmx")) count += 1;
-  }
-  return count;
-}
-
 /**
  * The terminal stream through the API's door to a real runtime server process (a real PTY, a real
  * shell), with PostgreSQL and Redis; the runtime sits behind a relay that counts its connections.
@@ -125,7 +107,7 @@ describe("terminal over WebSocket", () => {
   const terminalSlots = (userId: string) =>
     countLeases(app.redis, `${app.config.redis.keyPrefix}:streams:terminal:${userId}`);
   const nothingLeft = async (userId: string) => {
-    await until(async () => (await childrenOf(pid())) === 0 && (await ptmxFds(pid())) === 0, 10_000);
+    await until(async () => (await childrenOf(pid())).length === 0 && (await ptmxFds(pid())) === 0, 10_000);
     await until(() => door.door.openStreams() === 0);
     await until(() => relay.open() === 0);
     expect(await terminalSlots(userId)).toBe(0);
@@ -182,7 +164,7 @@ describe("terminal over WebSocket", () => {
     t.type("exit 3\n");
     await t.closed;
     expect(t.controls).toContainEqual({ type: "exit", code: 3, signal: null });
-    expect(await childrenOf(pid())).toBe(0);
+    expect(await childrenOf(pid())).toEqual([]);
     expect(relay.open()).toBe(0);
     // Nothing was spawned for any refusal: only the served key's session is in the audit log.
     const { rows } = await app.db.pool.query(
