@@ -35,6 +35,9 @@ describe("authorization matrix", () => {
     app = await startTestApp({
       env: {
         ...NO_RATE_LIMITS,
+        // The dashboard rows judge who may reach an agent's web UI; off (the default), every allowed
+        // caller would get the same 404 (gateway-proxy.test.ts covers that).
+        GATEWAY_PROXY_WEB_UIS: "true",
         ENCRYPTION_KEY: "9c".repeat(16) + "4f1a".repeat(8),
         // Enables the GitHub link route; starting a link builds a URL and contacts nothing.
         GITHUB_CLIENT_ID: "matrix",

@@ -40,7 +40,7 @@ describe("a stored secret that does not open", () => {
 
   async function runningAgent(): Promise<string> {
     const { rows } = await app.db.pool.query<{ id: string }>(
-      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), 'running', 'http://127.0.0.1:1') RETURNING id",
+      "INSERT INTO agents (workspace_id, name, status, runtime_url) VALUES ($1, 'a-' || gen_random_uuid(), 'running', 'http://127.0.0.1:9090') RETURNING id",
       [workspaceId],
     );
     const id = rows[0]?.id as string;
