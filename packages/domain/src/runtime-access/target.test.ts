@@ -115,6 +115,15 @@ describe("judgeUpstreamUrl", () => {
       });
     });
 
+    it("on a port nobody may call is refused without a lookup", async () => {
+      lookups.length = 0;
+      const policy = { ...loopback, ports: [{ first: 9090, last: 9090 }] };
+      expect(await judgeUpstreamUrl("http://agent.cluster.local:5432", policy, resolveAll)).toMatchObject({
+        refused: "port_not_allowed",
+      });
+      expect(lookups).toEqual([]);
+    });
+
     it("that cannot be resolved at all is refused", async () => {
       const failing: ResolveAll = async () => {
         throw Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" });

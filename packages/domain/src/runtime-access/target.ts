@@ -107,6 +107,10 @@ export async function judgeUpstreamUrl(
   if (url.port === "" || !Number.isInteger(port) || port < 1 || port > 65535)
     return { refused: "no_port", host };
 
+  // Judged before any lookup: a name on a port nobody may call is not even resolved.
+  if (!policy.ports.some((range) => range.first <= port && port <= range.last))
+    return { refused: "port_not_allowed", host };
+
   let addresses: string[];
   if (isIP(host) !== 0) {
     addresses = [host];
@@ -118,8 +122,6 @@ export async function judgeUpstreamUrl(
     const reason = judgeAddress(address, policy);
     if (reason) return { refused: reason, host };
   }
-  if (!policy.ports.some((range) => range.first <= port && port <= range.last))
-    return { refused: "port_not_allowed", host };
 
   const address = addresses[0] as string;
   const literal = isIP(address) === 6 ? `[${address}]` : address;
