@@ -75,3 +75,41 @@ function moveBenchRouteAfterAuthentication(app) {
   }
   stack.splice(health + 2, 0, benchLayer);
 }
+
+/**
+ * Signs a bench user up and in through the app, creates a workspace and an API key with `scopes`:
+ * the seed the bench servers share.
+ */
+export async function seedAccount(base, config, scopes) {
+  const origin = new URL(config.api.publicUrl).origin;
+  const json = { "content-type": "application/json", origin };
+  const email = "bench@example.org";
+  const password = "bench password 1234";
+  await fetch(`${base}/api/auth/signup`, {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ email, password }),
+  });
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ email, password }),
+  });
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const ws = await (
+    await fetch(`${base}/api/workspaces`, {
+      method: "POST",
+      headers: { ...json, cookie },
+      body: '{"name":"Bench"}',
+    })
+  ).json();
+  const workspaceId = ws.workspace.id;
+  const created = await (
+    await fetch(`${base}/api/workspaces/${workspaceId}/api-keys`, {
+      method: "POST",
+      headers: { ...json, cookie },
+      body: JSON.stringify({ description: "bench", scopes }),
+    })
+  ).json();
+  return { cookie, workspaceId, apiKey: created.key };
+}

@@ -2,7 +2,7 @@
 // workspace, an API key (agents:read) and a running agent whose gateway is the bench upstream.
 import { createRequire } from "node:module";
 
-const { buildFullApp } = await import("../lib/full-app.mjs");
+const { buildFullApp, seedAccount } = await import("../lib/full-app.mjs");
 const upstreamPort = Number(process.env.BENCH_UPSTREAM_PORT);
 const { app, config, close } = await buildFullApp("nora_bench_proxy", {
   ENCRYPTION_KEY: "5b".repeat(32),
@@ -14,36 +14,7 @@ const pg = require("pg");
 
 const server = app.listen(0, "127.0.0.1", async () => {
   const base = `http://127.0.0.1:${server.address().port}`;
-  const origin = new URL(config.api.publicUrl).origin;
-  const json = { "content-type": "application/json", origin };
-  const email = "bench@example.org";
-  const password = "bench password 1234";
-  await fetch(`${base}/api/auth/signup`, {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify({ email, password }),
-  });
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: "POST",
-    headers: json,
-    body: JSON.stringify({ email, password }),
-  });
-  const cookie = login.headers.get("set-cookie").split(";")[0];
-  const ws = await (
-    await fetch(`${base}/api/workspaces`, {
-      method: "POST",
-      headers: { ...json, cookie },
-      body: '{"name":"Bench"}',
-    })
-  ).json();
-  const workspaceId = ws.workspace.id;
-  const created = await (
-    await fetch(`${base}/api/workspaces/${workspaceId}/api-keys`, {
-      method: "POST",
-      headers: { ...json, cookie },
-      body: JSON.stringify({ description: "bench", scopes: ["agents:read"] }),
-    })
-  ).json();
+  const { workspaceId, apiKey } = await seedAccount(base, config, ["agents:read"]);
   const pool = new pg.Pool({ connectionString: config.database.url, max: 1 });
   const { rows } = await pool.query(
     `INSERT INTO agents (workspace_id, name, status, runtime_family, gateway_url)
@@ -58,7 +29,7 @@ const server = app.listen(0, "127.0.0.1", async () => {
   });
   await pool.query("UPDATE agents SET gateway_token_sealed = $2 WHERE id = $1", [agentId, sealed]);
   await pool.end();
-  process.send({ base, apiKey: created.key, agentId });
+  process.send({ base, apiKey, agentId });
 });
 const stop = () => close().finally(() => process.exit(0));
 process.on("SIGTERM", stop);

@@ -54,12 +54,16 @@ export function workspaceOf(req: Request): WorkspaceAccess {
   return req.workspaceAccess;
 }
 
-/** The audit actor for the caller. */
-export function actorOf(req: Request) {
-  const auth = authOf(req);
+/** The audit actor for an authenticated caller. */
+export function actorOfAuth(auth: AuthContext) {
   return auth.kind === "session"
     ? ({ type: "user", userId: auth.user.id } as const)
     : ({ type: "api_key", apiKeyId: auth.apiKeyId, userId: auth.user.id } as const);
+}
+
+/** The audit actor for the caller. */
+export function actorOf(req: Request) {
+  return actorOfAuth(authOf(req));
 }
 
 /** The context an audited service call takes: where the request came from and who made it. */

@@ -2,6 +2,7 @@ import { TERMINAL_DEFAULT_SIZE, TERMINAL_SIZE, terminalClientMessageSchema } fro
 import { queryInt } from "@nora/api-contract";
 import type { TerminalService } from "@nora/domain/runtime-access/terminal";
 import { z } from "zod";
+import { actorOfAuth } from "../http/auth-context.js";
 import { CLOSE, defineStream, type StreamDefinition } from "./types.js";
 
 const terminalQuery = z.strictObject({
@@ -36,12 +37,8 @@ export function terminalStream(terminals: TerminalService): StreamDefinition {
     requirement: { role: "editor", scope: "agents:write" },
     query: terminalQuery,
     async open(ctx) {
-      const actor =
-        ctx.auth.kind === "session"
-          ? ({ type: "user", userId: ctx.auth.user.id } as const)
-          : ({ type: "api_key", apiKeyId: ctx.auth.apiKeyId, userId: ctx.auth.user.id } as const);
       const { terminal, finished } = await terminals.open(ctx.agentId, ctx.query, {
-        actor,
+        actor: actorOfAuth(ctx.auth),
         requestId: ctx.requestId,
         signal: ctx.signal,
       });

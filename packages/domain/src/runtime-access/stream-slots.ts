@@ -40,9 +40,10 @@ export function createStreamSlots(deps: { config: Config; redis: Redis; logger: 
     throw new AppError(429, `too_many_${what}`, `You have too many open ${what}; close one and try again`);
   }
 
-  function takeLocal(key: string, max: number): StreamSlot {
+  /** This replica's own count, when Redis cannot answer; null when the cap is reached. */
+  function takeLocal(key: string, max: number): StreamSlot | null {
     const held = local.get(key) ?? 0;
-    if (held >= max) throw new AppError(429, "too_many_streams", "");
+    if (held >= max) return null;
     local.set(key, held + 1);
     let released = false;
     return {
@@ -66,11 +67,7 @@ export function createStreamSlots(deps: { config: Config; redis: Redis; logger: 
       taken = await takeLease(redis, key, { member, max, ttlMs: LEASE_MS });
     } catch (error) {
       logger.warn({ err: error, kind }, "Redis did not answer; counting this replica's streams alone");
-      try {
-        return takeLocal(key, max);
-      } catch {
-        refuse(kind);
-      }
+      return takeLocal(key, max) ?? refuse(kind);
     }
     if (!taken) refuse(kind);
     const renewal = setInterval(() => {
