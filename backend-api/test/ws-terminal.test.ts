@@ -204,6 +204,8 @@ describe("terminal over WebSocket", () => {
       const t = await opened(url(), headersOf({ cookie: editor.cookie }));
       t.ws.close();
       await t.closed;
+      // The client may see its close before the door's socket does; the slot frees on the door's.
+      await until(() => door.door.openStreams() === 0);
     }
     await nothingLeft(editor.id);
     await until(() => sockets() <= baseline || undefined);
