@@ -31,6 +31,7 @@ interface ChatResult {
   firstByteMs: number;
   firstDeltaMs: number;
   body?: Record<string, unknown>;
+  retryAfter?: string | null;
 }
 
 let stack: ProvisioningStack;
@@ -66,6 +67,7 @@ async function chat(
     firstDeltaMs: -1,
   };
   if (res.status !== 200) {
+    result.retryAfter = res.headers.get("retry-after");
     result.body = (await res.json()) as Record<string, unknown>;
     return result;
   }
@@ -310,6 +312,7 @@ describe("chat streams and their limits", () => {
     const refused = await chat(agents.openclaw, { message: "a second stream" });
     expect(refused.status).toBe(429);
     expect(refused.body?.error).toBe("too_many_streams");
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
     expect((await holding).events.at(-1)?.event).toBe("done");
   });
 

@@ -25,8 +25,6 @@ const KEEPALIVE_MS = 25_000;
 const RECHECK_MS = 30_000;
 /** How often the shared auth epoch is read while streams are open (another replica's revocations). */
 const EPOCH_POLL_MS = 1_000;
-/** A refused slot frees when one of the caller's streams ends; try again in a few seconds. */
-const SLOT_RETRY_AFTER_S = "5";
 const SHUTDOWN_GRACE_MS = 2_500;
 
 export interface StreamDoorDependencies {
@@ -168,17 +166,6 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
     if (!req.auth) throw unauthorized();
   }
 
-  async function acquireSlot(userId: string, kind: StreamDefinition["kind"]) {
-    try {
-      return await domain.streamSlots.acquire(userId, kind);
-    } catch (error) {
-      if (error instanceof AppError && error.status === 429) {
-        throw new AppError(429, error.code, error.message, undefined, { "Retry-After": SLOT_RETRY_AFTER_S });
-      }
-      throw error;
-    }
-  }
-
   function opener(stream: StreamDefinition, chain: RequestHandler[]): RequestHandler {
     return (req, res, next) => {
       const upgrade = pending.get(req) as Upgrade;
@@ -211,7 +198,7 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
     agentId: string,
   ): Promise<void> {
     const auth = authOf(req);
-    handle.holdSlot(await acquireSlot(auth.user.id, stream.kind));
+    handle.holdSlot(await domain.streamSlots.acquire(auth.user.id, stream.kind));
     if (handle.ended) return;
     const opened = await stream.open({
       agentId,

@@ -17,6 +17,8 @@ export interface StreamSlot {
 }
 
 const LEASE_MS = 30_000;
+/** A refused slot frees when one of the caller's streams ends; try again in a few seconds. */
+const RETRY_AFTER_S = "5";
 const RENEW_MS = 10_000;
 
 /**
@@ -37,7 +39,13 @@ export function createStreamSlots(deps: { config: Config; redis: Redis; logger: 
 
   function refuse(kind: StreamKind): never {
     const what = kind === "terminal" ? "terminals" : "streams";
-    throw new AppError(429, `too_many_${what}`, `You have too many open ${what}; close one and try again`);
+    throw new AppError(
+      429,
+      `too_many_${what}`,
+      `You have too many open ${what}; close one and try again`,
+      undefined,
+      { "Retry-After": RETRY_AFTER_S },
+    );
   }
 
   /** This replica's own count, when Redis cannot answer; null when the cap is reached. */
