@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -33,6 +33,12 @@ async function startTerminalRuntime(env: Record<string, string> = {}): Promise<R
 }
 
 const serverPid = (runtime: RuntimeProcess) => runtime.child.pid ?? -1;
+
+/** A process's resident memory, from /proc. */
+async function rssKiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+}
 
 async function noTerminalsLeft(runtime: RuntimeProcess, timeoutMs = 5000): Promise<void> {
   await waitFor(async () => {
@@ -304,6 +310,54 @@ describe("GET /terminal with slow and idle clients", () => {
     terminal.write("exit\r");
     expect((await terminal.exit)?.code).toBe(0);
     expect(drops()).toBe(dropsBefore);
+  }, 60_000);
+
+  it("reads input only as fast as the shell takes it: a paste it does not read waits in the client", async () => {
+    // A stall bound long enough to look at the held input before it ends the session.
+    const runtime = await startTerminalRuntime({ NORA_STREAM_STALL_MS: "4000" });
+    const client = new RuntimeClient({ baseUrl: runtime.url("/"), token: TOKEN, timeoutMs: 5000 });
+    const terminal = await client.openTerminal();
+    const out = screen(terminal);
+    terminal.write("stty raw -echo; echo REA''DY; sleep 60\r");
+    await out.waitFor(/READY/);
+    const rssBefore = await rssKiB(serverPid(runtime));
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    let refused = 0;
+    for (let i = 0; i < 256; i++) if (!terminal.write(chunk)) refused++;
+    // 16 MiB sent while `sleep` reads nothing: past the PTY's own buffer the runtime stops reading the
+    // socket, so nearly all of it is still queued in this client when things settle.
+    await waitFor(async () => {
+      const first = terminal.socket.bufferedAmount;
+      await new Promise((r) => setTimeout(r, 300));
+      return terminal.socket.bufferedAmount === first ? true : undefined;
+    }, 10_000);
+    // The runtime stays responsive meanwhile (node-pty's own write would block its event loop).
+    const started = performance.now();
+    expect((await fetch(runtime.url("/health"))).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(refused).toBeGreaterThan(0);
+    expect(terminal.socket.bufferedAmount).toBeGreaterThan(8 * 1024 * 1024);
+    expect((await rssKiB(serverPid(runtime))) - rssBefore).toBeLessThan(8 * 1024);
+    // Input the shell takes none of for the stall bound ends the session.
+    await terminal.closed;
+    expect(runtime.output()).toContain('"reason":"input stalled"');
+    await noTerminalsLeft(runtime);
+    expect(await runtime.stop()).toBe(0);
+  }, 60_000);
+
+  it("resumes reading once the shell takes the input: a large paste arrives whole", async () => {
+    const terminal = await client.openTerminal();
+    const out = screen(terminal);
+    const size = 4 * 1024 * 1024;
+    terminal.write(`stty raw -echo; echo REA''DY; head -c ${size} | wc -c; stty sane; echo DO''NE\r`);
+    await out.waitFor(/READY/);
+    const chunk = Buffer.alloc(64 * 1024, "y");
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      if (!terminal.write(chunk)) await terminal.drained();
+    }
+    await out.waitFor(new RegExp(`${size}[\\s\\S]*DONE`), 30_000);
+    terminal.write("exit\r");
+    expect((await terminal.exit)?.code).toBe(0);
   }, 60_000);
 
   it("closes an idle terminal with 4000", async () => {

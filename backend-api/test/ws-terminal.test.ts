@@ -17,6 +17,7 @@ import { addMember, call, createApiKey, createWorkspace, userWithSession } from 
 import { type CountingRelay, headersOf, startCountingRelay, startDoor, until } from "./ws-helpers.js";
 
 const TERMINAL_CAP = 2;
+const STALL_MS = 5_000;
 
 /** A terminal client: its screen (binary frames), its control messages (text) and its close. */
 interface Terminal {
@@ -27,7 +28,10 @@ interface Terminal {
   type(text: string): void;
 }
 
-function openTerminal(url: string, headers: Record<string, string>): Promise<Terminal | { status: number }> {
+function openTerminal(
+  url: string,
+  headers: Record<string, string>,
+): Promise<Terminal | { status: number; error?: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     let text = "";
@@ -49,8 +53,14 @@ function openTerminal(url: string, headers: Record<string, string>): Promise<Ter
       }),
     );
     ws.once("unexpected-response", (_req, res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0 });
+      let body = "";
+      res.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on("end", () => {
+        const code = (JSON.parse(body || "{}") as { error?: string }).error;
+        resolve({ status: res.statusCode ?? 0, ...(code ? { error: code } : {}) });
+      });
     });
     ws.once("error", (error) => {
       if (ws.readyState !== ws.CLOSED) reject(error);
@@ -60,7 +70,7 @@ function openTerminal(url: string, headers: Record<string, string>): Promise<Ter
 
 async function opened(url: string, headers: Record<string, string>): Promise<Terminal> {
   const result = await openTerminal(url, headers);
-  if ("status" in result) throw new Error(`refused ${result.status}`);
+  if ("status" in result) throw new Error(`refused ${result.status} ${result.error}`);
   return result;
 }
 
@@ -83,6 +93,8 @@ describe("terminal over WebSocket", () => {
         ...NO_RATE_LIMITS,
         ENCRYPTION_KEY: randomBytes(32).toString("hex"),
         TERMINALS_PER_USER_MAX: String(TERMINAL_CAP),
+        // A paste held back for this long ends the stream (the door does not read a paused client).
+        STREAM_STALL_MS: String(STALL_MS),
       },
     });
     door = await startDoor(app, { recheckMs: 60_000 });
@@ -90,7 +102,15 @@ describe("terminal over WebSocket", () => {
     workspaceId = await createWorkspace(app, editor.cookie);
     // HOME in the runtime's own state: the shell reads no ~/.bashrc of this machine.
     const dirs = await makeRuntimeDirs();
-    runtime = await startRuntime({ dirs, env: { HOME: dirs.state } });
+    runtime = await startRuntime({
+      dirs,
+      env: {
+        HOME: dirs.state,
+        NORA_STREAM_STALL_MS: String(STALL_MS),
+        // The runtime's own cap has its tests; here, shells still being reaped must not refuse a cycle.
+        NORA_TERMINAL_MAX: "64",
+      },
+    });
     relay = await startCountingRelay(runtime.port);
     agentId = await insertAgent(app, { workspaceId, runtimeUrl: relay.url, runtimeToken: TOKEN });
   });
@@ -149,15 +169,15 @@ describe("terminal over WebSocket", () => {
   it("is for editors: a viewer and a read-only key are refused, a key with agents:write is served", async () => {
     const viewer = await userWithSession(app);
     await addMember(app, workspaceId, viewer.id, "viewer");
-    expect(await openTerminal(url(), headersOf({ cookie: viewer.cookie }))).toEqual({ status: 403 });
+    expect(await openTerminal(url(), headersOf({ cookie: viewer.cookie }))).toMatchObject({ status: 403 });
     const readKey = await createApiKey(app, editor.cookie, workspaceId, ["agents:read"]);
-    expect(await openTerminal(url(), headersOf({ apiKey: readKey.key }))).toEqual({ status: 403 });
+    expect(await openTerminal(url(), headersOf({ apiKey: readKey.key }))).toMatchObject({ status: 403 });
     const outsider = await userWithSession(app);
-    expect(await openTerminal(url(), headersOf({ cookie: outsider.cookie }))).toEqual({ status: 404 });
-    expect(await openTerminal(url("?token=abc"), headersOf({ cookie: editor.cookie }))).toEqual({
+    expect(await openTerminal(url(), headersOf({ cookie: outsider.cookie }))).toMatchObject({ status: 404 });
+    expect(await openTerminal(url("?token=abc"), headersOf({ cookie: editor.cookie }))).toMatchObject({
       status: 400,
     });
-    expect(await openTerminal(url(), {})).toEqual({ status: 401 });
+    expect(await openTerminal(url(), {})).toMatchObject({ status: 401 });
 
     const writeKey = await createApiKey(app, editor.cookie, workspaceId, ["agents:write"]);
     const t = await opened(url(), headersOf({ apiKey: writeKey.key }));
@@ -176,7 +196,10 @@ describe("terminal over WebSocket", () => {
   it("caps terminals per user (429), and closing one frees its slot", async () => {
     const first = await opened(url(), headersOf({ cookie: editor.cookie }));
     const second = await opened(url(), headersOf({ cookie: editor.cookie }));
-    expect(await openTerminal(url(), headersOf({ cookie: editor.cookie }))).toEqual({ status: 429 });
+    expect(await openTerminal(url(), headersOf({ cookie: editor.cookie }))).toEqual({
+      status: 429,
+      error: "too_many_terminals",
+    });
     first.ws.close();
     await first.closed;
     await until(async () => (await terminalSlots(editor.id)) === 1);
@@ -196,6 +219,34 @@ describe("terminal over WebSocket", () => {
     expect((await t.closed).code).toBe(4401);
     await nothingLeft(person.id);
   });
+
+  it("relays a paste only as fast as the shell takes it: what it does not read waits in the client", async () => {
+    const t = await opened(url(), headersOf({ cookie: editor.cookie }));
+    t.type("stty raw -echo; echo REA''DY; sleep 30\n");
+    await until(() => /READY/.test(t.screen()));
+    const before = process.memoryUsage().arrayBuffers;
+    const chunk = Buffer.alloc(60 * 1024, "x");
+    for (let i = 0; i < 820; i++) t.ws.send(chunk, { binary: true });
+    // 48 MiB toward a shell that reads nothing: the runtime stops reading, then the door does. Socket
+    // buffers between them take some (loopback's grow to several MiB); the rest waits in this client.
+    let last = -1;
+    await until(async () => {
+      const now = t.ws.bufferedAmount;
+      const settled = now === last;
+      last = now;
+      await new Promise((r) => setTimeout(r, 300));
+      return settled || undefined;
+    }, 15_000);
+    expect(t.ws.bufferedAmount).toBeGreaterThan(0);
+    // This process's buffers beyond the client's own queue are what the door holds: about its
+    // high-water mark, not the tens of MiB a door that read on regardless would have taken.
+    const heldByDoor = process.memoryUsage().arrayBuffers - before - t.ws.bufferedAmount;
+    expect(heldByDoor).toBeLessThan(8 * 1024 * 1024);
+    // Neither the door nor the runtime reads on to see this client leave: their stall bounds end it.
+    t.ws.terminate();
+    await t.closed;
+    await nothingLeft(editor.id);
+  }, 60_000);
 
   it("200 open/close cycles leave no PTYs, shells, sockets or slots behind", async () => {
     const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;

@@ -4,6 +4,9 @@ import { runtimeErrorBodySchema, type TerminalExit, terminalExitMessageSchema } 
 import { RUNTIME_CLIENT_CODES, RuntimeError } from "./errors.js";
 
 const ERROR_BODY_MAX_BYTES = 64 * 1024;
+/** Input queued toward the runtime beyond which `write` asks its caller to wait. */
+export const INPUT_HIGH_WATER_BYTES = 256 * 1024;
+const DRAIN_POLL_MS = 10;
 
 export interface TerminalRequest {
   cols?: number;
@@ -47,9 +50,29 @@ export class RuntimeTerminal {
     this.exit = this.closed.then(() => exit);
   }
 
-  /** Keystrokes (or a paste), sent as one binary frame. */
-  write(data: string | Uint8Array): void {
+  /**
+   * Keystrokes (or a paste), sent as one binary frame. Like a stream's `write`: false once more than
+   * INPUT_HIGH_WATER_BYTES wait to be sent (the runtime reads input only as fast as the shell takes
+   * it); a caller relaying someone else's input then waits for `drained()` before reading more.
+   */
+  write(data: string | Uint8Array): boolean {
     this.socket.send(typeof data === "string" ? Buffer.from(data, "utf8") : data, { binary: true });
+    return this.socket.bufferedAmount <= INPUT_HIGH_WATER_BYTES;
+  }
+
+  /** Resolves once the input waiting to be sent is back under half the high-water mark, or at close. */
+  drained(): Promise<void> {
+    const socket = this.socket;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= INPUT_HIGH_WATER_BYTES / 2) {
+          clearInterval(poll);
+          resolve();
+        }
+      };
+      const poll = setInterval(check, DRAIN_POLL_MS);
+      check();
+    });
   }
 
   resize(cols: number, rows: number): void {

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { constants as osConstants } from "node:os";
 import type { Duplex } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { type IPty, spawn } from "@lydell/node-pty";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { RUNTIME_ROUTES } from "../endpoints.js";
@@ -15,6 +14,7 @@ import {
 import { requireToken } from "./auth.js";
 import { HttpError, readQuery, requestIdOf } from "./http.js";
 import { killSession } from "./process-group.js";
+import { PtyInput } from "./pty-input.js";
 
 export interface TerminalContext {
   /** Where the shell starts (the workspace). */
@@ -182,7 +182,6 @@ export class TerminalServer {
     const sid = pty.pid;
     const highWater = this.#ctx.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES;
     const graceMs = this.#ctx.hangupGraceMs ?? DEFAULT_HANGUP_GRACE_MS;
-    const decoder = new StringDecoder("utf8");
     let exited = false;
     let paused = false;
     let unsent = 0;
@@ -197,18 +196,47 @@ export class TerminalServer {
 
     const hangUp = (closeCode: number, reason: string) => {
       if (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN) ws.close(closeCode, reason);
+      // Input held back is not read any more, so the client's answer to the close would never be.
+      if (ws.isPaused) ws.terminate();
       endProcesses(reason);
     };
     // The socket is gone (or going): the shell's session goes too.
     const endProcesses = (reason: string) => {
       if (exited || killTimer !== undefined) return;
       endReason = reason;
+      input?.close();
       killSession(sid, "SIGHUP");
       killTimer = setTimeout(() => killSession(sid, "SIGKILL"), graceMs);
     };
     const armIdle = () => {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => hangUp(TERMINAL_CLOSE_CODES.idle, "idle timeout"), this.#ctx.idleMs);
+    };
+    // Input is read from the client only as fast as the shell takes it (pty-input.ts).
+    const fd = (pty as unknown as { fd?: unknown }).fd;
+    // Paused, the socket's close is not seen either: input the shell takes none of for the stall
+    // bound ends the session (nothing the client sends, not even ^C, could get through).
+    let inputStallTimer: NodeJS.Timeout | undefined;
+    const input =
+      typeof fd === "number"
+        ? new PtyInput(fd, {
+            lowWaterBytes: highWater / 2,
+            onDrain: () => {
+              clearTimeout(inputStallTimer);
+              if (ws.readyState === ws.OPEN && ws.isPaused) ws.resume();
+            },
+          })
+        : null;
+    const writeInput = (bytes: Buffer) => {
+      if (!input) return pty.write(bytes.toString("utf8"));
+      input.write(bytes);
+      if (input.pending <= highWater || ws.isPaused) return;
+      ws.pause();
+      inputStallTimer = setTimeout(() => {
+        log("info", "terminal client dropped", { requestId, pid: sid, reason: "input stalled" });
+        ws.terminate();
+        endProcesses("input stalled");
+      }, this.#ctx.stallMs);
     };
     const resume = () => {
       if (!paused) return;
@@ -245,6 +273,8 @@ export class TerminalServer {
 
     pty.onExit(({ exitCode, signal }) => {
       exited = true;
+      input?.close();
+      clearTimeout(inputStallTimer);
       clearTimeout(killTimer);
       clearTimeout(stallTimer);
       clearTimeout(idleTimer);
@@ -274,9 +304,8 @@ export class TerminalServer {
       armIdle();
       const bytes = rawBytes(data);
       if (isBinary) {
-        // A keystroke's UTF-8 may be split across frames: the decoder keeps the partial bytes.
-        const text = decoder.write(bytes);
-        if (text !== "") pty.write(text);
+        // Bytes as they come: a keystroke's UTF-8 split across frames reaches the PTY whole.
+        writeInput(bytes);
         return;
       }
       let message: unknown;

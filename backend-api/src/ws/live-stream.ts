@@ -82,6 +82,9 @@ export class LiveStream {
       alive = true;
     });
     this.#every(this.#options.keepaliveMs, () => {
+      // While the door holds the client's input back, its pong could not be read: the input stall
+      // bound judges that client instead.
+      if (ws.isPaused) return;
       if (!alive) return this.end(CLOSE.goingAway, "no answer to ping", { cut: true });
       alive = false;
       ws.ping();
@@ -224,8 +227,29 @@ export class LiveStream {
       onBytes: (listener) => {
         ws.on("message", (data, isBinary) => {
           if (!isBinary) return;
-          if (Buffer.isBuffer(data)) listener(data);
-          else listener(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
+          const bytes = Buffer.isBuffer(data)
+            ? data
+            : Array.isArray(data)
+              ? Buffer.concat(data)
+              : Buffer.from(data);
+          const wait = listener(bytes);
+          if (!wait) return;
+          ws.pause();
+          // Paused, the door would not even see the client leave: an upstream that takes nothing for
+          // the stall bound ends the stream (the client's input can never get through anyway).
+          const stalled = setTimeout(() => {
+            this.#options.log.warn(
+              { stream: this.#options.stream, stallMs: this.#options.stallMs },
+              "stream upstream took no input; dropping the stream",
+            );
+            this.end(CLOSE.stalled, "upstream stalled", { cut: true });
+          }, this.#options.stallMs);
+          stalled.unref();
+          const resume = () => {
+            clearTimeout(stalled);
+            if (!this.#ended && ws.isPaused) ws.resume();
+          };
+          wait.then(resume, resume);
         });
       },
       close: (code, reason) => this.end(code, reason),

@@ -54,7 +54,7 @@ export function terminalStream(terminals: TerminalService): StreamDefinition {
               if (room) upstream.resume();
             });
           });
-          channel.onBytes((keys) => terminal.write(keys));
+          channel.onBytes((keys) => (terminal.write(keys) ? undefined : terminal.drained()));
           channel.onMessage((text) => {
             const resize = terminalClientMessageSchema.safeParse(parseJson(text));
             if (!resize.success) return channel.close(CLOSE.policy, "invalid control message");

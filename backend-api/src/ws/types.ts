@@ -34,8 +34,12 @@ export interface StreamChannel {
   sendBytes(data: Buffer): Promise<boolean>;
   /** Text frames from the client (a terminal's control messages); ignored unless a stream listens. */
   onMessage(listener: (data: string) => void): void;
-  /** Binary frames from the client (a terminal's keystrokes); ignored unless a stream listens. */
-  onBytes(listener: (data: Buffer) => void): void;
+  /**
+   * Binary frames from the client (a terminal's keystrokes); ignored unless a stream listens. A
+   * listener that returns a promise stops the door reading from the client until it settles: input
+   * goes upstream only as fast as the upstream takes it, never piling up here.
+   */
+  onBytes(listener: (data: Buffer) => void | Promise<unknown>): void;
   close(code: number, reason: string): void;
   readonly signal: AbortSignal;
 }
