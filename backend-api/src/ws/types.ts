@@ -39,7 +39,7 @@ export interface StreamChannel {
    * listener that returns a promise stops the door reading from the client until it settles: input
    * goes upstream only as fast as the upstream takes it, never piling up here.
    */
-  onBytes(listener: (data: Buffer) => void | Promise<unknown>): void;
+  onBytes(listener: (data: Buffer) => undefined | Promise<unknown>): void;
   close(code: number, reason: string): void;
   readonly signal: AbortSignal;
 }
