@@ -40,7 +40,7 @@ export function validateAccount(values: FormValues, needsCaptcha: boolean): Form
     password: "Choose a password",
   });
   if (!errors.fields.password && !passwordMeetsRules(values.password ?? "")) {
-    errors.fields.password = "The password does not meet the rules listed below it";
+    errors.fields.password = "The password does not meet the rules above";
   }
   if (needsCaptcha && !values.captchaToken) errors.form.push("Complete the captcha first");
   return errors;

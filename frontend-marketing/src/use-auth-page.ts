@@ -25,10 +25,12 @@ export function landingPath(): string {
 /**
  * What every page of this app needs first: the server's bootstrap status (claimed? who may sign up?
  * which sign-in methods?) and whether the visitor is signed in. A signed-in visitor goes straight to
- * the dashboard unless the page says otherwise (`stayWhenSignedIn`: email verification, sign-out).
+ * the dashboard unless the page says otherwise (`stayWhenSignedIn`: email verification, sign-out);
+ * a page that shows nothing of the status says so (`needsStatus: false`) and does not ask for it.
  */
-export function useAuthPage(options: { stayWhenSignedIn?: boolean } = {}): AuthPage {
+export function useAuthPage(options: { stayWhenSignedIn?: boolean; needsStatus?: boolean } = {}): AuthPage {
   const stay = options.stayWhenSignedIn ?? false;
+  const needsStatus = options.needsStatus ?? true;
   const [status, setStatus] = useState<Loaded<BootstrapStatus>>({ state: "loading" });
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
@@ -51,6 +53,7 @@ export function useAuthPage(options: { stayWhenSignedIn?: boolean } = {}): AuthP
   }, [stay]);
 
   useEffect(() => {
+    if (!needsStatus) return;
     let live = true;
     // A retry asks the server again, whatever is kept.
     if (attempt > 0) bootstrapStatus.forget();
@@ -62,7 +65,7 @@ export function useAuthPage(options: { stayWhenSignedIn?: boolean } = {}): AuthP
     return () => {
       live = false;
     };
-  }, [retry, attempt]);
+  }, [retry, attempt, needsStatus]);
 
   return { status, me, leaving: Boolean(me) && !stay };
 }

@@ -44,6 +44,10 @@ export function LoginPage() {
               <p className="nora-card-footer">
                 {status.signup.newAccounts === "closed" ? (
                   "This server is not accepting new accounts."
+                ) : status.signup.newAccounts === "invitation" ? (
+                  <>
+                    New here? Accounts are by invitation: <Link href="/signup">how to join</Link>
+                  </>
                 ) : (
                   <>
                     New here? <Link href="/signup">Create an account</Link>

@@ -11,7 +11,7 @@ import { useAuthPage } from "../use-auth-page";
  * the session and clears the cookie.
  */
 export function LogoutPage() {
-  const page = useAuthPage({ stayWhenSignedIn: true });
+  const page = useAuthPage({ stayWhenSignedIn: true, needsStatus: false });
   const [state, setState] = useState<"idle" | "signing-out" | "done">("idle");
   const [errors, setErrors] = useState<FormErrors | undefined>();
   const signOut = () => {

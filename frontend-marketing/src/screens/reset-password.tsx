@@ -21,7 +21,7 @@ function NewPasswordForm({ token, onDone }: { token: string; onDone: () => void 
       const password = values.newPassword ?? "";
       if (password === "") return { fields: { newPassword: "Choose a new password" }, form: [] };
       if (!passwordMeetsRules(password)) {
-        return { fields: { newPassword: "The password does not meet the rules listed below it" }, form: [] };
+        return { fields: { newPassword: "The password does not meet the rules above" }, form: [] };
       }
       return { fields: {}, form: [] };
     },
