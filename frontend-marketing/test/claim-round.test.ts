@@ -40,7 +40,12 @@ async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))("claim → sign out → sign in, in Chromium through nginx", () => {
+// Skipped where Chromium is not installed, except under NORA_CI=1 (.ci/run installs it): there a
+// missing browser fails the run instead of passing it unchecked.
+const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
+const note = skip ? ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)` : "";
+
+describe.skipIf(skip)(`claim → sign out → sign in, in Chromium through nginx${note}`, () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
