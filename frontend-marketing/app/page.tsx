@@ -38,7 +38,7 @@ const SECURITY = [
   ],
   [
     "Your browser holds no tokens.",
-    "You stay signed in through an HttpOnly session cookie that scripts on the page cannot read; nothing is kept in local storage.",
+    "You stay signed in through an HttpOnly session cookie that scripts on the page cannot read; no token or password is ever kept in the browser's storage.",
   ],
   [
     "Agents are reached one way.",
