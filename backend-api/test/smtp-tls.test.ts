@@ -141,7 +141,7 @@ describe("SMTP logins need TLS", () => {
       const verify = createVerificationMailer(testConfig(smtpEnv(plainRelay.port)));
       const message = {
         to: "bo@example.org",
-        verifyUrl: "https://nora.test/app/verify-email#token=abc",
+        verifyUrl: "https://nora.test/verify-email#token=abc",
         expiresAt: new Date(),
       };
       await expect(verify?.(message)).rejects.toMatchObject({ code: "ETLS" });

@@ -223,16 +223,38 @@ describe.skipIf(nginx.skip)(`nginx.conf routing and headers${nginx.note}`, () =>
     expect(response.status).toBe(413);
   });
 
-  it("rate-limits /api/auth/ per client with 429", async () => {
+  /** Statuses of `count` back-to-back requests; the answers' bodies are drained. */
+  async function statusesOf(count: number, path: string, init?: RequestInit): Promise<number[]> {
     const statuses: number[] = [];
-    for (let i = 0; i < 15; i++) statuses.push((await fetch(`${base}/api/auth/bootstrap-status`)).status);
-    // burst=10 allows at most 11 back to back (fewer if earlier tests used the bucket), then 429 until
-    // the 30 r/min rate refills it: one token per 2 s, far longer than this loop takes.
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(`${base}${path}`, init);
+      await response.body?.cancel();
+      statuses.push(response.status);
+    }
+    return statuses;
+  }
+
+  /** burst=10 allows at most 11 back to back, then 429 until the 30 r/min rate refills (one per 2 s). */
+  function expectCutOffWithinBurst(statuses: number[]) {
     const firstRejected = statuses.indexOf(429);
     expect(firstRejected).toBeGreaterThan(0);
     expect(firstRejected).toBeLessThanOrEqual(11);
     expect(statuses.slice(0, firstRejected).every((status) => status === 200)).toBe(true);
     expect(statuses.slice(firstRejected).every((status) => status === 429)).toBe(true);
+  }
+
+  it("rate-limits credential requests under /api/auth/ per client with 429", async () => {
+    const post = { method: "POST", body: "{}", headers: { "content-type": "application/json" } };
+    expectCutOffWithinBurst(await statusesOf(15, "/api/auth/login", post));
+  });
+
+  it("counts the OAuth hand-offs (GETs) against a limit of their own", async () => {
+    expectCutOffWithinBurst(await statusesOf(15, "/api/auth/oauth/github/start"));
+  });
+
+  it("leaves auth reads to the general limit, as the API does: pages read them on every load", async () => {
+    const statuses = await statusesOf(30, "/api/auth/bootstrap-status");
+    expect(statuses.every((status) => status === 200)).toBe(true);
   });
 
   it("streams gateway chat events without buffering and without the 60 s read timeout", async () => {

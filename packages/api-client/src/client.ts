@@ -1,6 +1,6 @@
 import { API, isJsonResponse, type ResponseSpec, type RouteDefinition } from "@nora/api-contract";
 import type { z } from "zod";
-import { ApiError, InvalidRequestError, InvalidResponseError } from "./errors.js";
+import { ApiError, InvalidRequestError, InvalidResponseError, NetworkError } from "./errors.js";
 import type { CallInput, CallOutput, DomainMethods } from "./types.js";
 
 export interface ApiClientOptions {
@@ -83,7 +83,11 @@ async function readBody(res: Response): Promise<unknown> {
   }
 }
 
-export function createApiClient(options: ApiClientOptions) {
+/**
+ * `call` and `raw` without the route table: a caller that imports only the routes it uses keeps the
+ * rest of the contract out of a browser bundle (`createAuthApi` is built on it).
+ */
+export function createCaller(options: ApiClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
 
@@ -99,13 +103,26 @@ export function createApiClient(options: ApiClientOptions) {
     const redirects = Object.values(route.responses).some(
       (r: ResponseSpec) => !isJsonResponse(r) && r.kind === "redirect",
     );
-    return doFetch(`${baseUrl}${urlOf(route, input)}`, {
-      method: route.method,
-      headers,
-      credentials: options.credentials ?? "same-origin",
-      ...(redirects ? { redirect: "manual" as const } : {}),
-      ...(input.body !== undefined ? { body: JSON.stringify(input.body) } : {}),
-    });
+    try {
+      return await doFetch(`${baseUrl}${urlOf(route, input)}`, {
+        method: route.method,
+        headers,
+        credentials: options.credentials ?? "same-origin",
+        ...(redirects ? { redirect: "manual" as const } : {}),
+        ...(input.body !== undefined ? { body: JSON.stringify(input.body) } : {}),
+      });
+    } catch (cause) {
+      // fetch rejects only when no answer came at all (offline, refused, DNS, an aborted request).
+      throw new NetworkError(
+        {
+          status: 0,
+          error: "network_error",
+          message: "The server could not be reached; check the connection and try again",
+          requestId: null,
+        },
+        { cause },
+      );
+    }
   }
 
   /** Calls a route of the contract: input checked before sending, the answer checked against its schema. */
@@ -142,6 +159,14 @@ export function createApiClient(options: ApiClientOptions) {
     return parsed.data as CallOutput<R>;
   }
 
+  return { call, raw, baseUrl };
+}
+
+export type Caller = ReturnType<typeof createCaller>;
+
+/** The whole API: `call`, `raw`, and one method per route grouped by domain (`client.workspaces.list()`). */
+export function createApiClient(options: ApiClientOptions) {
+  const { call, raw } = createCaller(options);
   const domains = Object.fromEntries(
     Object.entries(API).map(([group, routes]) => [
       group,

@@ -53,10 +53,17 @@ const COMMON_PASSWORDS = new Set([
   "norapassword",
 ]);
 
+/** The password rules, exported so a form can show them as the person types (`@nora/ui` does). */
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** True for a password on the list of the most common ones (case does not matter). */
+export const isCommonPassword = (password: string): boolean => COMMON_PASSWORDS.has(password.toLowerCase());
+
 export const passwordSchema = opaqueText({ max: 1024 })
-  .min(10, "Password must be at least 10 characters")
-  .max(128, "Password must be at most 128 characters")
-  .refine((p) => !COMMON_PASSWORDS.has(p.toLowerCase()), "This password is too common; choose another");
+  .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `Password must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  .refine((p) => !isCommonPassword(p), "This password is too common; choose another");
 
 export const emailSchema = singleLineText({ max: 320, trim: true })
   .pipe(z.email("Enter a valid email address"))

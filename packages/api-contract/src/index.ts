@@ -15,5 +15,6 @@ export * from "./routes.js";
 export * from "./routes-agent-chat.js";
 export * from "./routes-agent-files.js";
 export * from "./routes-agent-gateway.js";
+export * from "./routes-identity.js";
 export * from "./wire.js";
 export * from "./workspaces.js";

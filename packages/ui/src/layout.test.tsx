@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { one, render } from "../test/render.js";
 import { MAIN_CONTENT_ID, RootLayout } from "./layout.js";
+import { THEME_INIT_SCRIPT } from "./theme.js";
 
 describe("RootLayout", () => {
   it("sets the language, links past the header to the main landmark, and follows the system theme", () => {
@@ -40,6 +41,13 @@ describe("RootLayout", () => {
     expect(html.getAttribute("data-theme")).toBe("dark");
     expect(html.getAttribute("lang")).toBe("de");
     expect(one(html, ".nora-skip-link").text).toBe("Zum Inhalt");
+  });
+
+  it("applies a stored theme choice in <head> before the first paint, unless the app forces one", () => {
+    const system = render(<RootLayout>x</RootLayout>);
+    expect(one(system, "head script").text).toBe(THEME_INIT_SCRIPT);
+    expect(one(system, "html").hasAttribute("suppresshydrationwarning")).toBe(false);
+    expect(render(<RootLayout theme="light">x</RootLayout>).querySelector("head script")).toBeNull();
   });
 
   it("includes the toast live region from the first paint", () => {

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { THEME_INIT_SCRIPT } from "./theme.js";
 import { ToastProvider } from "./toast.js";
 
 export type Theme = "light" | "dark" | "system";
@@ -9,7 +10,10 @@ export interface RootLayoutProps {
   children: ReactNode;
   /** The document language; English unless the app says otherwise. */
   lang?: string;
-  /** `system` (the default) follows `prefers-color-scheme`; `light`/`dark` set `data-theme` on <html>. */
+  /**
+   * `system` (the default) follows `prefers-color-scheme`, or the choice a `ThemeToggle` stored (applied
+   * by an inline script before the first paint); `light`/`dark` force `data-theme` on <html>.
+   */
   theme?: Theme;
   /** Banner and navigation, rendered before the main landmark (after the skip link). */
   header?: ReactNode;
@@ -28,7 +32,14 @@ export function RootLayout({
   skipLinkLabel = "Skip to content",
 }: RootLayoutProps) {
   return (
-    <html lang={lang} data-theme={theme === "system" ? undefined : theme}>
+    // The init script may set data-theme before React hydrates: that one attribute is expected to differ.
+    <html lang={lang} data-theme={theme === "system" ? undefined : theme} suppressHydrationWarning>
+      {theme === "system" ? (
+        <head>
+          {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant of this package, no input */}
+          <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+        </head>
+      ) : null}
       <body>
         <a className="nora-skip-link" href={`#${MAIN_CONTENT_ID}`}>
           {skipLinkLabel}

@@ -121,7 +121,13 @@ const COPY_LABEL: Record<CopyState, string> = {
 };
 
 /** The request id with a copy button. Without the clipboard API (plain http on a LAN address) it selects the text. */
-export function RequestId({ value }: { value: string }) {
+export function RequestId({
+  value,
+  className = "nora-toast-request",
+}: {
+  value: string;
+  className?: string;
+}) {
   const [state, setState] = useState<CopyState>("idle");
   const code = useRef<HTMLElement>(null);
   const copy = async () => {
@@ -135,7 +141,7 @@ export function RequestId({ value }: { value: string }) {
     }
   };
   return (
-    <p className="nora-toast-request">
+    <p className={className}>
       Request id <code ref={code}>{value}</code>{" "}
       <button type="button" className="nora-toast-copy" onClick={copy}>
         {COPY_LABEL[state]}

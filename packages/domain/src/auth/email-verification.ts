@@ -94,7 +94,7 @@ export function createEmailVerificationService(deps: {
         ...(ctx.ip ? { ip: ctx.ip } : {}),
       });
     });
-    await mailer({ to: user.email, verifyUrl: `${origin}/app/verify-email#token=${token}`, expiresAt });
+    await mailer({ to: user.email, verifyUrl: `${origin}/verify-email#token=${token}`, expiresAt });
     return { expiresAt };
   }
 
