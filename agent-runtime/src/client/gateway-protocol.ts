@@ -212,16 +212,15 @@ export function pairingRequestOf(response: GatewayResponse, deviceId: string): s
 }
 
 /**
- * A refused connect as the client receives it: the gateway's code and message, and of its details
- * only the code and the retry hints (a startup that is not finished says when to try again).
+ * A refused connect as the client receives it: the gateway's code, message and retry hints (a gateway
+ * still starting answers `UNAVAILABLE`, `retryable`, `retryAfterMs`), and of its details only the code
+ * and the reason.
  */
 export function refusalForClient(response: GatewayResponse): Record<string, unknown> {
   const error = response.error ?? {};
   const details = error.details ?? {};
   const kept = Object.fromEntries(
-    ["code", "retryable", "retryAfterMs", "reason"]
-      .filter((name) => details[name] !== undefined)
-      .map((name) => [name, details[name]]),
+    ["code", "reason"].filter((name) => details[name] !== undefined).map((name) => [name, details[name]]),
   );
   return {
     type: "res",
@@ -230,7 +229,15 @@ export function refusalForClient(response: GatewayResponse): Record<string, unkn
     error: {
       code: error.code ?? "UNAVAILABLE",
       message: error.message ?? "the agent's gateway refused the connection",
+      ...(typeof error.retryable === "boolean" ? { retryable: error.retryable } : {}),
+      ...(typeof error.retryAfterMs === "number" ? { retryAfterMs: error.retryAfterMs } : {}),
       ...(Object.keys(kept).length > 0 ? { details: kept } : {}),
     },
   };
+}
+
+/** The close code that goes with a refusal: 1013 (try again later) for a gateway still starting. */
+export function refusalCloseCode(refusal: Record<string, unknown>): number {
+  const error = refusal.error as { code?: unknown } | undefined;
+  return error?.code === "UNAVAILABLE" ? 1013 : 1008;
 }

@@ -3,6 +3,7 @@ import {
   type GatewayClientIdentity,
   type GatewaySocket,
   gatewayAllowance,
+  refusalCloseCode,
 } from "@nora/agent-runtime";
 import { AppError, type Config } from "@nora/core";
 import type { GatewaySocketService } from "@nora/domain/runtime-access/gateway-socket";
@@ -151,7 +152,7 @@ async function relay(
   if (!handshake.accepted) {
     await channel.sendText(JSON.stringify(handshake.refusal));
     upstream.close(1000, "refused");
-    return channel.close(CLOSE.policy, "connect refused");
+    return channel.close(refusalCloseCode(handshake.refusal), "connect refused");
   }
   const accepted = handshake;
 
