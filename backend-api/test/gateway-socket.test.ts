@@ -311,6 +311,15 @@ describe("the gateway's WebSocket relay", () => {
     expect((await refused(`${socketUrl()}?x=1`, headersOf({ cookie: owner.cookie }))).status).toBe(400);
   });
 
+  it("closes when the first frame is not a connect, before anything reaches the gateway (1008)", async () => {
+    const client = await openClient(socketUrl(), headersOf({ cookie: owner.cookie }));
+    const upstream = gateway.connections.at(-1) as FakeConnection;
+    client.ws.send(JSON.stringify({ type: "req", id: "e", method: "echo", params: {} }));
+    expect((await client.closed).code).toBe(1008);
+    await upstream.closed;
+    expect(upstream.frames).toEqual([]);
+  });
+
   it("closes on a second connect or a frame that is not a request (1008)", async () => {
     const first = await connected(socketUrl(), headersOf({ cookie: owner.cookie }));
     browserConnect(first.client.ws, ALL_UI_SCOPES);

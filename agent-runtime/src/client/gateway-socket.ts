@@ -151,7 +151,10 @@ export class GatewaySocket {
       };
       const onClose = (code: number) =>
         done(new GatewaySocketError("closed", "the gateway closed the connection", String(code)));
-      const onAbort = () => done(new GatewaySocketError("closed", "the caller went away"));
+      const onAbort = () => {
+        done(new GatewaySocketError("closed", "the caller went away"));
+        this.close(1000, "client left");
+      };
       const timer = setTimeout(
         () => done(new GatewaySocketError("timeout", "the gateway did not answer the connect in time")),
         timeoutMs,

@@ -128,6 +128,8 @@ async function relay(
   const connect = clientConnectSchema.safeParse(parseJson(first));
   if (!connect.success) return channel.close(CLOSE.policy, "expected a connect request");
 
+  // Nothing but the connect before the hello: the gateway would refuse it, the relay does first.
+  onClientText = () => channel.close(CLOSE.policy, "wait for the hello");
   let handshake: Awaited<ReturnType<typeof link.authenticate>>;
   try {
     handshake = await link.authenticate(connect.data, allowance);
@@ -148,7 +150,11 @@ async function relay(
     return channel.close(CLOSE.internal, known ? error.code : "gateway_connect_failed");
   }
   upstream = handshake.socket;
-  if (channel.signal.aborted) return upstream.close(1000, "client left");
+  if (channel.signal.aborted) {
+    upstream.close(1000, "client left");
+    if (handshake.accepted) handshake.finished({ closedBy: "caller", code: null });
+    return;
+  }
   if (!handshake.accepted) {
     await channel.sendText(JSON.stringify(handshake.refusal));
     upstream.close(1000, "refused");
