@@ -17,6 +17,8 @@ export const RUNTIME_ROUTES = {
   files: "/files",
   providersSync: "/providers/sync",
   metrics: "/metrics",
+  /** OpenClaw: approves the gateway's pairing request of Nora's device (docs/runtime-contract.md). */
+  gatewayDevicePairing: "/gateway/device-pairing",
   /** A WebSocket upgrade: an interactive shell on a PTY (docs/runtime-contract.md). */
   terminal: "/terminal",
 } as const;

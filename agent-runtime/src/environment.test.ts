@@ -3,6 +3,7 @@ import { parseHermesConfig } from "./bootstrap/hermes.js";
 import { openclawConfigSchema, withOpenclawProviders } from "./bootstrap/openclaw.js";
 import type { ProviderMaterial } from "./bootstrap/schema.js";
 import { type AssembleInput, assembleRuntime, RuntimeAssemblyError } from "./environment.js";
+import { generateGatewayDeviceKey } from "./openclaw-device.js";
 
 const RUNTIME_TOKEN = "rt_".padEnd(48, "r");
 const GATEWAY_TOKEN = "gw_".padEnd(48, "g");
@@ -85,6 +86,20 @@ describe("assembleRuntime", () => {
       TZ: "Europe/Berlin",
       LOG_LEVEL: "debug",
     });
+  });
+
+  it("hands OpenClaw the public half of Nora's gateway device in its plain environment, never Hermes", () => {
+    const { publicKey, privateKeyPem } = generateGatewayDeviceKey();
+    const agent = { ...input().agent, gatewayDevicePublicKey: publicKey };
+    const openclaw = assembleRuntime(input({ agent }));
+    expect(openclaw.env.NORA_GATEWAY_DEVICE_PUBLIC_KEY).toBe(publicKey);
+    const everything = JSON.stringify(openclaw);
+    expect(everything).not.toContain(privateKeyPem.split("\n")[1]);
+    const hermes = assembleRuntime(input({ agent: { ...agent, family: "hermes", defaultModel: undefined } }));
+    expect(hermes.env.NORA_GATEWAY_DEVICE_PUBLIC_KEY).toBeUndefined();
+    expect(() =>
+      assembleRuntime(input({ agent: { ...agent, gatewayDevicePublicKey: "not a key" } })),
+    ).toThrow(RuntimeAssemblyError);
   });
 
   it("lists bootstrap files: the config and the template payload", () => {

@@ -25,6 +25,7 @@ import {
 } from "./bootstrap/schema.js";
 import type { RuntimeFamily } from "./catalog.js";
 import { BOOTSTRAP_FILES, RUNTIME_LAYOUT, SECRET_FILES, STATE_SUBDIRS } from "./layout.js";
+import { NORA_GATEWAY_DEVICE_PUBLIC_KEY_ENV } from "./openclaw-device.js";
 
 export interface RuntimeFile {
   /** Relative to the directory it is delivered into (bootstrap or secrets). */
@@ -111,6 +112,9 @@ export function assembleRuntime(input: AssembleInput): RuntimeAssembly {
     NORA_RUNTIME_FAMILY: agent.family,
     ...familyEnv(agent.family),
     ...(agent.timezone === undefined ? {} : { TZ: agent.timezone }),
+    ...(agent.family === "openclaw" && agent.gatewayDevicePublicKey !== undefined
+      ? { [NORA_GATEWAY_DEVICE_PUBLIC_KEY_ENV]: agent.gatewayDevicePublicKey }
+      : {}),
   };
   const secretEnv: Record<string, string> =
     agent.family === "openclaw"

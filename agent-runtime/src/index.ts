@@ -7,5 +7,6 @@ export * from "./endpoints.js";
 export * from "./environment.js";
 export * from "./hardening.js";
 export * from "./layout.js";
+export * from "./openclaw-device.js";
 export { RUNTIME_PORTS, type RuntimePortName } from "./ports.js";
 export * from "./runtime-api.js";

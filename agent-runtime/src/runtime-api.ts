@@ -68,6 +68,14 @@ export function execBodySchema(limits: ExecLimits) {
 
 export type ExecRequest = z.input<ReturnType<typeof execBodySchema>>;
 
+/**
+ * `POST /gateway/device-pairing`: approve the OpenClaw gateway's pending pairing request of Nora's
+ * device (the id the gateway answered Nora's connect with). Nothing else is accepted.
+ */
+export const gatewayDevicePairingBodySchema = z
+  .object({ requestId: z.string().regex(/^[A-Za-z0-9-]{1,128}$/, "expected a pairing request id") })
+  .strict();
+
 // ── Terminal (`GET /terminal`, a WebSocket) ─────────────────────────────────
 
 /** Bounds of a terminal's size, in character cells. */
@@ -246,4 +254,10 @@ export const execResponseSchema = z.object({
   stdout: z.string(),
   stderr: z.string(),
   durationMs: z.number(),
+});
+
+export const gatewayDevicePairingResponseSchema = z.object({
+  approved: z.literal(true),
+  deviceId: z.string(),
+  scopes: z.array(z.string()),
 });

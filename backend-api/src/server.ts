@@ -71,7 +71,7 @@ const streamDoor = createStreamDoor({
   logger,
   domain,
   authCache,
-  streams: agentStreams(domain),
+  streams: agentStreams(domain, config),
 });
 server.on("upgrade", streamDoor.upgrade);
 server.on("error", (error) => {

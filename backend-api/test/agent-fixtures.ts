@@ -11,6 +11,8 @@ export interface AgentFixture {
   /** Sealed into the row as the provisioner would (AES-GCM, bound to the row and column). */
   runtimeToken?: string;
   gatewayToken?: string;
+  /** The gateway device's private key (PKCS#8 PEM), sealed as the provisioner seals it. */
+  gatewayDeviceKey?: string;
 }
 
 /** An agent row written directly, as if provisioned: where its runtime is, and its sealed tokens. */
@@ -40,6 +42,12 @@ export async function insertAgent(app: TestApp, agent: AgentFixture): Promise<st
     await app.db.pool.query("UPDATE agents SET gateway_token_sealed = $2 WHERE id = $1", [
       id,
       seal("gateway_token_sealed", agent.gatewayToken),
+    ]);
+  }
+  if (agent.gatewayDeviceKey !== undefined) {
+    await app.db.pool.query("UPDATE agents SET gateway_device_key_sealed = $2 WHERE id = $1", [
+      id,
+      seal("gateway_device_key_sealed", agent.gatewayDeviceKey),
     ]);
   }
   return id;

@@ -542,6 +542,20 @@ export const STREAM_UPGRADES: RouteCase[] = ["logs", "metrics"].map((stream) => 
   expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
 }));
 
+/**
+ * The gateway's WebSocket, at the door and at the Control UI's base path: viewers and agents:read keys
+ * get in (with read scopes only; the scopes by role are gateway-socket.test.ts's).
+ */
+for (const path of ["/api/ws/agents/:agent/gateway", "/api/agents/:agent/gateway/ui"]) {
+  STREAM_UPGRADES.push({
+    method: "GET",
+    path,
+    scope: "agents:read",
+    //         anon viewer editor admin owner other padmin key+  key-  expired revoked
+    expect: row([401, 409, 409, 409, 409, 404, 404, 409, 403, 401, 401]),
+  });
+}
+
 /** The terminal runs commands in the agent: editors and keys with agents:write only. */
 STREAM_UPGRADES.push({
   method: "GET",

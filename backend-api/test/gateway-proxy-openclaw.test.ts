@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WebSocket } from "ws";
 import { openAgentStream, statusIs } from "./agent-stream.js";
-import { call } from "./identity.js";
+import { addMember, call, userWithSession } from "./identity.js";
 import {
   buildImage,
   deployingOwner,
   type ProvisioningStack,
   startProvisioningStack,
 } from "./provisioning-harness.js";
+import { expectOpen, headersOf, type Opened, startDoor, until } from "./ws-helpers.js";
 
 /**
  * The gateway proxy in front of a real OpenClaw gateway (the offline image, deployed through the API,
@@ -20,6 +22,7 @@ let apiKey: string;
 let workspaceId: string;
 let agentId: string;
 let gatewayToken: string;
+let door: Awaited<ReturnType<typeof startDoor>>;
 
 beforeAll(async () => {
   const image = await buildImage("infra/images/build-openclaw-offline.sh");
@@ -53,9 +56,11 @@ beforeAll(async () => {
     column: "gateway_token_sealed",
     rowId: agentId,
   }).value;
+  door = await startDoor(stack.app);
 }, 25 * 60_000);
 
 afterAll(async () => {
+  await door?.close();
   await stack?.close();
 }, 120_000);
 
@@ -115,4 +120,139 @@ describe("the gateway proxy in front of a real OpenClaw gateway", () => {
   it("refuses the Control UI to a caller without access", async () => {
     expect((await proxied("/ui/")).status).toBe(401);
   });
+});
+
+/** A client of the gateway's protocol through Nora's door: every text frame it received, raw. */
+type GatewayClient = Opened & { raw: string[] };
+
+async function openGatewayClient(path: string, headers: Record<string, string>): Promise<GatewayClient> {
+  const opened = await expectOpen(`${door.url}${path}`, headers);
+  const raw: string[] = [];
+  opened.ws.on("message", (data) => raw.push(String(data)));
+  await until(() => opened.messages.find((m) => m.event === "connect.challenge"), 20_000);
+  return Object.assign(opened, { raw });
+}
+
+/** The connect OpenClaw's Control UI sends, with a token and a device of its own that Nora must ignore. */
+function sendConnect(ws: WebSocket) {
+  ws.send(
+    JSON.stringify({
+      type: "req",
+      id: "connect-1",
+      method: "connect",
+      params: {
+        minProtocol: 4,
+        maxProtocol: 4,
+        client: { id: "openclaw-control-ui", version: "2026.9.6", platform: "Linux x86_64", mode: "webchat" },
+        role: "operator",
+        scopes: [
+          "operator.admin",
+          "operator.read",
+          "operator.write",
+          "operator.approvals",
+          "operator.pairing",
+        ],
+        caps: ["tool-events"],
+        auth: { token: "not-the-gateway-token-at-all" },
+        device: { id: "0".repeat(64), publicKey: "A".repeat(43), signature: "x", signedAt: 1, nonce: "n" },
+        locale: "en-US",
+        userAgent: "nora-test",
+      },
+    }),
+  );
+}
+
+/**
+ * Opens the socket and connects, as the Control UI does: a gateway still starting its sidecars answers
+ * a retryable UNAVAILABLE (close 1013), and the client comes back after the hinted delay.
+ */
+async function connectedClient(path: string, headers: Record<string, string>, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = await openGatewayClient(path, headers);
+    sendConnect(client.ws);
+    const hello = await until(() => client.messages.find((m) => m.id === "connect-1"), timeoutMs);
+    const error = hello.error as { code?: string; retryable?: boolean; retryAfterMs?: number } | undefined;
+    if (hello.ok || error?.code !== "UNAVAILABLE" || !error.retryable || Date.now() > deadline) {
+      return { client, hello };
+    }
+    expect((await client.closed).code).toBe(1013);
+    await new Promise((r) => setTimeout(r, Math.max(error.retryAfterMs ?? 500, 250)));
+  }
+}
+
+async function rpc(client: GatewayClient, method: string, params: object = {}) {
+  const id = `${method}-${Math.random().toString(36).slice(2)}`;
+  client.ws.send(JSON.stringify({ type: "req", id, method, params }));
+  return until(() => client.messages.find((m) => m.id === id), 30_000);
+}
+
+describe("the gateway's WebSocket through Nora, against the real OpenClaw gateway", () => {
+  it("a WebSocket round trip to a running agent: connect, hello-ok, RPCs answered; the gateway token in no frame", async () => {
+    // First use: the gateway asks to pair Nora's device, the runtime approves it, Nora connects again.
+    const { client, hello } = await connectedClient(
+      `/api/ws/agents/${agentId}/gateway`,
+      headersOf({ apiKey }),
+    );
+    expect(hello, JSON.stringify(hello)).toMatchObject({
+      ok: true,
+      payload: { type: "hello-ok", protocol: 4 },
+    });
+    const auth = (hello.payload as { auth: Record<string, unknown> }).auth;
+    // Asked for admin and pairing too: an agents:write key gets Nora's set within what was asked.
+    expect(auth).toEqual({
+      method: "token",
+      role: "operator",
+      scopes: ["operator.read", "operator.write", "operator.approvals"],
+    });
+    expect(await rpc(client, "health")).toMatchObject({ ok: true, payload: { ok: true } });
+    expect(await rpc(client, "sessions.list")).toMatchObject({
+      ok: true,
+      payload: { sessions: expect.any(Array) },
+    });
+    for (const frame of client.raw) expect(frame).not.toContain(gatewayToken);
+    client.ws.close();
+    await client.closed;
+
+    const { rows } = await stack.db.pool.query<{ action: string }>(
+      "SELECT action FROM audit_log WHERE target_id = $1 AND action LIKE 'agent.gateway_%' ORDER BY id",
+      [agentId],
+    );
+    expect(rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(["agent.gateway_device_paired", "agent.gateway_socket_opened"]),
+    );
+  }, 120_000);
+
+  it("gives a viewer read scopes only: the gateway itself refuses a write", async () => {
+    const viewer = await userWithSession(stack.app);
+    const { rows } = await stack.db.pool.query<{ workspaceId: string }>(
+      `SELECT workspace_id AS "workspaceId" FROM agents WHERE id = $1`,
+      [agentId],
+    );
+    await addMember(stack.app, rows[0]?.workspaceId as string, viewer.id, "viewer");
+    const client = await openGatewayClient(
+      `/api/ws/agents/${agentId}/gateway`,
+      headersOf({ cookie: viewer.cookie }),
+    );
+    sendConnect(client.ws);
+    const hello = await until(() => client.messages.find((m) => m.id === "connect-1"), 30_000);
+    expect((hello.payload as { auth: object }).auth).toMatchObject({ scopes: ["operator.read"] });
+    expect(await rpc(client, "sessions.list")).toMatchObject({ ok: true });
+    expect(await rpc(client, "sessions.create")).toMatchObject({
+      ok: false,
+      error: { code: "FORBIDDEN", message: expect.stringContaining("operator.write") },
+    });
+    client.ws.close();
+  }, 60_000);
+
+  it("connects the Control UI's own socket at its base path (its Origin checked by the gateway)", async () => {
+    const { client, hello } = await connectedClient(
+      `/api/agents/${agentId}/gateway/ui`,
+      headersOf({ cookie }),
+    );
+    expect(hello, JSON.stringify(hello)).toMatchObject({ ok: true, payload: { type: "hello-ok" } });
+    expect(await rpc(client, "health")).toMatchObject({ ok: true });
+    for (const frame of client.raw) expect(frame).not.toContain(gatewayToken);
+    client.ws.close();
+  }, 60_000);
 });

@@ -65,20 +65,25 @@ describe("route inventory", () => {
     try {
       const { createStreamDoor, STREAM_PATH_PREFIX } = await import("../src/ws/door.js");
       const { agentStreams } = await import("../src/ws/agent-streams.js");
+      const { CONTROL_UI_SOCKET_PATH } = await import("../src/ws/gateway-stream.js");
       const door = createStreamDoor({
         config: app.config,
         logger: app.logger,
         domain: app.domain,
-        streams: agentStreams(app.domain),
+        streams: agentStreams(app.domain, app.config),
       });
       await door.close();
       expect(door.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+        "GET /api/agents/:agentId/gateway/ui",
+        "GET /api/ws/agents/:agentId/gateway",
         "GET /api/ws/agents/:agentId/logs",
         "GET /api/ws/agents/:agentId/metrics",
         "GET /api/ws/agents/:agentId/terminal",
       ]);
       for (const route of door.routes) {
-        expect(route.path.startsWith(STREAM_PATH_PREFIX)).toBe(true);
+        // The Control UI opens its socket at its own base path; every other stream lives under /api/ws/.
+        if (route.path !== CONTROL_UI_SOCKET_PATH)
+          expect(route.path.startsWith(STREAM_PATH_PREFIX)).toBe(true);
         expect(route.requirement).toMatchObject({
           kind: "agent",
           role: expect.any(String),

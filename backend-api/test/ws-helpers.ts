@@ -20,7 +20,7 @@ export async function startDoor(
     logger: app.logger,
     domain: app.domain,
     authCache: app.authCache,
-    streams: options.streams ?? agentStreams(app.domain),
+    streams: options.streams ?? agentStreams(app.domain, app.config),
     ...(options.keepaliveMs ? { keepaliveMs: options.keepaliveMs } : {}),
     ...(options.recheckMs ? { recheckMs: options.recheckMs } : {}),
   });

@@ -24,7 +24,7 @@ export async function buildFullApp(databaseName, env = {}) {
   const core = await import("../../packages/core/dist/index.js");
   // BENCH_API_DIST: another build of backend-api (bench/api-baseline's BENCH_COMPARE_DIST).
   const dist = new URL(`../../${process.env.BENCH_API_DIST ?? "backend-api/dist"}/`, import.meta.url);
-  const { buildApp } = await import(new URL("app.js", dist).href);
+  const { buildApp, createApiDomain } = await import(new URL("app.js", dist).href);
   const { createAuthCache, listenForAuthChanges } = await import(new URL("http/auth-cache.js", dist).href);
   const database = await freshBenchDatabase(databaseName);
   const config = core.loadConfig({
@@ -48,13 +48,19 @@ export async function buildFullApp(databaseName, env = {}) {
   const authCache = createAuthCache(config, redis);
   const listener = listenForAuthChanges(config, authCache, logger);
   while (!authCache.isListening) await new Promise((r) => setTimeout(r, 10));
-  const app = buildApp({ config, logger, pool, redis, authCache, extraRoutes: [benchRouter()] });
+  const domain = createApiDomain({ config, logger, pool, redis, authCache });
+  const app = buildApp({ config, logger, pool, redis, authCache, domain, extraRoutes: [benchRouter()] });
   moveBenchRouteAfterAuthentication(app);
   return {
     app,
     config,
+    /** What server.ts hands the WebSocket door. */
+    domain,
+    authCache,
+    logger,
     async close() {
       await listener.stop();
+      await domain.close();
       await pool.end();
       redis.disconnect();
       await database.drop();

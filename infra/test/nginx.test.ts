@@ -175,6 +175,7 @@ describe.skipIf(nginx.skip)(`nginx.conf routing and headers${nginx.note}`, () =>
     expect(await routed("/api/health")).toBe("api");
     expect(await routed("/api/auth/login")).toBe("api");
     expect(await routed("/api/agents/a1/gateway/chat")).toBe("api");
+    expect(await routed("/api/agents/a1/gateway/ui/")).toBe("api");
   });
 
   it("redirects with a relative Location, whatever port it is published on", async () => {
@@ -273,7 +274,7 @@ describe.skipIf(nginx.skip)(`nginx.conf routing and headers${nginx.note}`, () =>
     await reader?.cancel();
   });
 
-  it("upgrades WebSockets on /api/ws/ and nowhere else", async () => {
+  it("upgrades WebSockets on /api/ws/ and at the Control UI's base path, nowhere else", async () => {
     const handshake = async (path: string): Promise<string> => {
       const socket = connect(Number(new URL(base).port), "127.0.0.1");
       await once(socket, "connect");
@@ -293,7 +294,13 @@ describe.skipIf(nginx.skip)(`nginx.conf routing and headers${nginx.note}`, () =>
     expect(await handshake("/api/ws/terminal")).toMatch(/^HTTP\/1\.1 101 /);
     expect(seen.at(-1)?.headers.upgrade).toBe("websocket");
 
+    expect(await handshake("/api/agents/a1/gateway/ui")).toMatch(/^HTTP\/1\.1 101 /);
+    expect(seen.at(-1)?.headers.upgrade).toBe("websocket");
+    expect(await handshake("/api/agents/a1/gateway/ui/")).toMatch(/^HTTP\/1\.1 101 /);
+
     expect(await handshake("/api/agents")).toMatch(/^HTTP\/1\.1 200 /);
+    expect(seen.at(-1)?.headers.upgrade).toBeUndefined();
+    expect(await handshake("/api/agents/a1/gateway/ui/assets/index.js")).toMatch(/^HTTP\/1\.1 200 /);
     expect(seen.at(-1)?.headers.upgrade).toBeUndefined();
   });
 });

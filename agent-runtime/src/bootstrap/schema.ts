@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RUNTIME_FAMILIES } from "../catalog.js";
+import { gatewayDevicePublicKeySchema } from "../openclaw-device.js";
 import { argumentText, contentText, lineText } from "../request-text.js";
 
 /** Environment variable names: upper case, digits and underscores, not starting with a digit. */
@@ -82,6 +83,11 @@ export const agentDesiredStateSchema = z
       .string()
       .regex(/^[A-Za-z0-9_+\-/]{1,64}$/)
       .optional(),
+    /**
+     * OpenClaw: the public half of the device Nora connects to the gateway's WebSocket as; the runtime
+     * approves the gateway's pairing request for this key only (openclaw-device.ts).
+     */
+    gatewayDevicePublicKey: gatewayDevicePublicKeySchema.optional(),
   })
   .strict();
 

@@ -1,4 +1,11 @@
 export { RUNTIME_CLIENT_CODES, RuntimeError } from "./errors.js";
+export * from "./gateway-protocol.js";
+export {
+  type GatewayFrame,
+  GatewaySocket,
+  GatewaySocketError,
+  type GatewaySocketOptions,
+} from "./gateway-socket.js";
 export {
   type CallOptions,
   type FileLocation,

@@ -11,6 +11,7 @@ import {
   type fileTargetQuerySchema,
   fileTreeResponseSchema,
   fileWrittenResponseSchema,
+  gatewayDevicePairingResponseSchema,
   healthResponseSchema,
   infoResponseSchema,
   type logsQuerySchema,
@@ -138,6 +139,16 @@ export class RuntimeClient {
       method: "POST",
       route: RUNTIME_ROUTES.providersSync,
       json: sync,
+      ...options,
+    });
+  }
+
+  /** OpenClaw: approves the gateway's pending pairing request of Nora's device (and nothing else). */
+  approveGatewayDevice(requestId: string, options?: CallOptions) {
+    return this.#json(gatewayDevicePairingResponseSchema, {
+      method: "POST",
+      route: RUNTIME_ROUTES.gatewayDevicePairing,
+      json: { requestId },
       ...options,
     });
   }

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { HERMES_DASHBOARD_ONLY_ENV_PREFIX, hermesModelIssues } from "../bootstrap/hermes.js";
 import { providerSyncSchema } from "../bootstrap/schema.js";
 import { RUNTIME_ROUTES } from "../endpoints.js";
+import { RUNTIME_LAYOUT } from "../layout.js";
+import { gatewayDevicePairingBodySchema } from "../runtime-api.js";
 import { AgentFiles } from "./agent-files.js";
 import { packageJsonVersion, readAgentVersion } from "./agent-version.js";
 import { requireToken } from "./auth.js";
@@ -11,6 +13,7 @@ import type { ServerConfig } from "./config.js";
 import { execCommand } from "./exec.js";
 import * as files from "./files.js";
 import { fsError } from "./fs-errors.js";
+import { GatewayPairing } from "./gateway-pairing.js";
 import { HttpError, readJson, requestIdOf, sendError, sendJson } from "./http.js";
 import { streamLogs } from "./logs.js";
 import { FileRoots } from "./roots.js";
@@ -97,6 +100,15 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
     stallMs: config.limits.streamStallMs,
   });
 
+  const pairing =
+    config.gatewayDevicePublicKey === null
+      ? null
+      : new GatewayPairing({
+          publicKey: config.gatewayDevicePublicKey,
+          openclawHome: RUNTIME_LAYOUT.openclawHome,
+          env: baseEnv,
+        });
+
   const routes = new Map<string, Handler>([
     [`GET ${RUNTIME_ROUTES.health}`, (_req, res) => sendJson(res, 200, { status: "ok" })],
     [
@@ -160,6 +172,28 @@ export function createRuntimeServer(config: ServerConfig, baseEnv: Record<string
           restarted: restarting,
           providers: sync.providers.map((p) => p.id),
         });
+      },
+    ],
+    [
+      `POST ${RUNTIME_ROUTES.gatewayDevicePairing}`,
+      async (req, res) => {
+        const { requestId } = await readJson(req, gatewayDevicePairingBodySchema, 4096);
+        if (pairing === null) {
+          throw new HttpError(409, "no_gateway_device", "this runtime has no gateway device to pair");
+        }
+        const outcome = await pairing.approve(requestId).catch((error: unknown) => {
+          process.stderr.write(
+            `${JSON.stringify({ level: "error", msg: "gateway pairing failed", error: String(error) })}\n`,
+          );
+          throw new HttpError(502, "gateway_pairing_failed", "the gateway's pairing store could not be used");
+        });
+        if (outcome.status === "not_found") {
+          throw new HttpError(404, "pairing_request_not_found", "the gateway has no such pending request");
+        }
+        if (outcome.status === "refused") {
+          throw new HttpError(403, "pairing_request_refused", outcome.reason);
+        }
+        sendJson(res, 200, { approved: true, deviceId: outcome.deviceId, scopes: outcome.scopes });
       },
     ],
     [

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { RUNTIME_FAMILIES, type RuntimeFamily } from "../catalog.js";
 import { HERMES_PROBES, OPENCLAW_GATEWAY_PROBES } from "../endpoints.js";
 import { RUNTIME_LAYOUT, SECRET_FILES } from "../layout.js";
+import { gatewayDevicePublicKeySchema } from "../openclaw-device.js";
 import { RUNTIME_PORTS } from "../ports.js";
 
 export interface ServerDirs {
@@ -54,6 +55,11 @@ export interface ServerConfig {
   gatewayHealthUrl: string | null;
   /** Probed by /metrics like the gateway; null when there is no separate dashboard. */
   dashboardHealthUrl: string | null;
+  /**
+   * OpenClaw: the public key of the device Nora connects to the gateway's WebSocket as; the runtime
+   * approves the gateway's pairing request for it (POST /gateway/device-pairing). Null without one.
+   */
+  gatewayDevicePublicKey: string | null;
   restartInitialDelayMs: number;
   restartMaxDelayMs: number;
   limits: ServerLimits;
@@ -120,6 +126,7 @@ const envSchema = z.object({
   NORA_AGENT_PACKAGE_JSON: z.string().optional(),
   NORA_GATEWAY_HEALTH_URL: z.string().optional(),
   NORA_DASHBOARD_HEALTH_URL: z.string().optional(),
+  NORA_GATEWAY_DEVICE_PUBLIC_KEY: gatewayDevicePublicKeySchema.optional(),
   NORA_RESTART_INITIAL_DELAY_MS: intFrom(1000),
   NORA_RESTART_MAX_DELAY_MS: intFrom(30_000),
   NORA_UPLOAD_MAX_BYTES: intFrom(50 * 1024 * 1024),
@@ -185,6 +192,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
           : { kind: "python-dist", prefix: RUNTIME_LAYOUT.hermesHome, distribution: "hermes_agent" },
     gatewayHealthUrl: probeUrl(e.NORA_GATEWAY_HEALTH_URL, probes.gateway),
     dashboardHealthUrl: probeUrl(e.NORA_DASHBOARD_HEALTH_URL, probes.dashboard),
+    gatewayDevicePublicKey: family === "openclaw" ? (e.NORA_GATEWAY_DEVICE_PUBLIC_KEY ?? null) : null,
     restartInitialDelayMs: e.NORA_RESTART_INITIAL_DELAY_MS,
     restartMaxDelayMs: e.NORA_RESTART_MAX_DELAY_MS,
     limits: {

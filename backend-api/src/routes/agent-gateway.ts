@@ -1,5 +1,5 @@
 import { type AgentGatewayServer, API, gatewayPrefix, gatewayUpstreamTarget } from "@nora/api-contract";
-import { AppError, badRequest, type Config } from "@nora/core";
+import { badRequest, type Config } from "@nora/core";
 import type { RuntimeTarget } from "@nora/domain/runtime-access/target";
 import { type Request, Router } from "express";
 import type { Requires } from "../http/authorize.js";
@@ -7,6 +7,7 @@ import { mount } from "../http/mount.js";
 import { forward } from "../proxy/forward.js";
 import { upstreamRequestHeaders } from "../proxy/headers.js";
 import { pathMap } from "../proxy/paths.js";
+import { webUisDisabled } from "../proxy/web-uis.js";
 
 type ProxyRoute = (typeof API.agentGateway)[keyof typeof API.agentGateway];
 
@@ -22,14 +23,6 @@ function rawTarget(req: Request): string {
   const match = PROXIED.exec(req.originalUrl);
   return match ? req.originalUrl.slice(match[0].length) : "";
 }
-
-/** Agents' own web UIs are off unless the operator turns them on (GATEWAY_PROXY_WEB_UIS). */
-const webUisDisabled = () =>
-  new AppError(
-    404,
-    "agent_web_ui_disabled",
-    "Agents' web UIs are not served here; the operator can turn them on (GATEWAY_PROXY_WEB_UIS)",
-  );
 
 export function agentGatewayRoutes(deps: {
   config: Config;

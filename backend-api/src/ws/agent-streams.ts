@@ -1,10 +1,12 @@
 import { queryInt } from "@nora/api-contract";
-import { AppError } from "@nora/core";
+import { AppError, type Config } from "@nora/core";
+import type { GatewaySocketService } from "@nora/domain/runtime-access/gateway-socket";
 import { followAgentLogs } from "@nora/domain/runtime-access/log-stream";
 import { AgentGone, followAgentMetrics, METRICS_INTERVAL } from "@nora/domain/runtime-access/metrics-stream";
 import type { RuntimeTarget } from "@nora/domain/runtime-access/target";
 import type { TerminalService } from "@nora/domain/runtime-access/terminal";
 import { z } from "zod";
+import { gatewayStreams } from "./gateway-stream.js";
 import { terminalStream } from "./terminal-stream.js";
 import { CLOSE, defineStream, type StreamChannel, type StreamDefinition } from "./types.js";
 
@@ -109,14 +111,19 @@ export function metricsStream(target: RuntimeTarget): StreamDefinition {
   });
 }
 
-/** The streams the door serves; the gateway's WebSocket joins here. */
-export function agentStreams(domain: {
-  runtimeTarget: RuntimeTarget;
-  terminals: TerminalService;
-}): StreamDefinition[] {
+/** The streams the door serves. */
+export function agentStreams(
+  domain: {
+    runtimeTarget: RuntimeTarget;
+    terminals: TerminalService;
+    gatewaySockets: GatewaySocketService;
+  },
+  config: Config,
+): StreamDefinition[] {
   return [
     logsStream(domain.runtimeTarget),
     metricsStream(domain.runtimeTarget),
     terminalStream(domain.terminals),
+    ...gatewayStreams({ config, gatewaySockets: domain.gatewaySockets }),
   ];
 }

@@ -8,7 +8,7 @@ import type { Domain } from "@nora/domain";
 import express, { type Request, type RequestHandler, type Response } from "express";
 import { WebSocketServer } from "ws";
 import type { AuthCache } from "../http/auth-cache.js";
-import { authOf } from "../http/auth-context.js";
+import { type AuthContext, authOf, type WorkspaceAccess } from "../http/auth-context.js";
 import { authenticate, startAuthCacheSync } from "../http/authenticate.js";
 import { createAuthorizer } from "../http/authorize.js";
 import { errorHandler, notFoundHandler } from "../http/error-handler.js";
@@ -26,6 +26,8 @@ const RECHECK_MS = 30_000;
 /** How often the shared auth epoch is read while streams are open (another replica's revocations). */
 const EPOCH_POLL_MS = 1_000;
 const SHUTDOWN_GRACE_MS = 2_500;
+/** What a client may send in one frame unless its stream says otherwise. */
+const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
 export interface StreamDoorDependencies {
   config: Config;
@@ -78,12 +80,21 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
   const { config, logger, domain, authCache } = deps;
   const keepaliveMs = deps.keepaliveMs ?? KEEPALIVE_MS;
   const recheckMs = deps.recheckMs ?? RECHECK_MS;
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    maxPayload: 64 * 1024,
-  });
+  // One server per frame cap a stream asks for (most take the default).
+  const servers = new Map<number, WebSocketServer>();
+  const wssFor = (maxPayload: number) => {
+    let wss = servers.get(maxPayload);
+    if (!wss) {
+      wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: false,
+        maxPayload,
+      });
+      servers.set(maxPayload, wss);
+    }
+    return wss;
+  };
   const pending = new WeakMap<IncomingMessage, Upgrade>();
   const live = new Set<LiveStream>();
   let closing = false;
@@ -123,7 +134,7 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
       scope: stream.requirement.scope,
     } as const;
     const gate = requires(requirement);
-    const path = `${STREAM_PATH_PREFIX}agents/:agentId/${stream.name}`;
+    const path = stream.path ?? `${STREAM_PATH_PREFIX}agents/:agentId/${stream.name}`;
     routes.push({ method: "GET", path, kind: stream.kind, requirement });
     pipeline.get(
       path,
@@ -154,7 +165,12 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
   }
 
   /** Runs the caller's checks again on the upgrade's own request (its cookie or key, its agent). */
-  async function reauthorize(req: Request, res: Response, chain: RequestHandler[], agentId: string) {
+  async function reauthorize(
+    req: Request,
+    res: Response,
+    chain: RequestHandler[],
+    agentId: string,
+  ): Promise<{ auth: AuthContext; access: WorkspaceAccess }> {
     delete req.auth;
     delete req.workspaceAccess;
     req.params = { agentId };
@@ -163,7 +179,8 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
         void handler(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
       });
     }
-    if (!req.auth) throw unauthorized();
+    if (!req.auth || !req.workspaceAccess) throw unauthorized();
+    return { auth: req.auth, access: req.workspaceAccess };
   }
 
   function opener(stream: StreamDefinition, chain: RequestHandler[]): RequestHandler {
@@ -198,6 +215,7 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
     agentId: string,
   ): Promise<void> {
     const auth = authOf(req);
+    const access = req.workspaceAccess as WorkspaceAccess;
     handle.holdSlot(await domain.streamSlots.acquire(auth.user.id, stream.kind));
     if (handle.ended) return;
     const opened = await stream.open({
@@ -206,6 +224,7 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
       requestId: req.id,
       log: req.log,
       auth,
+      access,
       signal: handle.signal,
     });
     if (handle.ended) return; // the client left meanwhile: its abort already reached the upstream
@@ -217,7 +236,8 @@ export function createStreamDoor(deps: StreamDoorDependencies): StreamDoor {
       opened.pipe(req, socket, head);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    if (opened.stillAllowed) handle.requireStillAllowed(opened.stillAllowed);
+    wssFor(stream.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES).handleUpgrade(req, socket, head, (ws) => {
       if (handle.ended) return ws.terminate();
       const channel = handle.attachWebSocket(ws);
       opened.run(channel).then(

@@ -2,7 +2,14 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "@nora/core";
 import type { StreamSlot } from "@nora/domain/runtime-access/stream-slots";
 import type { WebSocket } from "ws";
+import type { AuthContext, WorkspaceAccess } from "../http/auth-context.js";
 import { CLOSE, type StreamChannel } from "./types.js";
+
+/** The caller as a re-check found it. */
+export interface Recheck {
+  auth: AuthContext;
+  access: WorkspaceAccess;
+}
 
 export interface LiveStreamOptions {
   log: Logger;
@@ -12,7 +19,7 @@ export interface LiveStreamOptions {
   /** Ping interval; a peer that has not answered the previous ping by the next one is dropped. */
   keepaliveMs: number;
   /** Re-checks the caller (session, key, role); throws the AppError that refuses it. */
-  reauthorize: () => Promise<void>;
+  reauthorize: () => Promise<Recheck>;
   /** The caller is re-checked at least this often, besides every auth change. */
   recheckMs: number;
   onEnded: (stream: LiveStream) => void;
@@ -48,6 +55,7 @@ export class LiveStream {
   #lastCheck = Date.now();
   #scheduled: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
+  #stillAllowed: ((caller: Recheck) => boolean) | undefined;
 
   constructor(options: LiveStreamOptions) {
     this.#options = options;
@@ -69,6 +77,11 @@ export class LiveStream {
   holdSlot(slot: StreamSlot): void {
     if (this.#ended) slot.release();
     else this.#slot = slot;
+  }
+
+  /** A stream whose grant depends on the caller's role: each re-check also asks it (false: 4403). */
+  requireStillAllowed(check: (caller: Recheck) => boolean): void {
+    this.#stillAllowed = check;
   }
 
   /** The accepted WebSocket: keepalive and periodic re-checks start, and its close ends the stream. */
@@ -166,7 +179,11 @@ export class LiveStream {
     this.#checking = true;
     this.#lastCheck = Date.now();
     try {
-      await this.#options.reauthorize();
+      const caller = await this.#options.reauthorize();
+      if (this.#stillAllowed && !this.#stillAllowed(caller)) {
+        this.#options.log.info({ stream: this.#options.stream }, "stream caller's access was reduced");
+        this.end(CLOSE.forbidden, "access reduced");
+      }
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       const code =
@@ -219,6 +236,9 @@ export class LiveStream {
       signal: this.signal,
       send: (message) => sendFrame(JSON.stringify(message), false),
       sendBytes: (data) => sendFrame(data, true),
+      sendText: (text) => sendFrame(text, false),
+      pauseInput: () => ws.pause(),
+      resumeInput: () => ws.resume(),
       onMessage: (listener) => {
         ws.on("message", (data, isBinary) => {
           if (!isBinary) listener(String(data));

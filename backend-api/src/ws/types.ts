@@ -4,7 +4,7 @@ import type { Logger } from "@nora/core";
 import type { ApiKeyScope } from "@nora/domain/api-keys/scopes";
 import type { StreamKind } from "@nora/domain/runtime-access/stream-slots";
 import type { z } from "zod";
-import type { AuthContext } from "../http/auth-context.js";
+import type { AuthContext, WorkspaceAccess } from "../http/auth-context.js";
 
 /** What a stream needs of its caller: the agent's workspace role, or an API key's scope. */
 export interface StreamRequirement {
@@ -19,6 +19,8 @@ export interface StreamContext<Q> {
   requestId: string;
   log: Logger;
   auth: AuthContext;
+  /** The caller's role in the agent's workspace (for a key: its creator's), as the requirement found it. */
+  access: WorkspaceAccess;
   /** Aborted the moment the stream ends, whatever ends it: pass it to every upstream call. */
   signal: AbortSignal;
 }
@@ -32,6 +34,11 @@ export interface StreamChannel {
   send(message: object): Promise<boolean>;
   /** Sends one binary frame (a terminal's output), with the same backpressure as `send`. */
   sendBytes(data: Buffer): Promise<boolean>;
+  /** Sends one text frame as it is (a relayed frame), with the same backpressure as `send`. */
+  sendText(text: string): Promise<boolean>;
+  /** Stops reading the client's frames (its upstream has no room) until `resumeInput`. */
+  pauseInput(): void;
+  resumeInput(): void;
   /** Text frames from the client (a terminal's control messages); ignored unless a stream listens. */
   onMessage(listener: (data: string) => void): void;
   /**
@@ -51,7 +58,15 @@ export interface StreamChannel {
  * ends the stream at revocation and at shutdown.
  */
 export type OpenedStream =
-  | { transport: "websocket"; run(channel: StreamChannel): Promise<void> }
+  | {
+      transport: "websocket";
+      run(channel: StreamChannel): Promise<void>;
+      /**
+       * Asked after every successful re-check with the caller as it is now: false ends the stream
+       * with 4403 (e.g. a connection granted write scopes whose caller is a viewer now).
+       */
+      stillAllowed?(caller: { auth: AuthContext; access: WorkspaceAccess }): boolean;
+    }
   | {
       transport: "raw";
       /** Takes over the socket; `signal` (StreamContext) aborts when the door ends it. */
@@ -65,6 +80,10 @@ export type OpenedStream =
  */
 export interface StreamDefinition<Q = unknown> {
   name: string;
+  /** Where it is served, when not at `/api/ws/agents/:agentId/<name>` (an agent web UI's own socket). */
+  path?: string;
+  /** The largest frame a client may send (default 64 KiB). */
+  maxFrameBytes?: number;
   kind: StreamKind;
   requirement: StreamRequirement;
   query: z.ZodType<Q>;

@@ -24,6 +24,7 @@ import { createPlatformSettingsService } from "./platform-settings/service.js";
 import { createProviderService } from "./providers/service.js";
 import { createAgentChatService } from "./runtime-access/chat.js";
 import { createAgentFilesService } from "./runtime-access/files.js";
+import { createGatewaySocketService } from "./runtime-access/gateway-socket.js";
 import { createStreamSlots } from "./runtime-access/stream-slots.js";
 import { createRuntimeTarget } from "./runtime-access/target.js";
 import { createTerminalService } from "./runtime-access/terminal.js";
@@ -94,6 +95,8 @@ export function createDomain(deps: DomainDependencies) {
     /** Opens an agent's runtime, gateway or dashboard (address judged, credential added). */
     runtimeTarget,
     terminals: createTerminalService({ pool, target: runtimeTarget, logger }),
+    /** OpenClaw gateways' WebSocket protocol on a caller's behalf (Nora's connect, its device). */
+    gatewaySockets: createGatewaySocketService({ config, pool, target: runtimeTarget, logger }),
     /** Per-user caps on streams and terminals, shared by replicas. */
     streamSlots,
     /** Chat with an agent through its gateway, and the history it keeps. */

@@ -43,6 +43,8 @@ export interface Config {
       idleTimeoutMs: number;
       /** Serve agents' own web UIs (OpenClaw's Control UI, Hermes' dashboard) on Nora's origin. */
       webUis: boolean;
+      /** The largest frame the gateway's WebSocket relay passes, either way. */
+      wsMaxFrameBytes: number;
     };
   };
   rateLimit: {
@@ -289,6 +291,7 @@ export function loadConfig(source: RawEnv = processEnv()): Config {
         connectTimeoutMs: e.GATEWAY_PROXY_CONNECT_TIMEOUT_MS,
         idleTimeoutMs: e.GATEWAY_PROXY_IDLE_TIMEOUT_MS,
         webUis: e.GATEWAY_PROXY_WEB_UIS,
+        wsMaxFrameBytes: e.GATEWAY_PROXY_WS_MAX_FRAME_BYTES,
       },
     },
     rateLimit: {

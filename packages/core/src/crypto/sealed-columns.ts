@@ -13,6 +13,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "agent_secret_overrides", column: "value_sealed", idColumn: "id" },
   { table: "agents", column: "runtime_token_sealed", idColumn: "id" },
   { table: "agents", column: "gateway_token_sealed", idColumn: "id" },
+  { table: "agents", column: "gateway_device_key_sealed", idColumn: "id" },
   { table: "llm_providers", column: "api_key", idColumn: "id" },
   { table: "integrations", column: "credentials", idColumn: "id" },
   { table: "channels", column: "credentials", idColumn: "id" },

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   AGENT_PORTS,
   assembleRuntime,
+  gatewayDeviceIdentity,
+  generateGatewayDeviceKey,
   isRuntimeFamily,
   isSandboxProfile,
   type ProviderMaterial,
@@ -107,22 +109,36 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     }
   }
 
+  const openColumn = (agent: ProvisionedAgentRow, sealed: string, column: string) =>
+    openSealed(keyring, sealed, { table: "agents", column, rowId: agent.id }, logger).value;
+
   function tokensOf(agent: ProvisionedAgentRow): { runtimeToken: string; gatewayToken: string } {
-    const open = (sealed: string, column: string) =>
-      openSealed(keyring, sealed, { table: "agents", column, rowId: agent.id }, logger).value;
     return {
-      runtimeToken: open(agent.runtimeTokenSealed as string, "runtime_token_sealed"),
-      gatewayToken: open(agent.gatewayTokenSealed as string, "gateway_token_sealed"),
+      runtimeToken: openColumn(agent, agent.runtimeTokenSealed as string, "runtime_token_sealed"),
+      gatewayToken: openColumn(agent, agent.gatewayTokenSealed as string, "gateway_token_sealed"),
     };
   }
 
+  /** The public half of the agent's gateway device (OpenClaw), which its runtime pairs. */
+  function devicePublicKeyOf(agent: ProvisionedAgentRow): string | undefined {
+    if (agent.family !== "openclaw" || !agent.gatewayDeviceKeySealed) return undefined;
+    const privateKeyPem = openColumn(agent, agent.gatewayDeviceKeySealed, "gateway_device_key_sealed");
+    return gatewayDeviceIdentity(privateKeyPem).publicKey;
+  }
+
+  /** Makes what the agent lacks: its tokens, and for OpenClaw the gateway device's key pair. */
   async function ensureTokens(agent: ProvisionedAgentRow): Promise<ProvisionedAgentRow> {
-    if (agent.runtimeTokenSealed && agent.gatewayTokenSealed) return agent;
-    const seal = (column: string) =>
-      sealOrFail(keyring, randomBytes(32).toString("hex"), { table: "agents", column, rowId: agent.id });
+    const needsDevice = agent.family === "openclaw" && !agent.gatewayDeviceKeySealed;
+    if (agent.runtimeTokenSealed && agent.gatewayTokenSealed && !needsDevice) return agent;
+    const seal = (column: string, value: string) =>
+      sealOrFail(keyring, value, { table: "agents", column, rowId: agent.id });
+    const token = () => randomBytes(32).toString("hex");
     await storeMissingTokens(pool, agent.id, {
-      runtime: seal("runtime_token_sealed"),
-      gateway: seal("gateway_token_sealed"),
+      runtime: seal("runtime_token_sealed", token()),
+      gateway: seal("gateway_token_sealed", token()),
+      device: needsDevice
+        ? seal("gateway_device_key_sealed", generateGatewayDeviceKey().privateKeyPem)
+        : null,
     });
     return (await agentForJob(pool, agent.id)) as ProvisionedAgentRow;
   }
@@ -181,6 +197,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
     providers: Awaited<ReturnType<DeploymentJobDeps["providers"]>>,
     secretEnv: Record<string, string>,
   ): RuntimeAssembly {
+    const gatewayDevicePublicKey = devicePublicKeyOf(agent);
     try {
       return assembleRuntime({
         agent: {
@@ -190,6 +207,7 @@ export function createDeploymentJobs(deps: DeploymentJobDeps) {
           template: revision.template,
           allowedOrigins: [new URL(config.api.publicUrl).origin],
           ...(providers.defaultModel ? { defaultModel: providers.defaultModel } : {}),
+          ...(gatewayDevicePublicKey === undefined ? {} : { gatewayDevicePublicKey }),
         },
         secrets: tokensOf(agent),
         providers: providers.providers,

@@ -27,6 +27,8 @@ export interface ProvisionedAgentRow {
   providerIds: string[] | null;
   runtimeTokenSealed: string | null;
   gatewayTokenSealed: string | null;
+  /** OpenClaw: the private key of the device Nora connects to the gateway's WebSocket as. */
+  gatewayDeviceKeySealed: string | null;
   runtimeUrl: string | null;
   gatewayUrl: string | null;
   dashboardUrl: string | null;
@@ -39,6 +41,7 @@ export interface ProvisionedAgentRow {
 const AGENT_COLUMNS = `id, workspace_id AS "workspaceId", name, status, desired_state AS "desiredState",
   runtime_family AS family, deploy_target AS target, sandbox_profile AS profile, provider_ids::text[] AS "providerIds",
   runtime_token_sealed AS "runtimeTokenSealed", gateway_token_sealed AS "gatewayTokenSealed",
+  gateway_device_key_sealed AS "gatewayDeviceKeySealed",
   runtime_url AS "runtimeUrl", gateway_url AS "gatewayUrl", dashboard_url AS "dashboardUrl", runtime_ref AS "runtimeRef",
   current_revision_id AS "currentRevisionId", cluster_id AS "clusterId"`;
 
@@ -303,17 +306,21 @@ export async function agentsWithStatus(
   return rows;
 }
 
-/** Stores tokens generated for an agent that has none yet (rows older than the agents API). */
+/**
+ * Stores secrets generated for an agent that lacks them: tokens (rows older than the agents API), the
+ * gateway device key (agents deployed before it). A value already there is kept.
+ */
 export async function storeMissingTokens(
   db: Queryable,
   agentId: string,
-  sealed: { runtime: string; gateway: string },
+  sealed: { runtime: string; gateway: string; device: string | null },
 ): Promise<void> {
   await db.query(
     `UPDATE agents SET runtime_token_sealed = coalesce(runtime_token_sealed, $2),
-       gateway_token_sealed = coalesce(gateway_token_sealed, $3)
+       gateway_token_sealed = coalesce(gateway_token_sealed, $3),
+       gateway_device_key_sealed = coalesce(gateway_device_key_sealed, $4)
      WHERE id = $1`,
-    [agentId, sealed.runtime, sealed.gateway],
+    [agentId, sealed.runtime, sealed.gateway, sealed.device],
   );
 }
 

@@ -31,13 +31,16 @@ export interface AgentGatewayRow {
   gatewayUrl: string | null;
   dashboardUrl: string | null;
   gatewayTokenSealed: string | null;
+  /** OpenClaw: the private key of the device Nora connects to the gateway's WebSocket as. */
+  gatewayDeviceKeySealed: string | null;
 }
 
 export async function findAgentGateway(db: Queryable, agentId: string): Promise<AgentGatewayRow | undefined> {
   const { rows } = await db.query<AgentGatewayRow>(
     `SELECT id, workspace_id AS "workspaceId", status, runtime_family AS "runtimeFamily",
        gateway_url AS "gatewayUrl", dashboard_url AS "dashboardUrl",
-       gateway_token_sealed AS "gatewayTokenSealed"
+       gateway_token_sealed AS "gatewayTokenSealed",
+       gateway_device_key_sealed AS "gatewayDeviceKeySealed"
      FROM agents WHERE id = $1`,
     [agentId],
   );

@@ -1,6 +1,12 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { type BlockList, isIP } from "node:net";
-import { AGENT_PORTS, hermesDashboardCredential, RuntimeClient } from "@nora/agent-runtime";
+import {
+  AGENT_PORTS,
+  type GatewayDeviceIdentity,
+  gatewayDeviceIdentity,
+  hermesDashboardCredential,
+  RuntimeClient,
+} from "@nora/agent-runtime";
 import {
   AppError,
   type Config,
@@ -148,6 +154,16 @@ export interface OpenGateway {
   credential: { authorization: string };
 }
 
+/** What speaking the gateway's WebSocket protocol needs: its address, and Nora's secrets for it. */
+export interface OpenGatewaySocket {
+  agent: AgentGatewayRow;
+  upstream: PinnedUpstream;
+  /** The shared gateway token: it goes into the connect frame Nora writes, never to a caller. */
+  token: string;
+  /** The device Nora connects as (its private key opened in memory only). */
+  device: GatewayDeviceIdentity;
+}
+
 /**
  * The one way the API reaches an agent (its runtime's 9090 contract, its gateway, its dashboard): the
  * address comes from the agent's row, never from a request, and must pass judgeUpstreamUrl; the
@@ -227,7 +243,35 @@ export function createRuntimeTarget(deps: {
     return { agent, upstream, credential: { authorization } };
   }
 
-  return { openAgentRuntime, openAgentGateway };
+  /**
+   * OpenClaw's gateway as a WebSocket peer (its protocol authenticates inside the connection: the token
+   * and a device signature in the connect frame). Same address rules as openAgentGateway; Hermes has
+   * no such protocol (404), an agent deployed before Nora had a device for it is told to redeploy (409).
+   */
+  async function openAgentGatewaySocket(agentId: string): Promise<OpenGatewaySocket> {
+    const agent = usable(await findAgentGateway(pool, agentId));
+    if (agent.runtimeFamily !== "openclaw") {
+      throw new AppError(404, "no_gateway_socket", "This agent's runtime has no gateway WebSocket");
+    }
+    if (!agent.gatewayUrl || !agent.gatewayTokenSealed) {
+      throw new AppError(409, "runtime_not_recorded", "The agent's runtime has not been recorded yet");
+    }
+    if (!agent.gatewayDeviceKeySealed) {
+      throw new AppError(
+        409,
+        "gateway_device_missing",
+        "This agent was deployed before Nora could connect to its gateway's WebSocket: redeploy it",
+      );
+    }
+    const upstream = await judged(agentId, "gateway", agent.gatewayUrl);
+    const token = open(agent.gatewayTokenSealed, "gateway_token_sealed", agent.id);
+    const device = gatewayDeviceIdentity(
+      open(agent.gatewayDeviceKeySealed, "gateway_device_key_sealed", agent.id),
+    );
+    return { agent, upstream, token, device };
+  }
+
+  return { openAgentRuntime, openAgentGateway, openAgentGatewaySocket };
 }
 
 export type RuntimeTarget = ReturnType<typeof createRuntimeTarget>;
