@@ -346,9 +346,13 @@ describe("GET /terminal with slow and idle clients", () => {
   }, 60_000);
 
   it("resumes reading once the shell takes the input: a large paste arrives whole", async () => {
+    // The describe's 400 ms stall bound would end a session whose shell a busy machine delays.
+    const runtime = await startTerminalRuntime({ NORA_STREAM_STALL_MS: "10000" });
+    const client = new RuntimeClient({ baseUrl: runtime.url("/"), token: TOKEN, timeoutMs: 5000 });
     const terminal = await client.openTerminal();
     const out = screen(terminal);
-    const size = 4 * 1024 * 1024;
+    // Four times the high-water mark: reading pauses and resumes several times on the way.
+    const size = 1024 * 1024;
     terminal.write(`stty raw -echo; echo REA''DY; head -c ${size} | wc -c; stty sane; echo DO''NE\r`);
     await out.waitFor(/READY/);
     const chunk = Buffer.alloc(64 * 1024, "y");
@@ -358,6 +362,7 @@ describe("GET /terminal with slow and idle clients", () => {
     await out.waitFor(new RegExp(`${size}[\\s\\S]*DONE`), 30_000);
     terminal.write("exit\r");
     expect((await terminal.exit)?.code).toBe(0);
+    expect(await runtime.stop()).toBe(0);
   }, 60_000);
 
   it("closes an idle terminal with 4000", async () => {
