@@ -78,7 +78,7 @@ export function agentGatewayRoutes(deps: {
           map,
         },
         config.api.gatewayProxy,
-        req.log.child({ agentId: params.agentId, upstream: server }),
+        (detail, message) => req.log.warn({ agentId: params.agentId, upstream: server, ...detail }, message),
       );
     });
 
