@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startTestLlm } from "@nora/agent-runtime/testing";
 import { Keyring } from "@nora/core";
 import { createTestDatabase, type TestDatabase, testConfig } from "@nora/core/testing";
 import pg from "pg";
@@ -157,6 +158,56 @@ describe("gateway proxy cache", () => {
     expect(hits.every((hit) => hit.upstream === "old" && hit.authorization === `Bearer ${OLD_TOKEN}`)).toBe(
       true,
     );
+  });
+
+  it("a proxied POST and a chat turn leave every cache warm (they change nobody's access)", async () => {
+    const id = await agent();
+    const writer = (await createApiKey(a, owner.cookie, workspaceId, ["agents:read", "agents:write"])).key;
+    const llm = await startTestLlm({ apiKey: NEW_TOKEN });
+    const chatId = await insertAgent(a, {
+      workspaceId,
+      family: "openclaw",
+      gatewayUrl: llm.url,
+      gatewayToken: NEW_TOKEN,
+    });
+    const post = () =>
+      fetch(`${b.url}/api/agents/${id}/gateway/tools/invoke`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" },
+        body: "{}",
+      });
+    const turn = async () => {
+      const res = await fetch(`${b.url}/api/agents/${chatId}/chat`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" },
+        body: JSON.stringify({ message: "hello" }),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    try {
+      expect((await post()).status).toBe(200);
+      expect((await turn()).text).toContain("event: done");
+      let clears = 0;
+      const off = b.authCache.onClear(() => {
+        clears++;
+      });
+      try {
+        const reads = await countingReads(async () => {
+          for (let i = 0; i < 5; i++) {
+            expect((await post()).status).toBe(200);
+            const answer = await turn();
+            expect(answer.status).toBe(200);
+            expect(answer.text).toContain("event: done");
+          }
+        });
+        expect(clears).toBe(0);
+        expect(reads).toEqual({ gateway: 0, workspace: 0 });
+      } finally {
+        off();
+      }
+    } finally {
+      await llm.close();
+    }
   });
 
   it("a new address and token the provisioner records are used from the request after its notification", async () => {
