@@ -71,6 +71,10 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => healthRoutes(domain.readiness, requires),
     ({ config, domain }) =>
       authenticate({ config, authentication: domain.authentication, ...(cache ? { cache } : {}) }),
+    // The gateway proxy first: the hottest routes (every asset and call of an agent's UI or API), and
+    // their paths (`/api/agents/:agentId/gateway|dashboard/...`) are no other route's. Express tries
+    // each route in order, so the routers in front of it would cost every proxied request a walk.
+    ({ config, domain, requires }) => agentGatewayRoutes({ config, target: domain.runtimeTarget, requires }),
     ({ config, domain, requires }) => authRoutes({ config, auth: domain.auth, requires }),
     ({ config, domain, requires }) => oauthRoutes({ config, oauth: domain.oauth, requires }),
     ({ domain, requires }) => workspaceRoutes({ workspaces: domain.workspaces, requires }),
@@ -87,7 +91,6 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => providerSyncRoutes({ sync: domain.providerSync, requires }),
     ({ domain, requires }) => agentFileRoutes({ files: domain.agentFiles, requires }),
     ({ domain, requires }) => agentChatRoutes({ chat: domain.agentChat, requires }),
-    ({ config, domain, requires }) => agentGatewayRoutes({ config, target: domain.runtimeTarget, requires }),
     ({ domain, requires }) =>
       agentRoutes({ agents: domain.agents, deployments: domain.deployments, requires }),
     ({ domain, requires }) => eventRoutes({ events: domain.events, requires }),

@@ -36,7 +36,8 @@ class TtlMap<V> {
 }
 
 /**
- * In-process cache of authentication lookups (sessions by token, API keys by hash, workspace roles).
+ * In-process cache of authentication lookups (sessions by token, API keys by hash, workspace roles) and
+ * of the lookups the domain reads through it (workspaces, agents' workspaces and opened gateways).
  * Invalidation, so that revocation stays immediate:
  * - every mutating API request, on any replica, bumps a shared epoch in Redis *before* its response
  *   is written; every authenticated request reads the epoch first and empties the cache when it moved.
@@ -58,10 +59,20 @@ export class AuthCache {
   readonly roles = new TtlMap<WorkspaceRole | null>(this.currentGeneration);
   /** Workspace records: read on every workspace page, changed rarely, invalidated like the rest. */
   readonly workspaces = new TtlMap<WorkspaceRow>(this.currentGeneration);
+  /**
+   * Agents' workspaces and their opened gateways (address judged and pinned, token opened): read on
+   * every agent route and every proxied request. A change to an agent's status, workspace, family,
+   * addresses or gateway token, or its deletion, notifies like an access change (migration 0014);
+   * an API mutation (stop, redeploy, delete) moves the epoch before its response, as every mutation does.
+   */
+  readonly agentWorkspaces = new TtlMap<string>(this.currentGeneration);
+  readonly agentGateways = new TtlMap<CachedLookups["agentGateways"]>(this.currentGeneration);
   /** The maps the domain reads through (app.ts `readThroughOf`), by lookup kind. */
   readonly lookups: { [K in keyof CachedLookups]: TtlMap<CachedLookups[K]> } = {
     workspaces: this.workspaces,
     roles: this.roles,
+    agentWorkspaces: this.agentWorkspaces,
+    agentGateways: this.agentGateways,
   };
   private listening = false;
   private readonly clearListeners = new Set<() => void>();
@@ -133,7 +144,7 @@ export class AuthCache {
     this.sessions.clear();
     this.keys.clear();
     this.roles.clear();
-    this.workspaces.clear();
+    for (const map of Object.values(this.lookups)) map.clear();
     for (const listener of this.clearListeners) listener();
   }
 

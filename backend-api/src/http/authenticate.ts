@@ -121,16 +121,34 @@ export function authenticate(deps: {
   };
 }
 
+const CHANGES_NO_ACCESS = Symbol("changes no access");
+
+/**
+ * Said by a mutating route that cannot take anyone's access away, whatever it answers: a request the
+ * gateway proxy relays to an agent, a chat turn. Nothing of Nora's state that the caches hold changes
+ * there, so its response does not empty every replica's cache (which would cost every agent's next
+ * proxied request a fresh read, and make a POST-heavy agent API defeat the cache).
+ */
+export function changesNoAccess(res: Response): void {
+  (res as Response & { [CHANGES_NO_ACCESS]?: true })[CHANGES_NO_ACCESS] = true;
+}
+
 /**
  * A mutation may revoke access (logout, key revoke, member removal...): before its response is written,
  * bump the shared epoch so no replica serves the old state to the caller's next request. Only a
  * successful mutation by an authenticated caller can take access away; anonymous requests (signup,
- * login) and refused ones change no one's access, so they do not empty every replica's cache.
+ * login), refused ones and routes that said `changesNoAccess` change no one's access, so they do not
+ * empty every replica's cache.
  */
 function invalidateBeforeResponding(req: Request, res: Response, cache: AuthCache): void {
   const end = res.end;
   res.end = function (this: Response, ...args: Parameters<Response["end"]>) {
-    if (!req.auth || (this.statusCode >= 400 && this.statusCode < 500)) return end.apply(this, args);
+    if (
+      !req.auth ||
+      (this.statusCode >= 400 && this.statusCode < 500) ||
+      (this as Response & { [CHANGES_NO_ACCESS]?: true })[CHANGES_NO_ACCESS]
+    )
+      return end.apply(this, args);
     cache
       .invalidateEverywhere()
       .catch(() => {}) // Redis away: every replica then bypasses its cache (the epoch is unreadable).

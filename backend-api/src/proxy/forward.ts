@@ -5,7 +5,7 @@ import {
   type IncomingMessage,
   type OutgoingHttpHeaders,
 } from "node:http";
-import { AppError, type Logger } from "@nora/core";
+import { AppError } from "@nora/core";
 import type { Request, Response } from "express";
 import { passedResponseHeaders, proxyContentSecurityPolicy, SANDBOXED_PROXY_CSP } from "./headers.js";
 import { type PathMap, publicLocation } from "./paths.js";
@@ -86,7 +86,8 @@ export function forward(
   res: Response,
   target: ForwardTarget,
   limits: ProxyLimits,
-  log: Logger,
+  /** Logs a failure (a warning) with the request's context; built by the caller only when it logs. */
+  warn: (detail: Record<string, unknown>, message: string) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
@@ -95,7 +96,7 @@ export function forward(
       if (settled) return;
       settled = true;
       upstreamReq?.destroy();
-      log.warn({ code: error.code, ...detail }, "gateway proxy: upstream request failed");
+      warn({ code: error.code, ...detail }, "gateway proxy: upstream request failed");
       if (res.headersSent) {
         res.destroy();
         resolve();
@@ -225,7 +226,7 @@ export function forward(
       answer.on("data", (chunk: Buffer) => {
         sent += chunk.length;
         if (sent > limits.responseMaxBytes) {
-          log.warn({ code: "gateway_response_too_large" }, "gateway proxy: answer cut at the cap");
+          warn({ code: "gateway_response_too_large" }, "gateway proxy: answer cut at the cap");
           answer.destroy();
           fail(
             new AppError(502, "gateway_response_too_large", "The agent's gateway answered more than allowed"),

@@ -2,6 +2,7 @@ import { API } from "@nora/api-contract";
 import type { AgentChatService, ChatTurn } from "@nora/domain/runtime-access/chat";
 import { type Request, type Response, Router } from "express";
 import { actionContextOf } from "../http/auth-context.js";
+import { changesNoAccess } from "../http/authenticate.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
 
@@ -61,6 +62,8 @@ export function agentChatRoutes(deps: {
   const router = Router();
 
   mount(router, requires, API.agentChat.chat, async (req, res, { params, body }) => {
+    // A turn records its audit row and talks to the agent: nobody's access changes, no cache is emptied.
+    changesNoAccess(res);
     // Registered before the first await: a client that leaves at any point ends the upstream request.
     // (The request's own "close" fires once its body is read, so the response's is the one to watch.)
     const abort = new AbortController();

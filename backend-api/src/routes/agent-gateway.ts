@@ -2,6 +2,7 @@ import { type AgentGatewayServer, API, gatewayPrefix, gatewayUpstreamTarget } fr
 import { badRequest, type Config } from "@nora/core";
 import type { RuntimeTarget } from "@nora/domain/runtime-access/target";
 import { type Request, Router } from "express";
+import { changesNoAccess } from "../http/authenticate.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
 import { forward } from "../proxy/forward.js";
@@ -36,6 +37,8 @@ export function agentGatewayRoutes(deps: {
 
   const proxy = (server: AgentGatewayServer) => (entry: ProxyRoute) =>
     mount<ProxyRoute>(router, requires, entry, async (req, res, { params }) => {
+      // What the agent's server does with a request changes nothing of Nora's: no cache is emptied.
+      changesNoAccess(res);
       const parsed = gatewayUpstreamTarget.safeParse(rawTarget(req));
       if (!parsed.success) {
         throw badRequest(
@@ -71,7 +74,7 @@ export function agentGatewayRoutes(deps: {
           map,
         },
         config.api.gatewayProxy,
-        req.log.child({ agentId: params.agentId, upstream: server }),
+        (detail, message) => req.log.warn({ agentId: params.agentId, upstream: server, ...detail }, message),
       );
     });
 

@@ -63,7 +63,7 @@ export function createDomain(deps: DomainDependencies) {
   const producer = createQueueAccess({ config, logger, ...(deps.queues ? { queues: deps.queues } : {}) });
   const events = createEventService({ config, pool, logger });
   const clusters = createClusterService({ config, pool, keyring, logger, producer });
-  const runtimeTarget = createRuntimeTarget({ config, pool, keyring, logger });
+  const runtimeTarget = createRuntimeTarget({ config, pool, keyring, logger, readThrough });
   const streamSlots = createStreamSlots({ config, redis, logger });
   return {
     readiness: createReadinessService({
@@ -75,7 +75,7 @@ export function createDomain(deps: DomainDependencies) {
     authentication: createAuthenticationService({ config, pool }),
     oauth: createOAuthService({ config, pool, redis, logger }),
     workspaces: createWorkspaceService({ pool, readThrough }),
-    agents: createAgentService({ pool, config }),
+    agents: createAgentService({ pool, config, readThrough }),
     deployments: createDeploymentService({ config, pool, redis, keyring, logger, producer }),
     events,
     deadLetter: createDeadLetterService({ pool, producer }),

@@ -13,6 +13,7 @@ import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { clusterForDeploy } from "../clusters/service.js";
 import { providerRowsOf } from "../providers/service.js";
+import type { ReadThrough } from "../shared/read-through.js";
 import { isUniqueViolation } from "../shared/sealed-resource.js";
 import {
   type AgentRow,
@@ -41,8 +42,9 @@ function paged<T>(rows: T[], limit: number, keyOf: (row: T) => string) {
 }
 
 /** Agents as desired state: reads, the desired-spec update, and what authorization asks. */
-export function createAgentService(deps: { pool: Pool; config: Config }) {
+export function createAgentService(deps: { pool: Pool; config: Config; readThrough?: ReadThrough }) {
   const { pool, config } = deps;
+  const readThrough: ReadThrough = deps.readThrough ?? ((_kind, _key, load) => load());
 
   async function mustFind(agentId: string): Promise<AgentRow> {
     const agent = await findAgent(pool, agentId);
@@ -51,8 +53,16 @@ export function createAgentService(deps: { pool: Pool; config: Config }) {
   }
 
   return {
-    /** The workspace an agent belongs to, or null for an unknown agent (authorization looks this up). */
-    workspaceOf: (agentId: string) => findAgentWorkspace(pool, agentId),
+    /**
+     * The workspace an agent belongs to, or null for an unknown agent (authorization looks this up on
+     * every agent route). Read through the cache; an unknown agent is never cached.
+     */
+    workspaceOf: async (agentId: string) =>
+      (await readThrough(
+        "agentWorkspaces",
+        agentId,
+        async () => (await findAgentWorkspace(pool, agentId)) ?? undefined,
+      )) ?? null,
 
     async list(workspaceId: string, query: ListAgentsQuery) {
       const limit = query.limit ?? DEFAULT_PAGE;

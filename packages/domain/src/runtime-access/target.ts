@@ -18,6 +18,7 @@ import {
   type Pool,
   parseAllowlist,
 } from "@nora/core";
+import type { ReadThrough } from "../shared/read-through.js";
 import { type AgentGatewayRow, type AgentRuntimeRow, findAgentGateway, findAgentRuntime } from "./repo.js";
 
 /**
@@ -148,10 +149,10 @@ export interface OpenRuntime {
 export type AgentServer = "gateway" | "dashboard";
 
 export interface OpenGateway {
-  agent: AgentGatewayRow;
-  upstream: PinnedUpstream;
+  readonly agent: Readonly<AgentGatewayRow>;
+  readonly upstream: Readonly<PinnedUpstream>;
   /** The header that authenticates Nora to that server; added server-side, never shown to a caller. */
-  credential: { authorization: string };
+  readonly credential: { readonly authorization: string };
 }
 
 /** What speaking the gateway's WebSocket protocol needs: its address, and Nora's secrets for it. */
@@ -176,8 +177,14 @@ export function createRuntimeTarget(deps: {
   logger: Logger;
   /** Tests give their own resolver; production asks the system's. */
   resolveAll?: ResolveAll;
+  /**
+   * A cache in front of `openAgentGateway` (the API's auth cache, emptied on every change to an
+   * agent's status, address or token: migration 0014); without it every call reads and judges anew.
+   */
+  readThrough?: ReadThrough;
 }) {
   const { pool, keyring, logger } = deps;
+  const readThrough: ReadThrough = deps.readThrough ?? ((_kind, _key, load) => load());
   const policy = upstreamPolicy(deps.config.network);
 
   function usable<T extends { status: string }>(agent: T | undefined): T {
@@ -222,9 +229,19 @@ export function createRuntimeTarget(deps: {
   /**
    * The agent's gateway (OpenClaw's gateway, Hermes' API server: bearer gateway token) or dashboard
    * (Hermes': basic auth with the password derived from the gateway token). A family without a
-   * separate dashboard answers 404 for it.
+   * separate dashboard answers 404 for it. Served from `readThrough` when the process caches it: what
+   * is cached is this whole answer, so a hit connects to the address that was judged, with the token
+   * of the same row; any refusal is thrown before anything is stored.
    */
   async function openAgentGateway(agentId: string, which: AgentServer): Promise<OpenGateway> {
+    const opened = await readThrough("agentGateways", `${which}:${agentId}`, () =>
+      openGatewayFresh(agentId, which),
+    );
+    if (!opened) throw notFound("Agent not found");
+    return opened;
+  }
+
+  async function openGatewayFresh(agentId: string, which: AgentServer): Promise<OpenGateway> {
     const agent = usable(await findAgentGateway(pool, agentId));
     if (which === "dashboard" && AGENT_PORTS[agent.runtimeFamily].dashboard === null) {
       throw new AppError(404, "no_dashboard", "This agent's runtime has no separate dashboard");
@@ -240,7 +257,12 @@ export function createRuntimeTarget(deps: {
       const { username, password } = hermesDashboardCredential(token);
       authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
-    return { agent, upstream, credential: { authorization } };
+    // Shared by every request a cache serves it to: frozen, so no caller can change it for the next.
+    return Object.freeze({
+      agent: Object.freeze(agent),
+      upstream: Object.freeze(upstream),
+      credential: Object.freeze({ authorization }),
+    });
   }
 
   /**
