@@ -14,7 +14,7 @@ import { call, createApiKey, createWorkspace, userWithSession } from "./identity
  * per API instance next to the authentication lookups. Two replicas on one database prove that no
  * change to an agent is served stale: a change through the API (stop) on one replica is seen by the
  * other's very next request; a change the provisioner writes (the same statements as its repo) or an
- * operator makes in SQL empties every cache by NOTIFY (migration 0014), and the request after that notification
+ * operator makes in SQL empties every cache by NOTIFY (migration 0015), and the request after that notification
  * goes to the new address with the new token. Two loopback upstreams record which one each request
  * reached and with which token.
  */

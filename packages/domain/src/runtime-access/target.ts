@@ -179,7 +179,7 @@ export function createRuntimeTarget(deps: {
   resolveAll?: ResolveAll;
   /**
    * A cache in front of `openAgentGateway` (the API's auth cache, emptied on every change to an
-   * agent's status, address or token: migration 0014); without it every call reads and judges anew.
+   * agent's status, address or token: migration 0015); without it every call reads and judges anew.
    */
   readThrough?: ReadThrough;
 }) {
