@@ -62,7 +62,7 @@ export class AuthCache {
   /**
    * Agents' workspaces and their opened gateways (address judged and pinned, token opened): read on
    * every agent route and every proxied request. A change to an agent's status, workspace, family,
-   * addresses or gateway token, or its deletion, notifies like an access change (migration 0014);
+   * addresses or gateway token, or its deletion, notifies like an access change (migration 0015);
    * an API mutation (stop, redeploy, delete) moves the epoch before its response, as every mutation does.
    */
   readonly agentWorkspaces = new TtlMap<string>(this.currentGeneration);
