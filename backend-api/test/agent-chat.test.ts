@@ -6,7 +6,7 @@ import { call } from "./identity.js";
 import {
   buildImage,
   deployingOwner,
-  docker,
+  dockerBridgeAddress,
   type ProvisioningStack,
   startProvisioningStack,
 } from "./provisioning-harness.js";
@@ -135,13 +135,7 @@ beforeAll(async () => {
     await buildImage("infra/images/build-hermes-offline.sh", 45 * 60_000),
   ];
   // The test LLM listens on the host's docker0 address, so the agents' own networks reach it.
-  const bridge = await docker([
-    "network",
-    "inspect",
-    "bridge",
-    "--format",
-    "{{(index .IPAM.Config 0).Gateway}}",
-  ]);
+  const bridge = await dockerBridgeAddress();
   llm = await startTestLlm({ host: bridge, apiKey: LLM_KEY });
   stack = await startProvisioningStack({
     image: openclawImage,

@@ -49,6 +49,35 @@ export async function docker(args: readonly string[], timeoutMs = 120_000): Prom
   return result.out.trim();
 }
 
+/**
+ * The host's address on Docker's default bridge (docker0), where a listener the test starts is
+ * reachable from the agents' networks. Newer engines leave the default bridge's Gateway out of
+ * `network inspect` when it was not configured; the interface then says it.
+ */
+export async function dockerBridgeAddress(): Promise<string> {
+  const fromEngine = await docker([
+    "network",
+    "inspect",
+    "bridge",
+    "--format",
+    "{{(index .IPAM.Config 0).Gateway}}",
+  ]);
+  if (fromEngine !== "" && fromEngine !== "<no value>") return fromEngine;
+  const bridge = await docker([
+    "network",
+    "inspect",
+    "bridge",
+    "--format",
+    '{{index .Options "com.docker.network.bridge.name"}}',
+  ]).catch(() => "");
+  const name = bridge !== "" && bridge !== "<no value>" ? bridge : "docker0";
+  // os.networkInterfaces() leaves out an interface with no carrier (a bridge no container uses yet).
+  const shown = await run("ip", ["-4", "-o", "addr", "show", "dev", name], 10_000);
+  const address = /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(shown.out)?.[1];
+  if (!address) throw new Error(`no IPv4 address on Docker's default bridge (${name}): ${shown.err}`);
+  return address;
+}
+
 export async function dockerInspect<T = Record<string, unknown>>(name: string): Promise<T> {
   return (JSON.parse(await docker(["inspect", name])) as T[])[0] as T;
 }

@@ -8,6 +8,7 @@ import {
   buildImage,
   deployingOwner,
   docker,
+  dockerBridgeAddress,
   dockerInspect,
   type ProvisioningStack,
   startProvisioningStack,
@@ -74,13 +75,7 @@ async function chatTurn(content: string) {
 beforeAll(async () => {
   const image = await buildImage("infra/images/build-hermes-offline.sh", 45 * 60_000);
   expect(image).toMatch(/^nora-runtime-hermes:[0-9a-f]{16}$/);
-  const bridge = await docker([
-    "network",
-    "inspect",
-    "bridge",
-    "--format",
-    "{{(index .IPAM.Config 0).Gateway}}",
-  ]);
+  const bridge = await dockerBridgeAddress();
   llm = await startTestLlm({
     host: bridge,
     apiKey: LLM_KEY,
