@@ -42,6 +42,8 @@ export class PtyInput {
     if (this.#closed || data.length === 0) return;
     this.#queue.push(data);
     this.#pending += data.length;
+    // Whoever stopped reading above the low-water mark hears when it is back under it.
+    if (this.#pending > this.#lowWater) this.#draining = true;
     if (this.#timer === undefined) this.#flush();
   }
 
@@ -77,7 +79,6 @@ export class PtyInput {
     }
     if (this.#closed) return;
     if (this.#queue.length > 0) {
-      this.#draining = true;
       this.#retryMs = this.#pending < before ? RETRY_MIN_MS : Math.min(this.#retryMs * 2, RETRY_MAX_MS);
       this.#timer = setTimeout(() => this.#flush(), this.#retryMs);
       this.#timer.unref();
