@@ -213,6 +213,8 @@ interface Outside {
   address: string;
   port: number;
   close(): void;
+  /** Whether the listener's process still runs (for a failure's message). */
+  state(): string;
 }
 let outside: Outside | undefined;
 function outsideListener(): Outside {
@@ -263,13 +265,18 @@ function outsideListener(): Outside {
     close();
     throw error;
   }
-  outside = { address: at(2), port: 7777, close };
+  const exited = () =>
+    listener?.exitCode !== null || listener?.signalCode !== null
+      ? `exited (${listener?.exitCode ?? listener?.signalCode})`
+      : "running";
+  outside = { address: at(2), port: 7777, close, state: exited };
   return outside;
 }
 
 async function outsideReachableFromHost(target: Outside): Promise<void> {
   const { connect } = await import("node:net");
-  for (let attempt = 0; attempt < 50; attempt++) {
+  // A loaded machine may take seconds to start the listener's node.
+  for (let attempt = 0; attempt < 300; attempt++) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(target.port, target.address, () => {
         socket.destroy();
@@ -280,7 +287,7 @@ async function outsideReachableFromHost(target: Outside): Promise<void> {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error("the outside listener never answered the host");
+  throw new Error(`the outside listener never answered the host (its process: ${target.state()})`);
 }
 
 const timings: Record<string, number> = {};
