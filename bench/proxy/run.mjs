@@ -16,12 +16,11 @@
 //     SSE upstream (the project's test LLM) and against the real OpenClaw gateway.
 // Targets: >= 70% of direct throughput, < 2 ms added p50. BENCH_DURATION_S (5), BENCH_ROUNDS (2),
 // BENCH_CHAT_TURNS (20), BENCH_OPENCLAW=0 skips the real gateway.
-import { fork } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Agent, request } from "node:http";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { median, processCpuMs } from "../lib/cpu.mjs";
+import { startChild } from "../lib/fork.mjs";
 import { openclawImage, startOpenClawGateway, unavailable } from "../lib/openclaw.mjs";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -30,17 +29,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CHAT_TURNS = Number(process.env.BENCH_CHAT_TURNS ?? 20);
 const WARM_UP_S = 2;
 
-function start(script, env = {}) {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-    env: { ...process.env, ...env },
-  });
-  const ready = new Promise((resolve, reject) => {
-    child.once("message", resolve);
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, ready };
-}
+const start = (script, env) => startChild(script, import.meta.url, env);
 
 const stopChild = async ({ child }) => {
   if (child.exitCode !== null) return;

@@ -6,11 +6,11 @@
 // hello-ok. The gateway is a loopback stand-in (ws-upstream.mjs), or the real OpenClaw gateway of the
 // offline image when BENCH_OPENCLAW_IMAGE names it (a container this bench starts on an internal
 // Docker network, its `health` RPC). The API is its own process; the client is this one.
-import { execFileSync, fork } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import { median, processCpuMs } from "../lib/cpu.mjs";
+import { startChild } from "../lib/fork.mjs";
 
 const RTT = Number(process.env.BENCH_RTT ?? 2000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20000);
@@ -23,17 +23,7 @@ const require = createRequire(new URL("../../backend-api/package.json", import.m
 const { WebSocket } = require("ws");
 const runtime = await import("../../agent-runtime/dist/index.js");
 
-function start(script, env = {}) {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-    env: { ...process.env, ...env },
-  });
-  const ready = new Promise((resolve, reject) => {
-    child.once("message", resolve);
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, ready };
-}
+const start = (script, env) => startChild(script, import.meta.url, env);
 
 const token = randomBytes(32).toString("hex");
 const deviceKey = runtime.generateGatewayDeviceKey();
