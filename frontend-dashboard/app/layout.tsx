@@ -2,12 +2,18 @@ import { RootLayout } from "@nora/ui";
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import "@nora/ui/styles.css";
+import { SessionGate } from "../src/session";
+import { DashboardHeader } from "../src/shell/dashboard-header";
 
 export const metadata: Metadata = {
-  title: "Nora dashboard",
-  description: "The Nora operator workspace: deploy, watch and manage AI agent runtimes.",
+  title: { default: "Dashboard", template: "%s · Nora" },
+  description: "The Nora operator dashboard.",
 };
 
 export default function Layout({ children }: { children: ReactNode }) {
-  return <RootLayout>{children}</RootLayout>;
+  return (
+    <RootLayout header={<DashboardHeader />}>
+      <SessionGate>{children}</SessionGate>
+    </RootLayout>
+  );
 }

@@ -1,0 +1,5 @@
+import { LogsTab } from "../../../../../../src/agent-detail/logs-tab";
+
+export default function Page() {
+  return <LogsTab />;
+}

@@ -1,0 +1,5 @@
+import { OverviewTab } from "../../../../../../src/agent-detail/overview-tab";
+
+export default function Page() {
+  return <OverviewTab />;
+}

@@ -1,0 +1,5 @@
+import { SettingsTab } from "../../../../../../src/agent-detail/settings-tab";
+
+export default function Page() {
+  return <SettingsTab />;
+}

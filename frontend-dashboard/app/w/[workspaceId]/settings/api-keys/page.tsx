@@ -1,0 +1,5 @@
+import { ApiKeysSection } from "../../../../../src/settings/api-keys-section";
+
+export default function Page() {
+  return <ApiKeysSection />;
+}

@@ -1,0 +1,5 @@
+import { IntegrationsSection } from "../../../../../src/settings/integrations-section";
+
+export default function Page() {
+  return <IntegrationsSection />;
+}

@@ -1,0 +1,5 @@
+import { InvitationsSection } from "../../../../../src/settings/invitations-section";
+
+export default function Page() {
+  return <InvitationsSection />;
+}

@@ -1,0 +1,5 @@
+import { ProvidersSection } from "../../../../../src/settings/providers-section";
+
+export default function Page() {
+  return <ProvidersSection />;
+}

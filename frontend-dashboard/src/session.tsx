@@ -1,0 +1,45 @@
+"use client";
+
+import type { Me } from "@nora/api-client";
+import { Notice } from "@nora/ui";
+import { type ReactNode, useEffect } from "react";
+import { auth } from "./api";
+import { signInUrl } from "./paths";
+import { loadedStore, useLoaded } from "./store";
+
+/** The signed-in caller (`null`: no valid session), shared by the header and the pages. */
+export const sessionStore = loadedStore<Me | null>(() => auth.me());
+
+/** Where this page is, with the basePath, to come back to after signing in. */
+function currentAddress(): string {
+  return window.location.pathname + window.location.search;
+}
+
+/** The signed-in caller; only below <SessionGate>, which renders nothing until there is one. */
+export function useMe(): Me {
+  const loaded = useLoaded(sessionStore);
+  if (loaded.state !== "ready" || !loaded.value) throw new Error("useMe outside <SessionGate>");
+  return loaded.value;
+}
+
+/**
+ * Renders its children only for a signed-in caller: without a session the browser goes to the
+ * marketing app's sign-in page, which sends it back here. The API still judges every call.
+ */
+export function SessionGate({ children }: { children: ReactNode }) {
+  const loaded = useLoaded(sessionStore);
+  const signedOut = loaded.state === "ready" && loaded.value === null;
+  useEffect(() => {
+    if (signedOut) window.location.assign(signInUrl(currentAddress()));
+  }, [signedOut]);
+
+  if (loaded.state === "failed") {
+    return (
+      <Notice tone="danger" title="Nora could not load your session">
+        {loaded.error instanceof Error ? loaded.error.message : "The server could not be reached."}
+      </Notice>
+    );
+  }
+  if (loaded.state === "loading" || signedOut) return <p className="nora-loading">Loading…</p>;
+  return <>{children}</>;
+}
