@@ -1,6 +1,12 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import { openAgentStream, statusIs } from "./agent-stream.js";
+import { CHROMIUM, launchChromium, startFront } from "./browser-front.js";
 import { addMember, call, userWithSession } from "./identity.js";
 import {
   buildImage,
@@ -23,12 +29,19 @@ let workspaceId: string;
 let agentId: string;
 let gatewayToken: string;
 let door: Awaited<ReturnType<typeof startDoor>>;
+/** Where the browser test's single origin listens; chosen first, so CORS_ORIGINS can name it. */
+let frontPort: number;
 
 beforeAll(async () => {
   const image = await buildImage("infra/images/build-openclaw-offline.sh");
+  frontPort = await freePort();
   stack = await startProvisioningStack({
     image,
-    env: { DEPLOYMENT_READY_ATTEMPTS: "240", GATEWAY_PROXY_WEB_UIS: "true" },
+    env: {
+      DEPLOYMENT_READY_ATTEMPTS: "240",
+      GATEWAY_PROXY_WEB_UIS: "true",
+      CORS_ORIGINS: `http://127.0.0.1:${frontPort}`,
+    },
   });
   ({ cookie, workspaceId, apiKey } = await deployingOwner(stack.app));
   const deploy = await call(stack.app, { apiKey }, "POST", `/api/workspaces/${workspaceId}/agents`, {
@@ -255,4 +268,72 @@ describe("the gateway's WebSocket through Nora, against the real OpenClaw gatewa
     for (const frame of client.raw) expect(frame).not.toContain(gatewayToken);
     client.ws.close();
   }, 60_000);
+});
+
+// Skipped where Chromium is not installed, except under NORA_CI=1 (.ci/run installs it).
+const noChromium = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
+const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/screenshots", import.meta.url));
+
+describe.skipIf(noChromium)("the Control UI in Chromium, behind Nora", () => {
+  it("loads under Nora's CSP, runs, and connects through the door: hello-ok and its own requests answered", async () => {
+    const front = await startFront(frontPort, stack.app.url, door.door);
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const separator = cookie.indexOf("=");
+      await context.addCookies([
+        {
+          name: cookie.slice(0, separator),
+          value: cookie.slice(separator + 1),
+          // A `__Host-` cookie: Secure, path `/`, no Domain; Chromium counts loopback as secure.
+          domain: "127.0.0.1",
+          path: "/",
+          secure: true,
+          httpOnly: true,
+          sameSite: "Strict",
+        },
+      ]);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error") problems.push(message.text());
+      });
+      page.on("pageerror", (error) => problems.push(error.message));
+      const received: string[] = [];
+      const sockets: string[] = [];
+      page.on("websocket", (ws) => {
+        sockets.push(ws.url());
+        ws.on("framereceived", (frame) => received.push(String(frame.payload)));
+      });
+
+      await page.goto(`${front.url}/api/agents/${agentId}/gateway/ui/`);
+      // The UI's own socket, at its base path on this origin, answered by the real gateway.
+      await until(() => received.some((f) => f.includes('"hello-ok"')), 45_000).catch(() => {
+        throw new Error(
+          `no hello-ok; sockets ${JSON.stringify(sockets)}, frames ${received.slice(0, 5).join(" | ")}, ` +
+            `browser errors ${problems.join(" | ")}`,
+        );
+      });
+      expect(sockets).toContain(`ws://127.0.0.1:${frontPort}/api/agents/${agentId}/gateway/ui`);
+      // Past the hello, the UI's own requests (health, sessions, chat history...) come back answered.
+      const answered = () =>
+        received.filter((f) => {
+          const frame = JSON.parse(f) as { type?: string; ok?: boolean };
+          return frame.type === "res" && frame.ok === true;
+        }).length;
+      await until(() => answered() >= 10, 30_000);
+      // And the app itself rendered from those answers: its composer is on screen.
+      await page.getByPlaceholder(/^Message /).waitFor({ state: "visible", timeout: 45_000 });
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, "openclaw-control-ui.png"), fullPage: true });
+
+      for (const frame of received) expect(frame).not.toContain(gatewayToken);
+      // Whatever the UI stored (its device identity, settings) holds no gateway credential.
+      expect(await page.evaluate("JSON.stringify(window.localStorage)")).not.toContain(gatewayToken);
+      expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+    } finally {
+      await browser.close();
+      await front.close();
+    }
+  }, 120_000);
 });

@@ -148,7 +148,8 @@ export const PROXY_CSP = [
   "img-src 'self' data: blob:",
   "media-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self'",
+  // `data:`: OpenClaw's Control UI fetches its inlined icons as data: URLs (no network involved).
+  "connect-src 'self' data:",
   "worker-src 'self'",
   "frame-src 'self'",
   "frame-ancestors 'self'",
