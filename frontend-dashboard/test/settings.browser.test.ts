@@ -47,6 +47,7 @@ describe.skipIf(skip)(`workspace settings in Chromium through nginx${note}`, () 
   let owner: Page;
   let workspaceId: string;
   let acceptUrl: string;
+  let invitee: Page;
   const accessibility = new Map<string, string[]>();
   const browserErrors: string[] = [];
 
@@ -172,7 +173,7 @@ describe.skipIf(skip)(`workspace settings in Chromium through nginx${note}`, () 
   });
 
   it("the invitee follows the link, signs up, and lands in the workspace as a viewer", async () => {
-    const invitee = await newPage(await newContext());
+    invitee = await newPage(await newContext());
     await invitee.goto(acceptUrl);
     await invitee.waitForURL(`${stack.url}/signup`);
     await invitee.getByLabel("Your name").fill(INVITEE.displayName);
@@ -192,6 +193,26 @@ describe.skipIf(skip)(`workspace settings in Chromium through nginx${note}`, () 
     expect(await row.getByRole("combobox").inputValue()).toBe("viewer");
     await shoot(owner, "settings-members");
     await audit(owner, "members");
+  });
+
+  it("a signed-in user accepts an invitation to another workspace and lands in it", async () => {
+    const headers = { origin: stack.url };
+    const request = owner.context().request;
+    const ops = await request.post(`${stack.url}/api/workspaces`, { data: { name: "Ops" }, headers });
+    const opsId = ((await ops.json()) as { workspace: { id: string } }).workspace.id;
+    const invited = await request.post(`${stack.url}/api/workspaces/${opsId}/invitations`, {
+      data: { email: INVITEE.email, role: "editor" },
+      headers,
+    });
+    const { acceptUrl: link } = (await invited.json()) as { acceptUrl: string };
+    await invitee.goto(link);
+    await invitee.getByRole("button", { name: "Accept invitation" }).waitFor();
+    // The token is read from the fragment and cleaned from the address bar.
+    expect(invitee.url()).toBe(`${stack.url}/app/invitations/accept`);
+    await shoot(invitee, "invitation-accept");
+    await audit(invitee, "invitation accept");
+    await invitee.getByRole("button", { name: "Accept invitation" }).click();
+    await invitee.waitForURL(`${stack.url}/app/w/${opsId}/agents`);
   });
 
   it("shows the audit log and the account page", async () => {
