@@ -47,7 +47,12 @@ export function AuditFilterForm({
     onApply(filtersOf(values));
   };
   return (
-    <form className="nora-settings-card" onSubmit={submit} noValidate aria-label="Audit filters">
+    <form
+      className="nora-settings-card nora-filter-grid"
+      onSubmit={submit}
+      noValidate
+      aria-label="Audit filters"
+    >
       <Field
         label="Action"
         name="action"

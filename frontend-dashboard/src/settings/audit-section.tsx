@@ -31,7 +31,11 @@ export function AuditSection() {
 /** A metadata object as short `key: value` text. */
 export function describeMetadata(metadata: Record<string, unknown>): string {
   return Object.entries(metadata)
-    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .map(([key, value]) => {
+      const shown =
+        typeof value === "string" ? value : Array.isArray(value) ? value.join(", ") : JSON.stringify(value);
+      return `${key}: ${shown}`;
+    })
     .join(" · ");
 }
 

@@ -5,6 +5,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { scopesOf } from "./api-key-form";
 import { filtersOf } from "./audit-filters";
+import { describeMetadata } from "./audit-section";
 import { splitValues } from "./integration-fields";
 import { IntegrationForm } from "./integration-form";
 import { InvitationOutcome } from "./invitations-section";
@@ -158,5 +159,11 @@ describe("errors", () => {
       action: "workspace.member",
     });
     expect(filtersOf({ from: "2026-12-01T10:00" }).from).toMatch(/^2026-12-01T\d\d:00:00.000Z$/);
+  });
+
+  it("audit metadata reads as short text", () => {
+    expect(describeMetadata({ from: "viewer", scopes: ["agents:read", "agents:write"], n: 2 })).toBe(
+      "from: viewer · scopes: agents:read, agents:write · n: 2",
+    );
   });
 });
