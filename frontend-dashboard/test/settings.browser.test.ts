@@ -223,6 +223,16 @@ describe.skipIf(skip)(`workspace settings in Chromium through nginx${note}`, () 
     await owner.goto(`${stack.url}/app/account`);
     await owner.getByRole("heading", { name: "Sessions" }).waitFor();
     await owner.getByText("this browser").waitFor();
+    // A wrong current password: the API's message and its request id, in the form's alert.
+    await owner.locator("input[name=currentPassword]").fill("not my password at all");
+    await owner.locator("input[name=newPassword]").fill("a brand new passphrase 9");
+    const refused = owner.waitForResponse((res) => res.url().endsWith("/api/auth/password"));
+    await owner.getByRole("button", { name: "Change password" }).click();
+    const answer = await refused;
+    expect(answer.status()).toBeGreaterThanOrEqual(400);
+    const alert = owner.getByRole("alert").filter({ hasText: "Could not change the password" });
+    await alert.waitFor();
+    expect(await alert.locator("code").textContent()).toBe(answer.headers()["x-request-id"]);
     await shoot(owner, "account");
     await audit(owner, "account");
   });
