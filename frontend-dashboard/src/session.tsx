@@ -2,6 +2,7 @@
 
 import type { Me } from "@nora/api-client";
 import { Notice } from "@nora/ui";
+import { usePathname } from "next/navigation";
 import { type ReactNode, useEffect } from "react";
 import { auth } from "./api";
 import { signInUrl } from "./paths";
@@ -25,14 +26,25 @@ export function useMe(): Me {
 /**
  * Renders its children only for a signed-in caller: without a session the browser goes to the
  * marketing app's sign-in page, which sends it back here. The API still judges every call.
+ * `openPaths` are pages that decide for themselves what a visitor without a session sees (the
+ * invitation page sends them to signup instead): they render at once, without the redirect.
  */
-export function SessionGate({ children }: { children: ReactNode }) {
+export function SessionGate({
+  children,
+  openPaths = [],
+}: {
+  children: ReactNode;
+  openPaths?: readonly string[];
+}) {
+  const pathname = usePathname();
   const loaded = useLoaded(sessionStore);
-  const signedOut = loaded.state === "ready" && loaded.value === null;
+  const open = openPaths.includes(pathname);
+  const signedOut = !open && loaded.state === "ready" && loaded.value === null;
   useEffect(() => {
     if (signedOut) window.location.assign(signInUrl(currentAddress()));
   }, [signedOut]);
 
+  if (open) return <>{children}</>;
   if (loaded.state === "failed") {
     return (
       <Notice tone="danger" title="Nora could not load your session">

@@ -13,6 +13,8 @@ export * from "./layout.js";
 export * from "./notice.js";
 export * from "./password-field.js";
 export * from "./password-rules.js";
+export * from "./secret-reveal.js";
+export * from "./select-field.js";
 export * from "./status-badge.js";
 export * from "./table.js";
 export * from "./table-sort.js";
