@@ -384,6 +384,36 @@ describe("the gateway's WebSocket relay", () => {
     client.ws.close();
   }, 60_000);
 
+  it("ends a connection whose gateway takes no input for STREAM_STALL_MS (4408), reading no more of the client meanwhile", async () => {
+    const quick = await startDoor({
+      ...app,
+      config: { ...app.config, streams: { ...app.config.streams, stallMs: 1_500 } },
+    });
+    try {
+      const { client, upstream } = await connected(
+        `${quick.url}/api/ws/agents/${agentId}/gateway`,
+        headersOf({ cookie: owner.cookie }),
+      );
+      const upstreamSocket = (upstream.socket as unknown as { _socket: { pause(): void; resume(): void } })
+        ._socket;
+      upstreamSocket.pause();
+      const body = "q".repeat(200 * 1024);
+      for (let i = 0; i < 150; i++)
+        client.ws.send(JSON.stringify({ type: "req", id: `s${i}`, method: "echo", params: { body } }));
+      const started = Date.now();
+      // The door stopped reading: most of the 30 MiB stays with the client.
+      await until(() => client.ws.bufferedAmount > 4 * 1024 * 1024, 10_000);
+      const closed = await client.closed;
+      expect(closed.code).toBe(4408);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // And the relay let go of the gateway (seen once the gateway reads again).
+      upstreamSocket.resume();
+      await upstream.closed;
+    } finally {
+      await quick.close();
+    }
+  }, 30_000);
+
   it("closes the gateway's socket when the client leaves, and the client's when the gateway closes", async () => {
     const left = await connected(socketUrl(), headersOf({ cookie: owner.cookie }));
     left.client.ws.terminate();

@@ -99,7 +99,7 @@ async function relay(
   allowance: readonly string[],
 ): Promise<void> {
   let upstream: GatewaySocket = link.socket;
-  let onClientText: (text: string) => void = () => undefined;
+  let onClientText: (text: string) => undefined | Promise<void> = () => undefined;
   // Unless the gateway or the relay ends it, the caller's side did (left, revoked, shut down).
   let end: { closedBy: "caller" | "gateway" | "relay"; code: number | null } = {
     closedBy: "caller",
@@ -117,6 +117,7 @@ async function relay(
       clearTimeout(timer);
       onClientText = () => undefined;
       resolve(text);
+      return undefined;
     };
   });
   if (!(await channel.sendText(JSON.stringify(upstream.challenge)))) return;
@@ -129,7 +130,10 @@ async function relay(
   if (!connect.success) return channel.close(CLOSE.policy, "expected a connect request");
 
   // Nothing but the connect before the hello: the gateway would refuse it, the relay does first.
-  onClientText = () => channel.close(CLOSE.policy, "wait for the hello");
+  onClientText = () => {
+    channel.close(CLOSE.policy, "wait for the hello");
+    return undefined;
+  };
   let handshake: Awaited<ReturnType<typeof link.authenticate>>;
   try {
     handshake = await link.authenticate(connect.data, allowance);
@@ -219,25 +223,24 @@ async function relay(
       });
     });
 
-    // Client → gateway: requests only; the client is read no further while the gateway is behind.
-    let waiting = false;
+    // Client → gateway: requests only; the client is read no further while the gateway is behind
+    // (the door holds its input, within the stall bound).
     onClientText = (text) => {
       if (!clientRequestSchema.safeParse(parseJson(text)).success) {
         end = { closedBy: "relay", code: CLOSE.policy };
         channel.close(CLOSE.policy, "only requests are relayed");
-        return;
+        return undefined;
       }
       socket.send(text);
-      if (waiting || socket.bufferedAmount <= UPSTREAM_HIGH_WATER_BYTES) return;
-      waiting = true;
-      channel.pauseInput();
-      const poll = setInterval(() => {
-        if (channel.signal.aborted || socket.bufferedAmount <= UPSTREAM_LOW_WATER_BYTES) {
-          clearInterval(poll);
-          waiting = false;
-          channel.resumeInput();
-        }
-      }, ROOM_POLL_MS);
+      if (socket.bufferedAmount <= UPSTREAM_HIGH_WATER_BYTES) return undefined;
+      return new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (channel.signal.aborted || socket.bufferedAmount <= UPSTREAM_LOW_WATER_BYTES) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, ROOM_POLL_MS);
+      });
     };
   });
   accepted.finished(end);

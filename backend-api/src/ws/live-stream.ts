@@ -237,11 +237,9 @@ export class LiveStream {
       send: (message) => sendFrame(JSON.stringify(message), false),
       sendBytes: (data) => sendFrame(data, true),
       sendText: (text) => sendFrame(text, false),
-      pauseInput: () => ws.pause(),
-      resumeInput: () => ws.resume(),
       onMessage: (listener) => {
         ws.on("message", (data, isBinary) => {
-          if (!isBinary) listener(String(data));
+          if (!isBinary) this.#holdInputUntil(ws, listener(String(data)));
         });
       },
       onBytes: (listener) => {
@@ -252,27 +250,33 @@ export class LiveStream {
             : Array.isArray(data)
               ? Buffer.concat(data)
               : Buffer.from(data);
-          const wait = listener(bytes);
-          if (!wait) return;
-          ws.pause();
-          // Paused, the door would not even see the client leave: an upstream that takes nothing for
-          // the stall bound ends the stream (the client's input can never get through anyway).
-          const stalled = setTimeout(() => {
-            this.#options.log.warn(
-              { stream: this.#options.stream, stallMs: this.#options.stallMs },
-              "stream upstream took no input; dropping the stream",
-            );
-            this.end(CLOSE.stalled, "upstream stalled", { cut: true });
-          }, this.#options.stallMs);
-          stalled.unref();
-          const resume = () => {
-            clearTimeout(stalled);
-            if (!this.#ended && ws.isPaused) ws.resume();
-          };
-          wait.then(resume, resume);
+          this.#holdInputUntil(ws, listener(bytes));
         });
       },
       close: (code, reason) => this.end(code, reason),
     };
+  }
+
+  /**
+   * Stops reading the client while its upstream has no room (`wait` pending). Paused, the door would
+   * not even see the client leave: an upstream that takes nothing for the stall bound ends the stream
+   * (the client's input can never get through anyway).
+   */
+  #holdInputUntil(ws: WebSocket, wait: undefined | Promise<unknown>): void {
+    if (!wait) return;
+    ws.pause();
+    const stalled = setTimeout(() => {
+      this.#options.log.warn(
+        { stream: this.#options.stream, stallMs: this.#options.stallMs },
+        "stream upstream took no input; dropping the stream",
+      );
+      this.end(CLOSE.stalled, "upstream stalled", { cut: true });
+    }, this.#options.stallMs);
+    stalled.unref();
+    const resume = () => {
+      clearTimeout(stalled);
+      if (!this.#ended && ws.isPaused) ws.resume();
+    };
+    wait.then(resume, resume);
   }
 }

@@ -57,8 +57,9 @@ export function terminalStream(terminals: TerminalService): StreamDefinition {
           channel.onBytes((keys) => (terminal.write(keys) ? undefined : terminal.drained()));
           channel.onMessage((text) => {
             const resize = terminalClientMessageSchema.safeParse(parseJson(text));
-            if (!resize.success) return channel.close(CLOSE.policy, "invalid control message");
-            terminal.resize(resize.data.cols, resize.data.rows);
+            if (!resize.success) channel.close(CLOSE.policy, "invalid control message");
+            else terminal.resize(resize.data.cols, resize.data.rows);
+            return undefined;
           });
           const { exit } = await finished;
           if (exit) await channel.send({ type: "exit", code: exit.code, signal: exit.signal });

@@ -36,15 +36,16 @@ export interface StreamChannel {
   sendBytes(data: Buffer): Promise<boolean>;
   /** Sends one text frame as it is (a relayed frame), with the same backpressure as `send`. */
   sendText(text: string): Promise<boolean>;
-  /** Stops reading the client's frames (its upstream has no room) until `resumeInput`. */
-  pauseInput(): void;
-  resumeInput(): void;
-  /** Text frames from the client (a terminal's control messages); ignored unless a stream listens. */
-  onMessage(listener: (data: string) => void): void;
+  /**
+   * Text frames from the client (a terminal's control messages, a relayed request); ignored unless a
+   * stream listens. Like `onBytes`, a listener that returns a promise holds the client's input back.
+   */
+  onMessage(listener: (data: string) => undefined | Promise<unknown>): void;
   /**
    * Binary frames from the client (a terminal's keystrokes); ignored unless a stream listens. A
    * listener that returns a promise stops the door reading from the client until it settles: input
-   * goes upstream only as fast as the upstream takes it, never piling up here.
+   * goes upstream only as fast as the upstream takes it, never piling up here. An upstream that takes
+   * nothing for STREAM_STALL_MS ends the stream (4408).
    */
   onBytes(listener: (data: Buffer) => undefined | Promise<unknown>): void;
   close(code: number, reason: string): void;
