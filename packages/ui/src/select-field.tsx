@@ -1,0 +1,65 @@
+import { type ReactNode, type SelectHTMLAttributes, useId } from "react";
+import { cx } from "./class-names.js";
+import { describedBy, FieldError, FieldLabel, isShown } from "./field.js";
+
+export interface SelectOption {
+  value: string;
+  label: string;
+  /** Shown but not choosable (say why in the label or the field's hint). */
+  disabled?: boolean;
+}
+
+export interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "id" | "name"> {
+  label: ReactNode;
+  name: string;
+  options: readonly SelectOption[];
+  id?: string;
+  hint?: ReactNode;
+  error?: ReactNode;
+}
+
+/** A labelled native select (keyboard and screen readers for free) with its hint and inline error. */
+export function SelectField({
+  label,
+  name,
+  options,
+  id,
+  hint,
+  error,
+  required,
+  className,
+  ...select
+}: SelectFieldProps) {
+  const generated = useId();
+  const selectId = id ?? `select-${generated}`;
+  const hasHint = isShown(hint);
+  const hasError = isShown(error);
+  return (
+    <div className={cx("nora-field", hasError && "nora-field--invalid", className)}>
+      <FieldLabel htmlFor={selectId} required={required}>
+        {label}
+      </FieldLabel>
+      <select
+        {...select}
+        id={selectId}
+        name={name}
+        required={required}
+        className="nora-input nora-select"
+        aria-invalid={hasError || undefined}
+        aria-describedby={describedBy(selectId, hasHint, hasError)}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value} disabled={option.disabled}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {hasHint ? (
+        <p id={`${selectId}-hint`} className="nora-field-hint">
+          {hint}
+        </p>
+      ) : null}
+      {hasError ? <FieldError id={`${selectId}-error`}>{error}</FieldError> : null}
+    </div>
+  );
+}
