@@ -16,6 +16,8 @@ const include = [
   "infra/test/**/*.test.ts",
   "frontend-marketing/test/**/*.test.ts",
   "frontend-marketing/test/**/*.test.tsx",
+  "frontend-dashboard/test/**/*.test.ts",
+  "frontend-dashboard/test/**/*.test.tsx",
 ];
 // Tests against the real Kubernetes test cluster (infra/test-cluster): they run after every other
 // test file, so a cold build of the cluster (started in the background by `npm test`) overlaps the rest.
