@@ -72,6 +72,8 @@ export function AgentsListScreen() {
     (event) => {
       const change = statusChangeOf(event);
       if (!change) return;
+      // An agent this page does not show yet (deployed elsewhere) appears by asking for the first page again.
+      if (page && !page.rows.some((row) => row.id === change.agentId) && cursors.length === 1) void load();
       setPage((current) => current && { ...current, rows: applyStatusChange(current.rows, change) });
     },
   );
