@@ -19,6 +19,7 @@ const include = [
   "frontend-dashboard/src/**/*.test.ts",
   "frontend-dashboard/src/**/*.test.tsx",
   "frontend-dashboard/test/**/*.test.ts",
+  "frontend-dashboard/test/**/*.test.tsx",
 ];
 // Tests against the real Kubernetes test cluster (infra/test-cluster): they run after every other
 // test file, so a cold build of the cluster (started in the background by `npm test`) overlaps the rest.

@@ -93,7 +93,8 @@ function routeModules(cache: AuthCache | undefined): RouteModule[] {
     ({ domain, requires }) => agentChatRoutes({ chat: domain.agentChat, requires }),
     ({ domain, requires }) =>
       agentRoutes({ agents: domain.agents, deployments: domain.deployments, requires }),
-    ({ domain, requires }) => eventRoutes({ events: domain.events, requires }),
+    ({ domain, requires }) =>
+      eventRoutes({ events: domain.events, streamSlots: domain.streamSlots, requires }),
     ({ domain, requires }) =>
       adminQueueRoutes({ deadLetter: domain.deadLetter, deployments: domain.deployments, requires }),
     ({ domain, requires }) => adminClusterRoutes({ clusters: domain.clusters, requires }),

@@ -257,6 +257,13 @@ export const ROUTES: RouteCase[] = [
   },
   {
     method: "GET",
+    path: "/api/workspaces/:id/agents/events",
+    scope: "agents:read",
+    stream: true,
+    expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),
+  },
+  {
+    method: "GET",
     path: "/api/workspaces/:id/events",
     scope: "monitoring:read",
     expect: row([401, 200, 200, 200, 200, 404, 404, 200, 403, 401, 401]),

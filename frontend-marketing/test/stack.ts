@@ -44,6 +44,8 @@ export interface Stack {
   /** The browser's origin: nginx, as in production. */
   url: string;
   db: TestDatabase;
+  /** The API's Redis key prefix (a test that publishes what a worker would, e.g. an event notice). */
+  redisKeyPrefix: string;
   stop(): Promise<void>;
 }
 
@@ -64,13 +66,14 @@ export async function startStack(): Promise<Stack> {
   const url = `http://127.0.0.1:${nginxPort}`;
   const db = await createTestDatabase();
   const started: Array<{ stop(): Promise<unknown> }> = [];
+  const redisKeyPrefix = uniqueKeyPrefix("web");
   let dir: string | undefined;
   try {
     const api = spawnService(API_ENTRY, {
       NODE_ENV: "production",
       DATABASE_URL: db.url,
       REDIS_URL: testServiceUrls().redisUrl,
-      REDIS_KEY_PREFIX: uniqueKeyPrefix("web"),
+      REDIS_KEY_PREFIX: redisKeyPrefix,
       JWT_SECRET: "Vq3n8Lx2Rk7Pz4Wm9Ty6Hb1Jc5Nd0Gf2",
       ENCRYPTION_KEY: "8e1f4b7a2c5d9e3f6a0b4c8d2e6f1a5b9c3d7e0f4a8b2c6d1e5f9a3b7c0d4e8f",
       API_PORT: "0",
@@ -123,6 +126,7 @@ export async function startStack(): Promise<Stack> {
     return {
       url,
       db,
+      redisKeyPrefix,
       async stop() {
         for (const service of started.reverse()) await service.stop();
         await rm(workDir, { recursive: true, force: true });

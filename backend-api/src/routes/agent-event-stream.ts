@@ -12,19 +12,38 @@ function message(row: EventRow): string {
   return `id: ${row.id}\ndata: ${JSON.stringify(toWire(eventSchema, row))}\n\n`;
 }
 
+/** Where a stream's rows come from: one agent's events, or every agent's of one workspace. */
+export interface EventSource {
+  after(afterId: string, limit: number): Promise<EventRow[]>;
+  latestId(): Promise<string>;
+  follow(follower: { notify(): void; end(): void }): () => void;
+}
+
+export const agentEventSource = (events: EventService, agentId: string): EventSource => ({
+  after: (afterId, limit) => events.after(agentId, afterId, limit),
+  latestId: () => events.latestId(agentId),
+  follow: (follower) => events.follow(agentId, follower),
+});
+
+export const workspaceAgentEventSource = (events: EventService, workspaceId: string): EventSource => ({
+  after: (afterId, limit) => events.workspaceAfter(workspaceId, afterId, limit),
+  latestId: () => events.workspaceLatestId(workspaceId),
+  follow: (follower) => events.followWorkspace(workspaceId, follower),
+});
+
 /**
- * One agent's events as server-sent events. `id:` is the events row id: a client that reconnects
+ * Events as server-sent events (one agent's, or a workspace's agents'). `id:` is the events row id: a client that reconnects
  * sends it back as `Last-Event-ID` and gets every row after it, read from PostgreSQL; without one the
  * stream starts at the agent's newest event (the JSON GET gives the current state). Live rows follow
  * through the process's shared Redis subscriber: a notice only means "read again", and each heartbeat
  * reads again too, so a lost notice costs at most one heartbeat of latency.
  */
-export async function streamAgentEvents(
+export async function streamEvents(
   req: Request,
   res: Response,
-  events: EventService,
-  agentId: string,
+  source: EventSource,
   heartbeatMs = HEARTBEAT_MS,
+  onClose: () => void = () => {},
 ): Promise<void> {
   const header = req.get("last-event-id");
   let lastId: string;
@@ -33,7 +52,7 @@ export async function streamAgentEvents(
     if (!parsed.success) throw badRequest("invalid_last_event_id", "Last-Event-ID must be an event id");
     lastId = parsed.data;
   } else {
-    lastId = await events.latestId(agentId);
+    lastId = await source.latestId();
   }
 
   res.status(200).set({
@@ -62,7 +81,7 @@ export async function streamAgentEvents(
         again = false;
         let rows: EventRow[];
         do {
-          rows = await events.after(agentId, lastId, BATCH);
+          rows = await source.after(lastId, BATCH);
           for (const row of rows) {
             if (closed) return;
             res.write(message(row));
@@ -78,7 +97,7 @@ export async function streamAgentEvents(
     }
   }
 
-  const unfollow = events.follow(agentId, { notify: () => void pump(), end: () => finish() });
+  const unfollow = source.follow({ notify: () => void pump(), end: () => finish() });
   const heartbeat = setInterval(() => {
     if (closed) return;
     res.write(": heartbeat\n\n");
@@ -90,6 +109,7 @@ export async function streamAgentEvents(
     closed = true;
     clearInterval(heartbeat);
     unfollow();
+    onClose();
     if (!res.writableEnded) res.end();
   }
   res.on("close", finish);

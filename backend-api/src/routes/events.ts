@@ -1,14 +1,19 @@
 import { API } from "@nora/api-contract";
 import type { EventService } from "@nora/domain/events/service";
+import type { StreamSlots } from "@nora/domain/runtime-access/stream-slots";
 import { Router } from "express";
-import { workspaceOf } from "../http/auth-context.js";
+import { authOf, workspaceOf } from "../http/auth-context.js";
 import type { Requires } from "../http/authorize.js";
 import { mount } from "../http/mount.js";
-import { streamAgentEvents } from "./agent-event-stream.js";
+import { agentEventSource, streamEvents, workspaceAgentEventSource } from "./agent-event-stream.js";
 
-/** The workspace's event history (monitoring) and one agent's live stream (SSE). */
+/**
+ * The workspace's event history (monitoring), one agent's live stream and the workspace's agents'
+ * live stream (SSE; the agents list follows every row with one connection).
+ */
 export function eventRoutes(deps: {
   events: EventService;
+  streamSlots: StreamSlots;
   requires: Requires;
   heartbeatMs?: number;
 }): Router {
@@ -20,7 +25,19 @@ export function eventRoutes(deps: {
   });
 
   mount(router, requires, API.agents.events, async (req, res, { params }) => {
-    await streamAgentEvents(req, res, events, params.agentId, deps.heartbeatMs);
+    await streamEvents(req, res, agentEventSource(events, params.agentId), deps.heartbeatMs);
+  });
+
+  // Counted against STREAMS_PER_USER_MAX: a list left open in many tabs holds one slot each.
+  mount(router, requires, API.agents.workspaceEvents, async (req, res) => {
+    const slot = await deps.streamSlots.acquire(authOf(req).user.id, "stream");
+    const source = workspaceAgentEventSource(events, workspaceOf(req).workspaceId);
+    try {
+      await streamEvents(req, res, source, deps.heartbeatMs, () => slot.release());
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
   });
 
   return router;

@@ -3,7 +3,9 @@
 import type { CallOutput } from "@nora/api-client";
 import { agentLifecycleRoutes } from "@nora/api-contract";
 import { Notice } from "@nora/ui";
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
+import { type StreamedEvent, statusChangeOf, withStatus } from "../agents/status-events";
+import { type StreamState, useEventStream } from "../agents/use-event-stream";
 import { api } from "../api";
 import type { WorkspaceRole } from "../roles";
 import { useCurrentWorkspace } from "../workspaces";
@@ -19,6 +21,10 @@ export interface AgentContextValue {
   reload(): Promise<void>;
   /** Takes a newer copy of the agent (from an action's answer or the event stream). */
   replace(agent: Agent): void;
+  /** Whether the agent's event stream is connected (its status then changes live). */
+  live: StreamState;
+  /** Subscribes to the agent's events as they arrive (the Overview's history follows them). */
+  onEvent(listener: (event: StreamedEvent) => void): () => void;
 }
 
 const AgentContext = createContext<AgentContextValue | undefined>(undefined);
@@ -30,11 +36,15 @@ export function useAgentContext(): AgentContextValue {
   return value;
 }
 
-/** Loads one agent for the tabs below it; they render once it is there. */
+/**
+ * Loads one agent for the tabs below it and follows its event stream: a status change updates the
+ * agent at once; any other event of a deployment asks the API again (revision, spec).
+ */
 export function AgentProvider({ agentId, children }: { agentId: string; children: ReactNode }) {
   const workspace = useCurrentWorkspace();
   const [agent, setAgent] = useState<Agent | undefined>(undefined);
   const [failure, setFailure] = useState<unknown>(undefined);
+  const listeners = useRef(new Set<(event: StreamedEvent) => void>());
   const reload = useCallback(async () => {
     try {
       setAgent((await api.call(agentLifecycleRoutes.get, { params: { agentId } })).agent);
@@ -47,6 +57,19 @@ export function AgentProvider({ agentId, children }: { agentId: string; children
     void reload();
   }, [reload]);
 
+  const live = useEventStream(`/api/agents/${agentId}/events`, (event) => {
+    const change = statusChangeOf(event);
+    if (change) setAgent((current) => current && withStatus(current, change));
+    if (event.type.startsWith("deployment.")) void reload();
+    for (const listener of listeners.current) listener(event);
+  });
+  const onEvent = useCallback((listener: (event: StreamedEvent) => void) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+
   if (failure) {
     return (
       <Notice tone="danger" title="This agent could not be loaded">
@@ -57,7 +80,15 @@ export function AgentProvider({ agentId, children }: { agentId: string; children
   if (!agent || !workspace) return <p className="nora-loading">Loading the agent…</p>;
   return (
     <AgentContext.Provider
-      value={{ agent, workspaceId: workspace.id, role: workspace.role, reload, replace: setAgent }}
+      value={{
+        agent,
+        workspaceId: workspace.id,
+        role: workspace.role,
+        reload,
+        replace: setAgent,
+        live,
+        onEvent,
+      }}
     >
       {children}
     </AgentContext.Provider>

@@ -138,6 +138,16 @@ export const agentLifecycleRoutes = {
       200: text("text/event-stream", "One `id:`/`event:`/`data:` message per events row, heartbeats"),
     },
   }),
+  workspaceEvents: defineRoute({
+    method: "GET",
+    path: "/api/workspaces/:id/agents/events",
+    requirement: WS_READ,
+    summary: "Every agent's events of the workspace as one server-sent event stream (the agents list)",
+    params: workspaceParams,
+    responses: {
+      200: text("text/event-stream", "One `id:`/`data:` message per agent events row, heartbeats"),
+    },
+  }),
 };
 
 export const eventRoutes = {

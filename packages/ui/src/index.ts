@@ -2,6 +2,7 @@ export * from "./agent-status.js";
 export * from "./api-error.js";
 export * from "./button.js";
 export * from "./button-link.js";
+export * from "./choice-cards.js";
 export * from "./class-names.js";
 export * from "./confirm-dialog.js";
 export * from "./confirmation.js";

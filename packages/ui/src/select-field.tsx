@@ -2,16 +2,23 @@ import { type ReactNode, type SelectHTMLAttributes, useId } from "react";
 import { cx } from "./class-names.js";
 import { describedBy, FieldError, FieldLabel, isShown } from "./field.js";
 
+export interface SelectOption {
+  value: string;
+  label: string;
+  /** Shown but not choosable (say why in the label or the field's hint). */
+  disabled?: boolean;
+}
+
 export interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, "id" | "name"> {
   label: ReactNode;
   name: string;
-  options: readonly { value: string; label: string }[];
+  options: readonly SelectOption[];
   id?: string;
   hint?: ReactNode;
   error?: ReactNode;
 }
 
-/** A labelled native <select> with its hint and inline error wired like <Field>. */
+/** A labelled native select (keyboard and screen readers for free) with its hint and inline error. */
 export function SelectField({
   label,
   name,
@@ -24,7 +31,7 @@ export function SelectField({
   ...select
 }: SelectFieldProps) {
   const generated = useId();
-  const selectId = id ?? `field-${generated}`;
+  const selectId = id ?? `select-${generated}`;
   const hasHint = isShown(hint);
   const hasError = isShown(error);
   return (
@@ -37,12 +44,12 @@ export function SelectField({
         id={selectId}
         name={name}
         required={required}
-        className="nora-select"
+        className="nora-input nora-select"
         aria-invalid={hasError || undefined}
         aria-describedby={describedBy(selectId, hasHint, hasError)}
       >
         {options.map((option) => (
-          <option key={option.value} value={option.value}>
+          <option key={option.value} value={option.value} disabled={option.disabled}>
             {option.label}
           </option>
         ))}

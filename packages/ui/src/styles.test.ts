@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const read = (name: string) => readFile(fileURLToPath(new URL(name, import.meta.url)), "utf8");
-const SHEETS = ["styles.css", "styles/tokens.css", "styles/base.css", "styles/components.css"];
+const SHEETS = [
+  "styles.css",
+  "styles/tokens.css",
+  "styles/base.css",
+  "styles/components.css",
+  "styles/agents.css",
+];
 
 type Tokens = Map<string, string>;
 
@@ -155,8 +161,13 @@ describe("stylesheets", () => {
     }
   });
 
-  it("styles.css brings in tokens, base and components, tokens first", async () => {
+  it("styles.css brings in tokens, base and components, tokens first, then each area's sheet", async () => {
     const imports = [...(await read("styles.css")).matchAll(/@import\s+"([^"]+)"/g)].map((m) => m[1]);
-    expect(imports).toEqual(["./styles/tokens.css", "./styles/base.css", "./styles/components.css"]);
+    expect(imports.slice(0, 3)).toEqual([
+      "./styles/tokens.css",
+      "./styles/base.css",
+      "./styles/components.css",
+    ]);
+    for (const area of imports.slice(3)) expect(area).toMatch(/^\.\/styles\/[\w-]+\.css$/);
   });
 });

@@ -10,6 +10,11 @@ export function agentEventsChannel(keyPrefix: string, agentId: string): string {
   return `${keyPrefix}:agent-events:${agentId}`;
 }
 
+/** The channel of every agent of a workspace (the agents list's one stream); same notices. */
+export function workspaceAgentEventsChannel(keyPrefix: string, workspaceId: string): string {
+  return `${keyPrefix}:workspace-agent-events:${workspaceId}`;
+}
+
 /** The message on an agent's channel: just enough to know there is something to read. */
 export interface EventNotice {
   id: string;
@@ -26,7 +31,9 @@ export async function publishEvents(
     for (const event of events) {
       if (!event.agentId) continue;
       const notice: EventNotice = { id: event.id, agentId: event.agentId };
-      await redis.publish(agentEventsChannel(keyPrefix, event.agentId), JSON.stringify(notice));
+      const payload = JSON.stringify(notice);
+      await redis.publish(agentEventsChannel(keyPrefix, event.agentId), payload);
+      await redis.publish(workspaceAgentEventsChannel(keyPrefix, event.workspaceId), payload);
     }
     return true;
   } catch {

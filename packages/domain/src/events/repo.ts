@@ -58,6 +58,21 @@ export async function agentEventsAfter(
   return rows;
 }
 
+/** The workspace's agent events after `afterId` (exclusive), oldest first: what a list's stream missed. */
+export async function workspaceAgentEventsAfter(
+  db: Queryable,
+  workspaceId: string,
+  afterId: string,
+  limit: number,
+): Promise<EventRecord[]> {
+  const { rows } = await db.query<EventRecord>(
+    `SELECT ${EVENT_COLUMNS} FROM events
+     WHERE workspace_id = $1 AND agent_id IS NOT NULL AND id > $2::bigint ORDER BY id LIMIT $3`,
+    [workspaceId, afterId, limit],
+  );
+  return rows;
+}
+
 export interface EventFilter {
   agentId?: string | undefined;
   type?: string | undefined;
@@ -104,6 +119,14 @@ export async function latestAgentEventId(db: Queryable, agentId: string): Promis
   const { rows } = await db.query<{ id: string }>(
     "SELECT coalesce(max(id), 0)::text AS id FROM events WHERE agent_id = $1",
     [agentId],
+  );
+  return rows[0]?.id ?? "0";
+}
+
+export async function latestWorkspaceAgentEventId(db: Queryable, workspaceId: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT coalesce(max(id), 0)::text AS id FROM events WHERE workspace_id = $1 AND agent_id IS NOT NULL",
+    [workspaceId],
   );
   return rows[0]?.id ?? "0";
 }

@@ -1,7 +1,14 @@
 import type { ListEventsQuery } from "@nora/api-contract";
 import { type Config, createRedis, type Logger, type Pool, type Redis } from "@nora/core";
-import { agentEventsChannel } from "./channel.js";
-import { agentEventsAfter, insertEvent, latestAgentEventId, listWorkspaceEvents } from "./repo.js";
+import { agentEventsChannel, workspaceAgentEventsChannel } from "./channel.js";
+import {
+  agentEventsAfter,
+  insertEvent,
+  latestAgentEventId,
+  latestWorkspaceAgentEventId,
+  listWorkspaceEvents,
+  workspaceAgentEventsAfter,
+} from "./repo.js";
 
 const DEFAULT_PAGE = 50;
 
@@ -32,6 +39,30 @@ export function createEventService(deps: { config: Config; pool: Pool; logger: L
     return connection;
   }
 
+  function followChannel(channel: string, follower: EventFollower): () => void {
+    let set = followers.get(channel);
+    if (!set) {
+      set = new Set();
+      followers.set(channel, set);
+      // Once subscribed, read again: a notice published before the subscription took is not lost.
+      subscriberConnection()
+        .subscribe(channel)
+        .then(
+          () => {
+            for (const f of followers.get(channel) ?? []) f.notify();
+          },
+          (error: unknown) => logger.warn({ err: error, channel }, "could not subscribe to events"),
+        );
+    }
+    set.add(follower);
+    return () => {
+      const current = followers.get(channel);
+      if (!current?.delete(follower) || current.size > 0) return;
+      followers.delete(channel);
+      subscriber?.unsubscribe(channel).catch(() => {});
+    };
+  }
+
   /** Asks every follower to end (shutdown): streams close cleanly instead of being cut. */
   function endStreams(): void {
     for (const set of followers.values()) for (const follower of [...set]) follower.end();
@@ -59,31 +90,19 @@ export function createEventService(deps: { config: Config; pool: Pool; logger: L
 
     latestId: (agentId: string) => latestAgentEventId(pool, agentId),
 
+    /** The workspace's agent events after `afterId`, oldest first (the agents list's stream). */
+    workspaceAfter: (workspaceId: string, afterId: string, limit = 200) =>
+      workspaceAgentEventsAfter(pool, workspaceId, afterId, limit),
+
+    workspaceLatestId: (workspaceId: string) => latestWorkspaceAgentEventId(pool, workspaceId),
+
     /** Follows an agent's channel; the returned function stops following (unsubscribing when last). */
-    follow(agentId: string, follower: EventFollower): () => void {
-      const channel = agentEventsChannel(config.redis.keyPrefix, agentId);
-      let set = followers.get(channel);
-      if (!set) {
-        set = new Set();
-        followers.set(channel, set);
-        // Once subscribed, read again: a notice published before the subscription took is not lost.
-        subscriberConnection()
-          .subscribe(channel)
-          .then(
-            () => {
-              for (const f of followers.get(channel) ?? []) f.notify();
-            },
-            (error: unknown) => logger.warn({ err: error, agentId }, "could not subscribe to agent events"),
-          );
-      }
-      set.add(follower);
-      return () => {
-        const current = followers.get(channel);
-        if (!current?.delete(follower) || current.size > 0) return;
-        followers.delete(channel);
-        subscriber?.unsubscribe(channel).catch(() => {});
-      };
-    },
+    follow: (agentId: string, follower: EventFollower) =>
+      followChannel(agentEventsChannel(config.redis.keyPrefix, agentId), follower),
+
+    /** Follows every agent of a workspace on one channel. */
+    followWorkspace: (workspaceId: string, follower: EventFollower) =>
+      followChannel(workspaceAgentEventsChannel(config.redis.keyPrefix, workspaceId), follower),
 
     endStreams,
 
