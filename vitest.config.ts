@@ -16,6 +16,9 @@ const include = [
   "infra/test/**/*.test.ts",
   "frontend-marketing/test/**/*.test.ts",
   "frontend-marketing/test/**/*.test.tsx",
+  "frontend-dashboard/src/**/*.test.ts",
+  "frontend-dashboard/src/**/*.test.tsx",
+  "frontend-dashboard/test/**/*.test.ts",
 ];
 // Tests against the real Kubernetes test cluster (infra/test-cluster): they run after every other
 // test file, so a cold build of the cluster (started in the background by `npm test`) overlaps the rest.
