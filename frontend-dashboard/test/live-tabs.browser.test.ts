@@ -90,11 +90,17 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
           headers: { "content-type": "application/json" },
           body: JSON.stringify(body),
         });
-      const account = { email: "lia@example.org", password: "a long passphrase 42", name: "Lia" };
-      await post("/api/auth/signup", account);
-      await post("/api/auth/login", { email: account.email, password: account.password });
-      const created = await post("/api/workspaces", { name: "Live" });
-      return ((await created.json()) as { workspace: { id: string } }).workspace.id;
+      const account = { email: "lia@example.org", password: "a long passphrase 42", displayName: "Lia" };
+      const answers = [
+        await post("/api/auth/signup", account),
+        await post("/api/auth/login", { email: account.email, password: account.password }),
+        await post("/api/workspaces", { name: "Live" }),
+      ];
+      const bodies = await Promise.all(answers.map((a) => a.text()));
+      const created = JSON.parse(bodies[2] ?? "{}") as { workspace?: { id: string } };
+      if (!created.workspace)
+        throw new Error(`setup failed: ${answers.map((a, i) => `${a.status} ${bodies[i]}`).join(" | ")}`);
+      return created.workspace.id;
     });
     const { rows } = await stack.db.pool.query<{ id: string }>(
       `INSERT INTO agents (workspace_id, name, status, runtime_family, runtime_url)
@@ -152,7 +158,7 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
 
   it("Files: opens a file, edits it, saves it to the agent; a bad path is refused inline", async () => {
     await page.goto(`${base}/files`);
-    await page.getByRole("button", { name: "notes.md" }).click();
+    await page.getByRole("button", { name: "notes.md", exact: true }).click();
     const text = page.getByLabel("Content of workspace/notes.md");
     await expect(text.inputValue()).resolves.toBe("first line\n");
     await text.fill("first line\nedited in the browser\n");
