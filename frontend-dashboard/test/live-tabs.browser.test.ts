@@ -183,6 +183,8 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
   it("Metrics: charts the runtime's readings and says the latest values in words", async () => {
     await page.goto(`${base}/metrics`);
     await page.getByRole("img", { name: "CPU (% of one core) over time" }).waitFor({ timeout: 15_000 });
+    // A second reading draws a line (the first is a dot).
+    await page.locator('.nora-chart path[d*="L"]').first().waitFor({ timeout: 15_000 });
     const summary = page.locator(".nora-metrics-summary");
     await summary
       .getByText(/MiB|GiB/)
@@ -200,6 +202,31 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
     await expect(page.getByRole("textbox", { name: "Message" }).isEditable()).resolves.toBe(true);
     await shoot("chat");
     await audit("chat");
+  });
+
+  it("a viewer sees what it may not do disabled, with the reason", async () => {
+    const { rowCount } = await stack.db.pool.query("UPDATE workspace_members SET role = 'viewer'");
+    expect(rowCount).toBe(1);
+    await page.goto(`${base}/terminal`);
+    await page.getByText("The terminal needs the editor role").waitFor();
+    expect(await page.getByRole("button", { name: "Open a shell" }).getAttribute("aria-disabled")).toBe(
+      "true",
+    );
+    expect(await page.locator(".xterm").count()).toBe(0);
+    await shoot("viewer-terminal");
+    await audit("viewer terminal");
+
+    await page.goto(`${base}/files`);
+    await page.getByText("Changing files needs the editor role.").first().waitFor();
+    expect(await page.getByRole("button", { name: "New directory" }).getAttribute("aria-disabled")).toBe(
+      "true",
+    );
+
+    await page.goto(`${base}/chat`);
+    await page.getByText(/Sending needs the editor role/).waitFor();
+    await expect(page.getByRole("textbox", { name: "Message" }).isDisabled()).resolves.toBe(true);
+    await shoot("viewer-chat");
+    await audit("viewer chat");
   });
 
   it("has no serious or critical axe-core violation on any tab", () => {

@@ -65,7 +65,6 @@ export function FileTree(props: FileTreeProps) {
                       entry.type === "directory" ? props.onOpenDir(entry.path) : props.onOpenFile(entry.path)
                     }
                   >
-                    <span aria-hidden="true">{entry.type === "directory" ? "📁 " : "📄 "}</span>
                     {entry.name}
                     {entry.type === "directory" ? "/" : ""}
                     {entry.type === "symlink" ? <span className="nora-live-meta"> (link)</span> : null}

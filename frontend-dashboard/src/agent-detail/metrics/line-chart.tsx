@@ -11,8 +11,10 @@ export interface Series {
 const WIDTH = 400;
 const HEIGHT = 120;
 
+const xOf = (i: number, count: number) => (count > 1 ? (i * WIDTH) / (count - 1) : WIDTH);
+const yOf = (v: number, max: number) => HEIGHT - (Math.min(v, max) / max) * (HEIGHT - 4) - 2;
+
 function pathOf(values: readonly (number | null)[], max: number, count: number): string {
-  const step = count > 1 ? WIDTH / (count - 1) : WIDTH;
   let d = "";
   let pen = false;
   values.forEach((v, i) => {
@@ -20,8 +22,8 @@ function pathOf(values: readonly (number | null)[], max: number, count: number):
       pen = false;
       return;
     }
-    const x = (i * step).toFixed(1);
-    const y = (HEIGHT - (Math.min(v, max) / max) * (HEIGHT - 4) - 2).toFixed(1);
+    const x = xOf(i, count).toFixed(1);
+    const y = yOf(v, max).toFixed(1);
     d += `${pen ? "L" : "M"}${x},${y} `;
     pen = true;
   });
@@ -58,6 +60,19 @@ export function LineChart({
         {series.map((s) => (
           <path key={s.label} d={pathOf(s.values, top, count)} className={`nora-chart-line ${s.className}`} />
         ))}
+        {series.map((s) => {
+          // The latest value as a dot: visible from the first reading, before there is a line.
+          const last = s.values.at(-1);
+          return last == null ? null : (
+            <circle
+              key={`${s.label}-last`}
+              cx={xOf(s.values.length - 1, count)}
+              cy={yOf(last, top)}
+              r="3"
+              className={`nora-chart-dot ${s.className}`}
+            />
+          );
+        })}
       </svg>
       {series.length > 1 ? (
         <ul className="nora-chart-legend">
