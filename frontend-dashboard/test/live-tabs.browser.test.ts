@@ -178,6 +178,21 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
     await dialog.getByText("Paths may not contain '..'").waitFor();
     await shoot("files-refused-path");
     await dialog.getByRole("button", { name: "Cancel" }).click();
+
+    // Upload as the raw body, then delete it behind the confirm-by-typing dialog.
+    await page.locator("input[type=file]").setInputFiles({
+      name: "uploaded.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("sent from Chromium\n"),
+    });
+    await page.getByText("Uploaded uploaded.txt").waitFor();
+    expect(await readFile(join(runtime.workspaceDir, "uploaded.txt"), "utf8")).toBe("sent from Chromium\n");
+    await page.getByRole("button", { name: "Delete uploaded.txt" }).click();
+    const confirm = page.getByRole("alertdialog");
+    await confirm.getByRole("textbox").fill("uploaded.txt");
+    await confirm.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "uploaded.txt", exact: true }).waitFor({ state: "detached" });
+    expect(existsSync(join(runtime.workspaceDir, "uploaded.txt"))).toBe(false);
   });
 
   it("Metrics: charts the runtime's readings and says the latest values in words", async () => {

@@ -36,11 +36,7 @@ export function ErrorNotice({ error }: { error: ShownError }) {
           {error.message}
           {error.code ? <span className="nora-error-code"> ({error.code})</span> : null}
         </p>
-        {error.requestId ? (
-          <p className="nora-error-request">
-            Request id <RequestId value={error.requestId} className="nora-inline-request" />
-          </p>
-        ) : null}
+        {error.requestId ? <RequestId value={error.requestId} className="nora-error-request" /> : null}
       </Notice>
     </div>
   );
