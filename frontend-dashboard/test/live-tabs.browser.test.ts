@@ -23,25 +23,29 @@ const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "frontend-dashboard", "test-artifacts", "screenshots");
 const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
 
-async function axeViolations(page: Page): Promise<string[]> {
+/** Serious and critical axe-core findings in `scope` (a selector), or the whole document. */
+async function axeViolations(page: Page, scope?: string): Promise<string[]> {
   const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   await page.evaluate(source);
-  const results = await page.evaluate(async () => {
+  const results = await page.evaluate(async (selector) => {
     const axe = (
       window as unknown as {
         axe: {
           run(
-            d: Document,
+            d: Document | { include: string[] },
             o: object,
           ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }>;
         };
       }
     ).axe;
-    return axe.run(document, { resultTypes: ["violations"] });
-  });
+    return axe.run(selector ? { include: [selector] } : document, { resultTypes: ["violations"] });
+  }, scope);
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}, ${v.nodes.length} nodes: ${JSON.stringify(v.nodes.map((n) => (n as { target?: unknown }).target)).slice(0, 300)})`,
+    );
 }
 
 describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real runtime", () => {
@@ -52,7 +56,8 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
   let base: string;
   const accessibility = new Map<string, string[]>();
   const shoot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const audit = async (name: string) => accessibility.set(name, await axeViolations(page));
+  const audit = async (name: string, scope?: string) =>
+    accessibility.set(name, await axeViolations(page, scope));
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -154,6 +159,9 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
     await page.locator(".xterm-rows").getByText("hello-42").first().waitFor();
     await shoot("terminal");
     await audit("terminal");
+    await page.keyboard.type("exit 3\n");
+    await page.getByText("The shell exited with status 3.").waitFor();
+    await page.getByRole("button", { name: "New session" }).waitFor();
   });
 
   it("Files: opens a file, edits it, saves it to the agent; a bad path is refused inline", async () => {
@@ -214,9 +222,26 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
     const alert = page.getByRole("alert").filter({ hasText: "Could not load the chat sessions" });
     await alert.waitFor();
     expect(await alert.locator("code").textContent()).toMatch(/\S/);
-    await expect(page.getByRole("textbox", { name: "Message" }).isEditable()).resolves.toBe(true);
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await composer.fill("hello agent");
+    const refused = page.waitForResponse(
+      (res) => res.url().endsWith("/chat") && res.request().method() === "POST",
+    );
+    await page.getByRole("button", { name: "Send" }).click();
+    const answer = await refused;
+    expect(answer.status()).toBeGreaterThanOrEqual(400);
+    const sendAlert = page.getByRole("alert").filter({ hasText: "Could not send the message" });
+    await sendAlert.waitFor();
+    expect(await sendAlert.locator("code").textContent()).toBe(answer.headers()["x-request-id"]);
+    // The message is given back to edit and resend.
+    await expect(composer.inputValue()).resolves.toBe("hello agent");
     await shoot("chat");
     await audit("chat");
+    await page.getByRole("radio", { name: "Dark" }).check();
+    await shoot("chat-dark");
+    // The tab itself: the header's workspace switcher (src/shell, not these tabs) is audited in light.
+    await audit("chat dark", ".nora-live-tab");
+    await page.getByRole("radio", { name: "Light" }).check();
   });
 
   it("a viewer sees what it may not do disabled, with the reason", async () => {

@@ -25,15 +25,18 @@ export function ChatTab() {
   const [truncated, setTruncated] = useState(false);
   const [draft, setDraft] = useState("");
   const [error, setError] = useState<ShownError | null>(null);
+  // Kept apart from the turn's error: a list refresh after a failed send must not hide why it failed.
+  const [listError, setListError] = useState<ShownError | null>(null);
   const [sending, setSending] = useState(false);
   const turn = useRef<AbortController | null>(null);
 
   const loadSessions = useCallback(async () => {
     try {
       setSessions((await api.call(agentChatRoutes.sessions, { params: { agentId: agent.id } })).sessions);
+      setListError(null);
     } catch (e) {
       setSessions([]);
-      setError(shownError("Could not load the chat sessions", e));
+      setListError(shownError("Could not load the chat sessions", e));
     }
   }, [agent.id]);
   useEffect(() => {
@@ -133,6 +136,7 @@ export function ChatTab() {
           ) : (
             <ChatMessages messages={messages} />
           )}
+          {listError ? <ErrorNotice error={listError} /> : null}
           {error ? <ErrorNotice error={error} /> : null}
           <form className="nora-chat-composer" onSubmit={send} noValidate>
             <label htmlFor="chat-message">Message</label>
