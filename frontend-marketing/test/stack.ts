@@ -40,6 +40,14 @@ async function waitFor(url: string, what: string, process: { exitCode: number | 
   throw new Error(`${what} did not come up at ${url}:\n${log()}`);
 }
 
+/** The API's ENCRYPTION_KEY in the stack: a test that writes sealed columns itself seals with it. */
+export const STACK_ENCRYPTION_KEY = "8e1f4b7a2c5d9e3f6a0b4c8d2e6f1a5b9c3d7e0f4a8b2c6d1e5f9a3b7c0d4e8f";
+
+export interface StackOptions {
+  /** More environment for the API (e.g. GATEWAY_ALLOWED_PORTS for a runtime the test started). */
+  apiEnv?: Record<string, string>;
+}
+
 export interface Stack {
   /** The browser's origin: nginx, as in production. */
   url: string;
@@ -54,7 +62,7 @@ export interface Stack {
  * the built marketing and dashboard apps under `next start`, and nginx with the repository's
  * nginx.conf, its upstreams pointed at them. The API runs with NORA_INSECURE_COOKIES: plain HTTP.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const [path, what] of [
     [API_ENTRY, "backend-api"],
     ...APPS.map((app) => [join(REPO_ROOT, app.dir, ".next", "BUILD_ID"), app.dir]),
@@ -75,12 +83,13 @@ export async function startStack(): Promise<Stack> {
       REDIS_URL: testServiceUrls().redisUrl,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       JWT_SECRET: "Vq3n8Lx2Rk7Pz4Wm9Ty6Hb1Jc5Nd0Gf2",
-      ENCRYPTION_KEY: "8e1f4b7a2c5d9e3f6a0b4c8d2e6f1a5b9c3d7e0f4a8b2c6d1e5f9a3b7c0d4e8f",
+      ENCRYPTION_KEY: STACK_ENCRYPTION_KEY,
       API_PORT: "0",
       API_HOST: "127.0.0.1",
       PUBLIC_URL: url,
       NORA_INSECURE_COOKIES: "true",
       LOG_LEVEL: "info",
+      ...options.apiEnv,
     });
     started.push(api);
     const listening = await api.waitForLog((line) => line.msg === "api listening", 30_000);
