@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { agent, listAgentsQuery } from "./provisioning.js";
 import { queryDate, queryInt, queryInt8Id, SIGNUP_MODES, singleLineText } from "./primitives.js";
+import { agent, listAgentsQuery } from "./provisioning.js";
 import { timestamp } from "./wire.js";
 
 /* Requests */
