@@ -157,7 +157,11 @@ describe("stylesheets", () => {
 
   it("styles.css brings in tokens, base and components, tokens first, then each area's sheet", async () => {
     const imports = [...(await read("styles.css")).matchAll(/@import\s+"([^"]+)"/g)].map((m) => m[1]);
-    expect(imports.slice(0, 3)).toEqual(["./styles/tokens.css", "./styles/base.css", "./styles/components.css"]);
+    expect(imports.slice(0, 3)).toEqual([
+      "./styles/tokens.css",
+      "./styles/base.css",
+      "./styles/components.css",
+    ]);
     for (const area of imports.slice(3)) expect(area).toMatch(/^\.\/styles\/[a-z-]+\.css$/);
   });
 });
