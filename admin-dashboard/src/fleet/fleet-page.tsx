@@ -32,7 +32,8 @@ export function FleetPage() {
   const [filters, setFilters] = useState<FleetFilters>(NO_FILTERS);
   const [more, setMore] = useState<Page[]>([]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [pending, setPending] = useState<FleetAction | null>(null);
+  // The action being confirmed, with the agents chosen when it was asked (the selection may change).
+  const [pending, setPending] = useState<{ action: FleetAction; agents: FleetAgent[] } | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ action: FleetAction; results: FleetResult[] } | null>(null);
   const [workspaces, setWorkspaces] = useState<ReadonlyMap<string, string>>(new Map());
@@ -98,18 +99,18 @@ export function FleetPage() {
     if (!pending) return;
     setBusy(true);
     try {
-      const { results } = await api.call(fleetRoutes[pending], {
-        body: { agentIds: chosen.map((a) => a.id) },
+      const { results } = await api.call(fleetRoutes[pending.action], {
+        body: { agentIds: pending.agents.map((a) => a.id) },
       });
-      setOutcome({ action: pending, results });
+      setOutcome({ action: pending.action, results });
       setSelected(new Set());
-      await reload();
     } catch (error) {
-      toastError(toast, `${ACTION_WORDS[pending].verb} was refused`, error);
+      toastError(toast, `${ACTION_WORDS[pending.action].verb} was refused`, error);
     } finally {
       setBusy(false);
       setPending(null);
     }
+    await reload();
   };
 
   const columns: Column<FleetAgent>[] = [
@@ -201,7 +202,7 @@ export function FleetPage() {
             variant={action === "stop" ? "danger" : "secondary"}
             disabled={chosen.length === 0}
             title={chosen.length === 0 ? "Select agents first" : undefined}
-            onClick={() => setPending(action)}
+            onClick={() => setPending({ action, agents: chosen })}
           >
             {ACTION_WORDS[action].verb} selected
           </Button>
@@ -243,31 +244,31 @@ export function FleetPage() {
           open
           onClose={() => setPending(null)}
           dismissible={!busy}
-          title={`${ACTION_WORDS[pending].verb} ${chosen.length} agent${chosen.length === 1 ? "" : "s"}?`}
-          description={`Each agent gets its own deployment; the answer says, per agent, whether the ${ACTION_WORDS[pending].done} was queued.`}
+          title={`${ACTION_WORDS[pending.action].verb} ${pending.agents.length} agent${pending.agents.length === 1 ? "" : "s"}?`}
+          description={`Each agent gets its own deployment; the answer says, per agent, whether the ${ACTION_WORDS[pending.action].done} was queued.`}
           actions={
             <>
               <Button variant="secondary" onClick={() => setPending(null)} disabled={busy}>
                 Cancel
               </Button>
               <Button
-                variant={pending === "stop" ? "danger" : "primary"}
+                variant={pending.action === "stop" ? "danger" : "primary"}
                 onClick={() => void run()}
                 loading={busy}
                 data-autofocus=""
               >
-                {ACTION_WORDS[pending].verb} {chosen.length}
+                {ACTION_WORDS[pending.action].verb} {pending.agents.length}
               </Button>
             </>
           }
         >
           <ul>
-            {chosen.slice(0, 10).map((a) => (
+            {pending.agents.slice(0, 10).map((a) => (
               <li key={a.id}>
                 {a.name} ({a.workspaceName})
               </li>
             ))}
-            {chosen.length > 10 ? <li>and {chosen.length - 10} more</li> : null}
+            {pending.agents.length > 10 ? <li>and {pending.agents.length - 10} more</li> : null}
           </ul>
         </Dialog>
       ) : null}
