@@ -114,7 +114,7 @@ describe.skipIf(skip)(`the admin app in Chromium through nginx${note}`, () => {
 
   it("users: the last active admin cannot lose the role, and the refusal says so", async () => {
     await open(page, "/users", "Users");
-    const row = page.getByRole("row", { name: new RegExp(ADMIN.email) });
+    const row = page.getByRole("row", { name: new RegExp(`${ADMIN.email} \\(you\\)`) });
     await row.waitFor();
     expect(
       await row.getByRole("button", { name: `Disable ${ADMIN.email}` }).getAttribute("aria-disabled"),

@@ -55,7 +55,13 @@ export function UsersPage() {
 
   const users = loaded.state === "ready" ? loaded.value.users : [];
   const columns: Column<AdminUser>[] = [
-    { key: "email", header: "Email", rowHeader: true, sortValue: (u) => u.email, cell: (u) => u.email },
+    {
+      key: "email",
+      header: "Email",
+      rowHeader: true,
+      sortValue: (u) => u.email,
+      cell: (u) => (u.id === me.user.id ? `${u.email} (you)` : u.email),
+    },
     { key: "name", header: "Name", sortValue: (u) => u.displayName, cell: (u) => u.displayName ?? "—" },
     {
       key: "role",
@@ -117,6 +123,7 @@ export function UsersPage() {
               variant="danger"
               disabled={u.id === me.user.id}
               title={u.id === me.user.id ? "You cannot disable your own account" : undefined}
+              aria-describedby={u.id === me.user.id ? "self-disable-reason" : undefined}
               onClick={() => setChange({ kind: "disable", userId: u.id, email: u.email })}
               aria-label={`Disable ${u.email}`}
             >
@@ -139,6 +146,9 @@ export function UsersPage() {
           Search
         </Button>
       </form>
+      <p id="self-disable-reason" className="nora-toolbar-note">
+        You cannot disable your own account; another admin can.
+      </p>
       {refusal ? <RefusalNotice title="At least one active admin must remain" error={refusal} /> : null}
       {loaded.state === "failed" ? (
         <LoadFailure what="the users" error={loaded.error} onRetry={() => void reload()} />
