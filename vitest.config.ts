@@ -20,6 +20,9 @@ const include = [
   "frontend-dashboard/src/**/*.test.tsx",
   "frontend-dashboard/test/**/*.test.ts",
   "frontend-dashboard/test/**/*.test.tsx",
+  "admin-dashboard/src/**/*.test.ts",
+  "admin-dashboard/src/**/*.test.tsx",
+  "admin-dashboard/test/**/*.test.ts",
 ];
 // Tests against the real Kubernetes test cluster (infra/test-cluster): they run after every other
 // test file, so a cold build of the cluster (started in the background by `npm test`) overlaps the rest.

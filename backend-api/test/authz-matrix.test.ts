@@ -382,6 +382,7 @@ describe("authorization matrix", () => {
   });
 
   it.each([
+    ["GET", "/api/admin/agents"],
     ["GET", "/api/admin/settings"],
     ["PUT", "/api/admin/settings"],
   ])("%s %s answers a platform admin only, whatever else the caller is", async (method, path) => {

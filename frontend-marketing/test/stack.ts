@@ -24,6 +24,12 @@ const APPS = [
   { dir: "frontend-marketing", upstream: "http://frontend-marketing:3001", ready: "/" },
   { dir: "frontend-dashboard", upstream: "http://frontend-dashboard:3002", ready: "/app" },
 ] as const;
+const ADMIN_APP = {
+  dir: "admin-dashboard",
+  upstream: "http://admin-dashboard:3003",
+  ready: "/admin",
+} as const;
+const ADMIN_UPSTREAM = ADMIN_APP.upstream;
 
 function replaceOrFail(text: string, from: string, to: string): string {
   if (!text.includes(from)) throw new Error(`nginx.conf no longer contains ${JSON.stringify(from)}`);
@@ -46,6 +52,8 @@ export const STACK_ENCRYPTION_KEY = "8e1f4b7a2c5d9e3f6a0b4c8d2e6f1a5b9c3d7e0f4a8
 export interface StackOptions {
   /** More environment for the API (e.g. GATEWAY_ALLOWED_PORTS for a runtime the test started). */
   apiEnv?: Record<string, string>;
+  /** Also start the built admin app (otherwise its upstream points at a closed port). */
+  admin?: boolean;
 }
 
 export interface Stack {
@@ -60,12 +68,14 @@ export interface Stack {
 /**
  * The platform as a browser meets it, on loopback: the built API (own database, own Redis prefix),
  * the built marketing and dashboard apps under `next start`, and nginx with the repository's
- * nginx.conf, its upstreams pointed at them. The API runs with NORA_INSECURE_COOKIES: plain HTTP.
+ * nginx.conf, its upstreams pointed at them (and the admin app with `{admin: true}`). The API runs
+ * with NORA_INSECURE_COOKIES: plain HTTP.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const apps = options.admin ? [...APPS, ADMIN_APP] : APPS;
   for (const [path, what] of [
     [API_ENTRY, "backend-api"],
-    ...APPS.map((app) => [join(REPO_ROOT, app.dir, ".next", "BUILD_ID"), app.dir]),
+    ...apps.map((app) => [join(REPO_ROOT, app.dir, ".next", "BUILD_ID"), app.dir]),
   ] as const) {
     if (!existsSync(path))
       throw new Error(`${what} is not built; run \`npx turbo run build\` (npm test does)`);
@@ -96,8 +106,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const apiUrl = `http://127.0.0.1:${listening.port as number}`;
 
     const upstreams = new Map<string, string>([["http://backend-api:4000", apiUrl]]);
-    const apps: ServiceProcess[] = [];
-    for (const app of APPS) {
+    const nextApps: ServiceProcess[] = [];
+    for (const app of apps) {
       const port = await freePort();
       const next = spawnService(
         NEXT_BIN,
@@ -106,7 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         join(REPO_ROOT, app.dir),
       );
       started.push(next);
-      apps.push(next);
+      nextApps.push(next);
       upstreams.set(app.upstream, `http://127.0.0.1:${port}`);
       await waitFor(`http://127.0.0.1:${port}${app.ready}`, app.dir, next.child, next.stderr);
     }
@@ -120,8 +130,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       "listen 8080 default_server;",
       `listen 127.0.0.1:${nginxPort} default_server;`,
     );
-    // The admin app is not part of these pages: its upstream points at a closed port.
-    upstreams.set("http://admin-dashboard:3003", `http://127.0.0.1:${await freePort()}`);
+    // Without the admin app, its upstream points at a closed port.
+    if (!upstreams.has(ADMIN_UPSTREAM)) upstreams.set(ADMIN_UPSTREAM, `http://127.0.0.1:${await freePort()}`);
     for (const [from, to] of upstreams) config = replaceOrFail(config, from, to);
     config = replaceOrFail(config, " /tmp/", ` ${dir}/`);
     config = replaceOrFail(config, "access_log /dev/stdout ", `access_log ${dir}/access.log `);

@@ -15,6 +15,10 @@ export function adminRoutes(deps: { admin: AdminService; requires: Requires }): 
     reply(200, { users: await admin.listUsers(query) });
   });
 
+  mount(router, requires, API.admin.agents, async (_req, _res, { query }, reply) => {
+    reply(200, await admin.listAgents(query));
+  });
+
   mount(router, requires, API.admin.updateUser, async (req, _res, { params, body }, reply) => {
     const change = {
       ...(body.role !== undefined ? { role: body.role } : {}),

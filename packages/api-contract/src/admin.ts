@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { queryDate, queryInt, queryInt8Id, SIGNUP_MODES, singleLineText } from "./primitives.js";
+import { agent, listAgentsQuery } from "./provisioning.js";
 import { timestamp } from "./wire.js";
 
 /* Requests */
@@ -29,6 +30,11 @@ export const auditQuery = z.strictObject({
   format: z.enum(["json", "csv"]).optional(),
 });
 
+/** The fleet: every agent across workspaces, with the filters of a workspace's list and one more. */
+export const adminAgentsQuery = listAgentsQuery.extend({ workspaceId: z.uuid().optional() });
+/** The fleet query as parsed. */
+export type AdminAgentsQuery = z.infer<typeof adminAgentsQuery>;
+
 export const workspaceAuditQuery = auditQuery.omit({ workspaceId: true, format: true });
 
 export const signupModeSchema = z.enum(SIGNUP_MODES);
@@ -51,6 +57,14 @@ export const adminUser = z.object({
 });
 export const adminUsersResponse = z.object({ users: z.array(adminUser) });
 export const adminUserResponse = z.object({ user: adminUser });
+
+/** A fleet entry: the agent as a workspace list shows it, and the name of its workspace. */
+export const adminAgent = agent.extend({ workspaceName: z.string() });
+/** Newest first; `nextCursor` (the last agent's id) is absent on the last page. */
+export const adminAgentsResponse = z.object({
+  agents: z.array(adminAgent),
+  nextCursor: z.string().optional(),
+});
 
 export const auditRecord = z.object({
   id: z.string(),

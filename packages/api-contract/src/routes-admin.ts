@@ -1,4 +1,6 @@
 import {
+  adminAgentsQuery,
+  adminAgentsResponse,
   adminUserResponse,
   adminUsersResponse,
   auditPageResponse,
@@ -34,6 +36,14 @@ export const adminRoutes = {
     params: userParams,
     body: updateUserBody,
     responses: { 200: adminUserResponse },
+  }),
+  agents: defineRoute({
+    method: "GET",
+    path: "/api/admin/agents",
+    requirement: ADMIN,
+    summary: "Every agent across workspaces, newest first, with its workspace's name; filterable",
+    query: adminAgentsQuery,
+    responses: { 200: adminAgentsResponse },
   }),
   audit: defineRoute({
     method: "GET",

@@ -19,6 +19,7 @@ export * from "./select-field.js";
 export * from "./status-badge.js";
 export * from "./table.js";
 export * from "./table-sort.js";
+export * from "./textarea-field.js";
 export * from "./theme.js";
 export * from "./theme-toggle.js";
 export * from "./toast.js";

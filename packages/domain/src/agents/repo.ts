@@ -50,7 +50,8 @@ export interface AgentRow {
   updatedAt: Date;
 }
 
-const AGENT_COLUMNS = `a.id, a.workspace_id AS "workspaceId", a.name, a.runtime_family AS family,
+/** The columns of an AgentRow, over `agents a` (the admin fleet list reads the same shape). */
+export const AGENT_COLUMNS = `a.id, a.workspace_id AS "workspaceId", a.name, a.runtime_family AS family,
   a.deploy_target AS target, a.sandbox_profile AS profile, a.status, a.status_reason AS "statusReason",
   a.status_changed_at AS "statusChangedAt", a.desired_state AS "desiredState", a.vcpu::float8 AS vcpu,
   a.memory_mb AS "memoryMb", a.disk_gb AS "diskGb", a.image, a.provider_ids::text[] AS "providerIds",
