@@ -1,9 +1,9 @@
 import type { Me } from "@nora/api-client";
+import type { Loaded } from "@nora/ui";
 import { parse } from "node-html-parser";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { GateView, gateStateOf } from "./session";
-import type { Loaded } from "./store";
 
 const render = (element: React.ReactElement) => parse(renderToStaticMarkup(element));
 

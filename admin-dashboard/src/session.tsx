@@ -1,11 +1,10 @@
 "use client";
 
 import type { Me } from "@nora/api-client";
-import { Notice } from "@nora/ui";
+import { type Loaded, loadedStore, Notice, useLoaded } from "@nora/ui";
 import { type ReactNode, useEffect } from "react";
 import { auth } from "./api";
 import { DASHBOARD_URL, signInUrl } from "./paths";
-import { type Loaded, loadedStore, useLoaded } from "./store";
 
 /** The signed-in caller (`null`: no valid session), shared by the header and the gate. */
 export const sessionStore = loadedStore<Me | null>(() => auth.me());

@@ -1,7 +1,7 @@
 "use client";
 
+import type { Loaded } from "@nora/ui";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Loaded } from "./store";
 
 /**
  * A value a page loads from the API for its current inputs (`key`), loaded again when they change

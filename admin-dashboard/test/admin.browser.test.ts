@@ -1,9 +1,13 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  chromiumMissing,
+  chromiumNote,
+  launchChromium,
+} from "../../frontend-marketing/test/browser.js";
 import { REPO_ROOT, type Stack, startStack } from "../../frontend-marketing/test/stack.js";
 
 /**
@@ -12,35 +16,13 @@ import { REPO_ROOT, type Stack, startStack } from "../../frontend-marketing/test
  * page with axe-core, act on users, settings, fleet, audit and clusters, then check that a second,
  * ordinary account gets the refusal page. Screenshots land in admin-dashboard/test-artifacts/screenshots/ (gitignored).
  */
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "admin-dashboard", "test-artifacts", "screenshots");
 const ADMIN = { email: "ana@example.org", password: "a long passphrase 42" };
 const USER = { email: "bo@example.org", password: "another passphrase 7" };
 const PASSWORD_INPUT = "#nora-main input[name=password]";
 
-async function axeViolations(page: Page): Promise<string[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  await page.evaluate(source);
-  const results = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }>;
-        };
-      }
-    ).axe;
-    return axe.run(document, { resultTypes: ["violations"] });
-  });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
-}
-
-const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
-const note = skip ? ` (skipped: ${CHROMIUM} is not installed)` : "";
+const skip = chromiumMissing;
+const note = chromiumNote;
 
 describe.skipIf(skip)(`the admin app in Chromium through nginx${note}`, () => {
   let stack: Stack;
@@ -73,17 +55,7 @@ describe.skipIf(skip)(`the admin app in Chromium through nginx${note}`, () => {
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     stack = await startStack({ admin: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     context = await newContext();
     page = await context.newPage();
     page.setDefaultTimeout(10_000);

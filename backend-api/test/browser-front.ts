@@ -1,24 +1,6 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, chromium } from "playwright-core";
 import type { StreamDoor } from "../src/ws/door.js";
-
-export const CHROMIUM = "/usr/bin/chromium";
-
-/** Debian's Chromium, headless, with nothing that reaches past loopback on its own. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
-}
 
 /**
  * One origin for a browser, as nginx gives it in production: HTTP goes to the API app, upgrades to the

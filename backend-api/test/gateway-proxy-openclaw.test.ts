@@ -1,12 +1,12 @@
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
+import { chromiumMissing, launchChromium } from "../../frontend-marketing/test/browser.js";
 import { openAgentStream, statusIs } from "./agent-stream.js";
-import { CHROMIUM, launchChromium, startFront } from "./browser-front.js";
+import { startFront } from "./browser-front.js";
 import { addMember, call, userWithSession } from "./identity.js";
 import {
   buildImage,
@@ -270,11 +270,9 @@ describe("the gateway's WebSocket through Nora, against the real OpenClaw gatewa
   }, 60_000);
 });
 
-// Skipped where Chromium is not installed, except under NORA_CI=1 (.ci/run installs it).
-const noChromium = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/screenshots", import.meta.url));
 
-describe.skipIf(noChromium)("the Control UI in Chromium, behind Nora", () => {
+describe.skipIf(chromiumMissing)("the Control UI in Chromium, behind Nora", () => {
   it("loads under Nora's CSP, runs, and connects through the door: hello-ok and its own requests answered", async () => {
     const front = await startFront(frontPort, stack.app.url, door.door);
     const browser = await launchChromium();

@@ -1,12 +1,11 @@
 "use client";
 
 import type { Me } from "@nora/api-client";
-import { Notice } from "@nora/ui";
+import { loadedStore, Notice, useLoaded } from "@nora/ui";
 import { usePathname } from "next/navigation";
 import { type ReactNode, useEffect } from "react";
 import { auth } from "./api";
 import { signInUrl } from "./paths";
-import { loadedStore, useLoaded } from "./store";
 
 /** The signed-in caller (`null`: no valid session), shared by the header and the pages. */
 export const sessionStore = loadedStore<Me | null>(() => auth.me());

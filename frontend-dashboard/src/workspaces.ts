@@ -2,9 +2,9 @@
 
 import type { CallOutput } from "@nora/api-client";
 import { workspaceRoutes } from "@nora/api-contract";
+import { loadedStore, useLoaded } from "@nora/ui";
 import { useParams } from "next/navigation";
 import { api } from "./api";
-import { loadedStore, useLoaded } from "./store";
 
 export type WorkspaceWithRole = CallOutput<typeof workspaceRoutes.list>["workspaces"][number];
 

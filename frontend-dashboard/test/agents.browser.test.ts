@@ -1,13 +1,17 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { testServiceUrls } from "@nora/core/testing";
 import { publishEvents } from "@nora/domain/events/channel";
 import { recordEvent } from "@nora/domain/events/service";
 import { Redis } from "ioredis";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  chromiumMissing,
+  chromiumNote,
+  launchChromium,
+} from "../../frontend-marketing/test/browser.js";
 import { REPO_ROOT, type Stack, startStack } from "../../frontend-marketing/test/stack.js";
 
 /**
@@ -17,34 +21,12 @@ import { REPO_ROOT, type Stack, startStack } from "../../frontend-marketing/test
  * published here as the provisioner would, and the list shows it live. Screenshots land in
  * test-artifacts/screenshots/ (gitignored); axe-core checks every main screen.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "test-artifacts", "screenshots");
 const EMAIL = "dana@example.org";
 const PASSWORD = "a long passphrase 42";
 
-async function axeViolations(page: Page): Promise<string[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  await page.evaluate(source);
-  const results = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }>;
-        };
-      }
-    ).axe;
-    return axe.run(document, { resultTypes: ["violations"] });
-  });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
-}
-
-const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
-const note = skip ? ` (skipped: ${CHROMIUM} is not installed)` : "";
+const skip = chromiumMissing;
+const note = chromiumNote;
 
 describe.skipIf(skip)(`workspace → agents → deploy wizard → agent, in Chromium through nginx${note}`, () => {
   let stack: Stack;
@@ -64,17 +46,7 @@ describe.skipIf(skip)(`workspace → agents → deploy wizard → agent, in Chro
     stack = await startStack();
     redis = new Redis(testServiceUrls().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Config, Keyring } from "@nora/core";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations, chromiumMissing, launchChromium } from "../../frontend-marketing/test/browser.js";
 import {
   REPO_ROOT,
   STACK_ENCRYPTION_KEY,
@@ -19,34 +19,8 @@ import { RUNTIME_TOKEN, type RuntimeServer, startRuntimeServer } from "./runtime
  * row is written as the provisioner would (sealed runtime token), pointing at that runtime; it has no
  * gateway, so the Chat tab is checked on the API's refusal (shown with its request id).
  */
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "frontend-dashboard", "test-artifacts", "screenshots");
-const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
-
-/** Serious and critical axe-core findings in `scope` (a selector), or the whole document. */
-async function axeViolations(page: Page, scope?: string): Promise<string[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  await page.evaluate(source);
-  const results = await page.evaluate(async (selector) => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            d: Document | { include: string[] },
-            o: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }>;
-        };
-      }
-    ).axe;
-    return axe.run(selector ? { include: [selector] } : document, { resultTypes: ["violations"] });
-  }, scope);
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}, ${v.nodes.length} nodes: ${JSON.stringify(v.nodes.map((n) => (n as { target?: unknown }).target)).slice(0, 300)})`,
-    );
-}
+const skip = chromiumMissing;
 
 describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real runtime", () => {
   let runtime: RuntimeServer;
@@ -68,17 +42,7 @@ describe.skipIf(skip)("agent live tabs in Chromium through nginx, against a real
     ]);
     await writeFile(join(runtime.workspaceDir, "notes.md"), "first line\n");
     stack = await startStack({ apiEnv: { GATEWAY_ALLOWED_PORTS: String(runtime.port) } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);

@@ -1,9 +1,13 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  axeViolations,
+  chromiumMissing,
+  chromiumNote,
+  launchChromium,
+} from "../../frontend-marketing/test/browser.js";
 import { REPO_ROOT, type Stack, startStack } from "../../frontend-marketing/test/stack.js";
 
 /**
@@ -11,35 +15,13 @@ import { REPO_ROOT, type Stack, startStack } from "../../frontend-marketing/test
  * API and apps: an owner creates an API key (used from here with fetch), adds a provider and invites
  * a second user, who signs up through the invitation link and shows up as a viewer.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "frontend-dashboard", "test-artifacts", "screenshots");
 const OWNER = { email: "owner@example.org", password: "a long passphrase 42", displayName: "Olga" };
 const INVITEE = { email: "bob@example.org", password: "another passphrase 7", displayName: "Bob" };
 const PROVIDER_KEY = "sk-test-0123456789abcdefWXYZ";
 
-async function axeViolations(page: Page): Promise<string[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  await page.evaluate(source);
-  const results = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }>;
-        };
-      }
-    ).axe;
-    return axe.run(document, { resultTypes: ["violations"] });
-  });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
-}
-
-const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
-const note = skip ? ` (skipped: ${CHROMIUM} is not installed)` : "";
+const skip = chromiumMissing;
+const note = chromiumNote;
 
 describe.skipIf(skip)(`workspace settings in Chromium through nginx${note}`, () => {
   let stack: Stack;
@@ -72,17 +54,7 @@ describe.skipIf(skip)(`workspace settings in Chromium through nginx${note}`, () 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     const context = await newContext();
     // Claim the server and create a workspace through the API, with the browser context's cookies.
     const headers = { origin: stack.url };

@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations, chromiumMissing, chromiumNote, launchChromium } from "./browser.js";
 import { REPO_ROOT, type Stack, startStack } from "./stack.js";
 
 /**
@@ -11,39 +10,14 @@ import { REPO_ROOT, type Stack, startStack } from "./stack.js";
  * API and apps: claim a fresh server, sign out, sign in again. Screenshots land in
  * frontend-marketing/test-artifacts/ (gitignored); axe-core checks every page it passes.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(REPO_ROOT, "frontend-marketing", "test-artifacts");
 const EMAIL = "ana@example.org";
 const PASSWORD = "a long passphrase 42";
 // The password input (its label also holds the required marker, hidden from assistive technology).
 const PASSWORD_INPUT = "#nora-main input[name=password]";
 
-async function axeViolations(page: Page): Promise<string[]> {
-  const source = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  // Evaluated through the DevTools protocol: the page's CSP does not apply to it.
-  await page.evaluate(source);
-  const results = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: object,
-          ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }>;
-        };
-      }
-    ).axe;
-    return axe.run(document, { resultTypes: ["violations"] });
-  });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
-}
-
-// Skipped where Chromium is not installed, except under NORA_CI=1 (.ci/run installs it): there a
-// missing browser fails the run instead of passing it unchecked.
-const skip = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
-const note = skip ? ` (skipped: ${CHROMIUM} is not installed; apt-get install chromium)` : "";
+const skip = chromiumMissing;
+const note = chromiumNote;
 
 describe.skipIf(skip)(`claim → sign out → sign in, in Chromium through nginx${note}`, () => {
   let stack: Stack;
@@ -58,17 +32,7 @@ describe.skipIf(skip)(`claim → sign out → sign in, in Chromium through nginx
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     // Fail fast, with the reason, instead of at the test's timeout.

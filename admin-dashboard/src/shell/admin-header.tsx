@@ -1,11 +1,10 @@
 "use client";
 
-import { ThemeToggle } from "@nora/ui";
+import { ThemeToggle, useLoaded } from "@nora/ui";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { DASHBOARD_URL, SECTIONS } from "../paths";
 import { sessionStore } from "../session";
-import { useLoaded } from "../store";
 
 /** The banner of every admin page: the sections (for admins only), the way back, the account. */
 export function AdminHeader() {

@@ -1,7 +1,7 @@
 "use client";
 
 import { agentLifecycleRoutes } from "@nora/api-contract";
-import { ConfirmDialog, StatusBadge, useToast } from "@nora/ui";
+import { ConfirmDialog, StatusBadge, useLoaded, useToast } from "@nora/ui";
 import { useCallback, useEffect, useState } from "react";
 import { errorToast } from "../agents/agent-errors";
 import {
@@ -14,7 +14,6 @@ import { formatDateTime, formatMemory } from "../agents/format";
 import { api } from "../api";
 import { catalogStore } from "../deploy/catalog";
 import { atLeast } from "../roles";
-import { useLoaded } from "../store";
 import { useAgentContext } from "./agent-context";
 
 /** Where the runtime's own web UI is served through the gateway proxy, by the catalog's `webUi`. */

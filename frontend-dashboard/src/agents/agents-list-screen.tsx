@@ -2,14 +2,13 @@
 
 import type { CallOutput } from "@nora/api-client";
 import { agentLifecycleRoutes } from "@nora/api-contract";
-import { Button, type Column, Notice, StatusBadge, Table } from "@nora/ui";
+import { Button, type Column, Notice, StatusBadge, Table, useLoaded } from "@nora/ui";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api";
 import { catalogStore } from "../deploy/catalog";
 import { paths } from "../paths";
 import { atLeast } from "../roles";
-import { useLoaded } from "../store";
 import { useCurrentWorkspace } from "../workspaces";
 import { AgentsFilters } from "./agents-filters";
 import { type AgentFilters, hasFilters, listQuery, NO_FILTERS } from "./agents-query";

@@ -2,8 +2,8 @@
 
 import type { CallOutput } from "@nora/api-client";
 import { catalogRoutes } from "@nora/api-contract";
+import { loadedStore } from "@nora/ui";
 import { api } from "../api";
-import { loadedStore } from "../store";
 
 export type RuntimeCatalog = CallOutput<typeof catalogRoutes.runtimes>;
 

@@ -1,14 +1,21 @@
 "use client";
 
 import { agentLifecycleRoutes, providerRoutes } from "@nora/api-contract";
-import { Button, FormAlert, type FormErrors, formErrorsFrom, NO_FORM_ERRORS, Notice } from "@nora/ui";
+import {
+  Button,
+  FormAlert,
+  type FormErrors,
+  formErrorsFrom,
+  NO_FORM_ERRORS,
+  Notice,
+  useLoaded,
+} from "@nora/ui";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { api } from "../api";
 import { paths } from "../paths";
 import { atLeast } from "../roles";
-import { useLoaded } from "../store";
 import { useCurrentWorkspace } from "../workspaces";
 import { catalogStore, type RuntimeCatalog } from "./catalog";
 import { ProfileStep, ResourcesStep, RuntimeStep, TargetStep } from "./wizard-choice-steps";

@@ -1,14 +1,21 @@
 "use client";
 
 import { invitationRoutes } from "@nora/api-contract";
-import { Button, FormAlert, type FormErrors, formErrorsFrom, NO_FORM_ERRORS, Notice } from "@nora/ui";
+import {
+  Button,
+  FormAlert,
+  type FormErrors,
+  formErrorsFrom,
+  NO_FORM_ERRORS,
+  Notice,
+  useLoaded,
+} from "@nora/ui";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import { paths } from "../paths";
 import { sessionStore } from "../session";
-import { useLoaded } from "../store";
 import { workspacesStore } from "../workspaces";
 import { isInvitationToken, signupWithInvitationUrl, takeFragmentParams } from "./fragment";
 

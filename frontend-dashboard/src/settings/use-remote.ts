@@ -1,7 +1,7 @@
 "use client";
 
+import type { Loaded } from "@nora/ui";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Loaded } from "../store";
 
 /**
  * A value one screen loads (a workspace's members, its keys): loaded on mount and whenever `key`

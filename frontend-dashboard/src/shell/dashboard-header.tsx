@@ -1,10 +1,9 @@
 "use client";
 
-import { ThemeToggle } from "@nora/ui";
+import { ThemeToggle, useLoaded } from "@nora/ui";
 import Link from "next/link";
 import { paths } from "../paths";
 import { sessionStore } from "../session";
-import { useLoaded } from "../store";
 import { useCurrentWorkspace } from "../workspaces";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 

@@ -1,8 +1,8 @@
 "use client";
 
+import { useLoaded } from "@nora/ui";
 import { useRouter } from "next/navigation";
 import { paths } from "../paths";
-import { useLoaded } from "../store";
 import { useCurrentWorkspace, workspacesStore } from "../workspaces";
 
 const NEW = "__new__";

@@ -1,10 +1,9 @@
 "use client";
 
-import { Notice } from "@nora/ui";
+import { Notice, useLoaded } from "@nora/ui";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { paths } from "../paths";
-import { useLoaded } from "../store";
 import { lastWorkspace, workspacesStore } from "../workspaces";
 
 /** /app: opens the workspace last used in this browser, else the first, else workspace creation. */

@@ -1,10 +1,9 @@
 "use client";
 
-import { Notice } from "@nora/ui";
+import { Notice, useLoaded } from "@nora/ui";
 import Link from "next/link";
 import { type ReactNode, useEffect } from "react";
 import { paths } from "../paths";
-import { useLoaded } from "../store";
 import { rememberWorkspace, useCurrentWorkspace, workspacesStore } from "../workspaces";
 
 /** Everything under /w/:workspaceId: renders once the caller's membership is known. */

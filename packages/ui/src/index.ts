@@ -11,6 +11,7 @@ export * from "./field.js";
 export * from "./form-alert.js";
 export * from "./form-state.js";
 export * from "./layout.js";
+export * from "./loaded-store.js";
 export * from "./notice.js";
 export * from "./password-field.js";
 export * from "./password-rules.js";
