@@ -2,8 +2,12 @@
 // from the build itself. Next 16 no longer prints sizes in `next build`, so this reads each prerendered
 // page (.next/server/app/**/*.html), takes every script it loads (`<script src>` and script preloads,
 // not the `noModule` polyfills), and sums their gzip sizes. Usage: node bench/ui/first-load-js.mjs [app-dir ...] [--budget-kb=N]
-// (default: the three apps; with a budget, exits 1 when a route is over it).
+// (default: the three apps; with a budget, exits 1 when a route is over it). Routes rendered on demand
+// (`/w/[workspaceId]/...`) have no prerendered page: the built app is started (`next start`, loopback)
+// and each is asked once with placeholder ids; its HTML names the same scripts a browser would load.
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -56,6 +60,55 @@ function sizes(nextDir, file) {
 }
 
 const kb = (n) => (n / 1024).toFixed(1);
+const PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
+const NEXT_BIN = join(ROOT, "node_modules", "next", "dist", "bin", "next");
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The HTML of each route rendered on demand, from the built app under `next start` on loopback. */
+async function dynamicPages(appDir, nextDir) {
+  const manifest = join(nextDir, "app-path-routes-manifest.json");
+  if (!existsSync(manifest)) return [];
+  const routes = Object.values(JSON.parse(readFileSync(manifest, "utf8"))).filter((r) => r.includes("["));
+  if (routes.length === 0) return [];
+  const basePath = JSON.parse(readFileSync(join(nextDir, "required-server-files.json"), "utf8")).config
+    .basePath;
+  const port = await freePort();
+  const next = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: appDir,
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "ignore",
+  });
+  try {
+    const origin = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${origin}${basePath}/`, { redirect: "manual" }).catch(() => undefined);
+      if (res) break;
+      if (attempt > 300 || next.exitCode !== null) throw new Error(`next start did not come up in ${appDir}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pages = [];
+    for (const route of routes) {
+      const path = route.replace(/\[[^\]]+\]/g, PLACEHOLDER_ID);
+      const res = await fetch(`${origin}${basePath}${path}`, { redirect: "manual" });
+      // A route that only redirects (e.g. a workspace's root to its agents) loads no page of its own.
+      if (res.status !== 200) continue;
+      pages.push({ route, html: await res.text() });
+    }
+    return pages;
+  } finally {
+    next.kill();
+  }
+}
 let over = 0;
 for (const appDir of appDirs) {
   const nextDir = join(appDir, ".next");
@@ -79,6 +132,17 @@ for (const appDir of appDirs) {
       gzip += size.gzip;
     }
     rows.push({ route, count: scripts.length, raw, gzip });
+  }
+  for (const { route, html } of await dynamicPages(appDir, nextDir)) {
+    const scripts = scriptsOf(html);
+    let raw = 0;
+    let gzip = 0;
+    for (const script of scripts) {
+      const size = sizes(nextDir, script);
+      raw += size.raw;
+      gzip += size.gzip;
+    }
+    rows.push({ route: `${route} (on demand)`, count: scripts.length, raw, gzip });
   }
   rows.sort((a, b) => a.route.localeCompare(b.route));
   const width = Math.max(...rows.map((r) => r.route.length), 5);
