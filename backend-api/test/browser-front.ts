@@ -1,6 +1,28 @@
+import { existsSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Browser, chromium } from "playwright-core";
 import type { StreamDoor } from "../src/ws/door.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Skipped where Chromium is not installed, except under NORA_CI=1 (.ci/run installs it). */
+export const chromiumMissing = !existsSync(CHROMIUM) && process.env.NORA_CI !== "1";
+
+/** Debian's Chromium, headless, with nothing that reaches past loopback on its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+}
 
 /**
  * One origin for a browser, as nginx gives it in production: HTTP goes to the API app, upgrades to the

@@ -4,9 +4,8 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "@nora/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
-import { chromiumMissing, launchChromium } from "../../frontend-marketing/test/browser.js";
 import { openAgentStream, statusIs } from "./agent-stream.js";
-import { startFront } from "./browser-front.js";
+import { chromiumMissing, launchChromium, startFront } from "./browser-front.js";
 import { addMember, call, userWithSession } from "./identity.js";
 import {
   buildImage,

@@ -1,14 +1,12 @@
 import type { AdminAgentsQuery } from "@nora/api-contract";
 import { AppError, notFound, type Pool } from "@nora/core";
+import { listFleet } from "../agents/fleet.js";
 import { revokeCreatorKeys } from "../api-keys/creator-keys.js";
 import { type ActionContext, auditFieldsOf } from "../audit/context.js";
 import { recordAudit } from "../audit/service.js";
 import { revokeSessionsOf } from "../auth/service.js";
 import { inMembershipTransaction } from "../workspaces/membership.js";
-import { listFleetAgents } from "./agents-repo.js";
 import { listUsers, lockActiveAdmins, updateUser } from "./repo.js";
-
-const FLEET_PAGE = 50;
 
 export function createAdminService(deps: { pool: Pool }) {
   const { pool } = deps;
@@ -16,21 +14,7 @@ export function createAdminService(deps: { pool: Pool }) {
     listUsers: (filter: { q?: string; limit: number; offset: number }) => listUsers(pool, filter),
 
     /** The fleet: every agent across workspaces, a page at a time (asks one more row to know if more follow). */
-    async listAgents(query: AdminAgentsQuery) {
-      const limit = query.limit ?? FLEET_PAGE;
-      const rows = await listFleetAgents(pool, {
-        workspaceId: query.workspaceId,
-        status: query.status,
-        family: query.family,
-        target: query.target === "k3s" ? "k8s" : query.target,
-        q: query.q,
-        afterId: query.cursor,
-        limit: limit + 1,
-      });
-      const agents = rows.slice(0, limit);
-      const last = agents[agents.length - 1];
-      return { agents, ...(rows.length > limit && last ? { nextCursor: last.id } : {}) };
-    },
+    listAgents: (query: AdminAgentsQuery) => listFleet(pool, query),
 
     /**
      * Changes a user's platform role or disables them. Disabling ends their sessions and revokes their API
