@@ -25,4 +25,5 @@ export * from "./theme.js";
 export * from "./theme-toggle.js";
 export * from "./toast.js";
 export * from "./toast-state.js";
+export * from "./use-copy.js";
 export * from "./use-form.js";

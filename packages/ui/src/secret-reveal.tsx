@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { type CopyState, useCopy } from "./use-copy.js";
 
 export interface SecretRevealProps {
   /** What the secret is ("API key"), for the label and the copy button. */
@@ -11,7 +11,6 @@ export interface SecretRevealProps {
   warning?: string;
 }
 
-type CopyState = "idle" | "copied" | "selected";
 const COPY_WORDS: Record<CopyState, string> = {
   idle: "Copy",
   copied: "Copied",
@@ -28,18 +27,7 @@ export function SecretReveal({
   value,
   warning = "This is shown once. Copy it now: it cannot be shown again.",
 }: SecretRevealProps) {
-  const [state, setState] = useState<CopyState>("idle");
-  const code = useRef<HTMLElement>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setState("copied");
-    } catch {
-      const element = code.current;
-      if (element) window.getSelection()?.selectAllChildren(element);
-      setState("selected");
-    }
-  };
+  const { state, copy, ref: code } = useCopy<HTMLElement>(value);
   return (
     <section className="nora-secret" aria-label={label}>
       <p className="nora-secret-warning">

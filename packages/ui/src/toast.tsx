@@ -12,6 +12,7 @@ import {
 } from "react";
 import { cx } from "./class-names.js";
 import { createToast, type Toast, type ToastInput, toastReducer } from "./toast-state.js";
+import { type CopyState, useCopy } from "./use-copy.js";
 
 export interface ToastApi {
   /** Shows a toast; returns its id. */
@@ -113,7 +114,6 @@ export function ToastView({ toast, onDismiss }: { toast: Toast; onDismiss: (id: 
   );
 }
 
-type CopyState = "idle" | "copied" | "selected";
 const COPY_LABEL: Record<CopyState, string> = {
   idle: "Copy request id",
   copied: "Copied",
@@ -128,18 +128,7 @@ export function RequestId({
   value: string;
   className?: string;
 }) {
-  const [state, setState] = useState<CopyState>("idle");
-  const code = useRef<HTMLElement>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setState("copied");
-    } catch {
-      const element = code.current;
-      if (element) window.getSelection()?.selectAllChildren(element);
-      setState("selected");
-    }
-  };
+  const { state, copy, ref: code } = useCopy<HTMLElement>(value);
   return (
     <p className={className}>
       Request id <code ref={code}>{value}</code>{" "}
